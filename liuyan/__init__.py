@@ -1,0 +1,1 @@
+"""liuyan: a government leader message board (领导留言板)."""

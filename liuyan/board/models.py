@@ -1,0 +1,470 @@
+"""Messages and everything that happens to them.
+
+Models hold data and small derived properties. Every change of state is made by
+`board.services`, which checks it with `liuyan.core.lifecycle` and appends an Event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liuyan.core import lifecycle
+from liuyan.directory.models import Board, Domain, Region, Unit
+
+
+def _choices(enum, labels: dict) -> list[tuple[str, str]]:
+    return [(member.value, labels[member]) for member in enum]
+
+
+STATE_LABELS = {
+    lifecycle.State.SUBMITTED: _("awaiting screening"),
+    lifecycle.State.REJECTED: _("not accepted"),
+    lifecycle.State.DUPLICATE: _("duplicate"),
+    lifecycle.State.DISPATCHED: _("dispatched"),
+    lifecycle.State.ACCEPTED: _("being handled"),
+    lifecycle.State.REPLY_REVIEW: _("reply under review"),
+    lifecycle.State.REPLIED: _("replied"),
+    lifecycle.State.REVIEW: _("under look-back"),
+    lifecycle.State.REOPENED: _("reopened"),
+    lifecycle.State.CLOSED: _("closed"),
+}
+ASSIGNMENT_STATE_LABELS = {
+    lifecycle.AssignmentState.PENDING: _("waiting for acceptance"),
+    lifecycle.AssignmentState.ACCEPTED: _("accepted"),
+    lifecycle.AssignmentState.CONTRIBUTED: _("part given"),
+    lifecycle.AssignmentState.DONE: _("done"),
+    lifecycle.AssignmentState.RETURNED: _("returned"),
+    lifecycle.AssignmentState.TRANSFERRED: _("transferred"),
+    lifecycle.AssignmentState.CANCELLED: _("cancelled"),
+}
+REPLY_STATE_LABELS = {
+    lifecycle.ReplyState.DRAFT: _("draft"),
+    lifecycle.ReplyState.AWAITING_SIGNOFF: _("awaiting the head's sign-off"),
+    lifecycle.ReplyState.UNDER_REVIEW: _("under review"),
+    lifecycle.ReplyState.RETURNED: _("returned for revision"),
+    lifecycle.ReplyState.PUBLISHED: _("published"),
+}
+REJECT_REASON_LABELS = {
+    lifecycle.RejectReason.SPAM: _("spam or advertising"),
+    lifecycle.RejectReason.ABUSIVE: _("abusive language"),
+    lifecycle.RejectReason.DUPLICATE: _("duplicate of another message"),
+    lifecycle.RejectReason.NOT_ACTIONABLE: _("nothing actionable"),
+    lifecycle.RejectReason.OUTSIDE_REMIT: _("outside government remit"),
+    lifecycle.RejectReason.OTHER: _("other"),
+}
+SUPERVISION_LABELS = {
+    lifecycle.SupervisionLevel.REMINDER: _("reminder"),
+    lifecycle.SupervisionLevel.SUPERVISION: _("supervision"),
+    lifecycle.SupervisionLevel.LISTED: _("listed supervision"),
+}
+
+
+class Message(models.Model):
+    """What a citizen wrote (留言)."""
+
+    class Type(models.TextChoices):
+        COMPLAINT = "complaint", _("complaint")
+        HELP = "help", _("request for help")
+        CONSULTATION = "consultation", _("consultation")
+        SUGGESTION = "suggestion", _("suggestion")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("website")
+        MOBILE = "mobile", _("mobile")
+        HOTLINE = "hotline", _("hotline")
+        MAILBOX = "mailbox", _("mailbox")
+        API = "api", _("API")
+        IMPORT = "import", _("import")
+
+    serial = models.CharField(_("serial number"), max_length=20, unique=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("author"),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entered_messages",
+        help_text=_("The hotline operator who entered it for a caller."),
+    )
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, verbose_name=_("board"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
+    domain = models.ForeignKey(
+        Domain, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("domain")
+    )
+    type = models.CharField(_("type"), max_length=14, choices=Type.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default="web")
+    title = models.CharField(_("title"), max_length=50)
+    body = models.TextField(_("body"))
+    # What the public sees: personal data masked at submission, editable by moderators.
+    public_title = models.CharField(_("public title"), max_length=60)
+    public_body = models.TextField(_("public body"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    is_public = models.BooleanField(_("public"), default=True)
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    state = models.CharField(
+        _("status"),
+        max_length=14,
+        choices=_choices(lifecycle.State, STATE_LABELS),
+        default=lifecycle.State.SUBMITTED,
+    )
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    reject_reason = models.CharField(
+        max_length=16, blank=True, choices=_choices(lifecycle.RejectReason, REJECT_REASON_LABELS)
+    )
+    reject_note = models.TextField(blank=True)
+    likes = models.PositiveIntegerField(default=0)
+
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    screen_by = models.DateTimeField(_("screen by"), null=True, blank=True)
+    screened_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    rate_by = models.DateTimeField(_("rate by"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            # Public lists per board and overall, newest first, keyset paginated.
+            models.Index(
+                fields=["board", "is_public", "-submitted_at", "-id"], name="msg_board_public"
+            ),
+            models.Index(fields=["is_public", "state", "-submitted_at"], name="msg_public_state"),
+            models.Index(fields=["state", "screen_by"], name="msg_state_screen_by"),
+            models.Index(fields=["state", "rate_by"], name="msg_state_rate_by"),
+            models.Index(fields=["author", "-submitted_at"], name="msg_author"),
+            models.Index(fields=["region", "-submitted_at"], name="msg_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} {self.public_title}"
+
+    @property
+    def lifecycle_state(self) -> lifecycle.State:
+        return lifecycle.State(self.state)
+
+    @property
+    def is_terminal(self) -> bool:
+        return lifecycle.is_terminal(self.lifecycle_state)
+
+
+class MessageContact(models.Model):
+    """How to reach the author. Kept apart from the message so nothing public can select it."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="contact")
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("contact details")
+        verbose_name_plural = _("contact details")
+
+
+class Assignment(models.Model):
+    """One unit's duty on one message in one round (交办): lead or co-handling."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    kind = models.CharField(
+        max_length=4,
+        choices=[("lead", _("lead")), ("co", _("co-handling"))],
+        default=lifecycle.AssignmentKind.LEAD,
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The assignment this one was transferred from."),
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    state = models.CharField(
+        max_length=12,
+        choices=_choices(lifecycle.AssignmentState, ASSIGNMENT_STATE_LABELS),
+        default=lifecycle.AssignmentState.PENDING,
+    )
+    created_at = models.DateTimeField()
+    accept_by = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    reply_by = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(default=0)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [
+            models.Index(fields=["unit", "state", "accept_by"], name="asg_unit_accept_by"),
+            models.Index(fields=["unit", "state", "reply_by"], name="asg_unit_reply_by"),
+            models.Index(fields=["message", "state"], name="asg_message_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message.serial} → {self.unit} ({self.kind})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in lifecycle.ACTIVE_ASSIGNMENT_STATES
+
+
+class Reply(models.Model):
+    """A unit's answer (答复); published after the moderators' review."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="replies")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    round = models.PositiveSmallIntegerField(default=1)
+    body = models.TextField(_("reply"))
+    state = models.CharField(
+        max_length=16,
+        choices=_choices(lifecycle.ReplyState, REPLY_STATE_LABELS),
+        default=lifecycle.ReplyState.DRAFT,
+    )
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_off_replies",
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_replies",
+    )
+    return_reason = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="reply_state_submitted"),
+            models.Index(fields=["unit", "state", "-published_at"], name="reply_unit_published"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message.serial} · {self.unit}"
+
+
+class Contribution(models.Model):
+    """A co-handling unit's part, given to the lead unit for the final reply."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="contributions"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(_("contribution"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("co-handling contribution")
+        verbose_name_plural = _("co-handling contributions")
+
+
+class Evaluation(models.Model):
+    """The author's rating of a published reply (评价), one per round."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="evaluations")
+    round = models.PositiveSmallIntegerField(default=1)
+    solved = models.BooleanField(_("solved"))
+    attitude = models.PositiveSmallIntegerField(_("attitude"))
+    speed = models.PositiveSmallIntegerField(_("speed"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "round"], name="one_evaluation_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(attitude__gte=1, attitude__lte=5, speed__gte=1, speed__lte=5),
+                name="evaluation_scores_1_to_5",
+            ),
+        ]
+
+    @property
+    def is_satisfied(self) -> bool:
+        return lifecycle.is_satisfied(solved=self.solved, attitude=self.attitude, speed=self.speed)
+
+
+class FollowUp(models.Model):
+    """The author's later question on the same message (追问)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="follow_ups")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(_("follow-up"))
+    public_body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+
+class Thanks(models.Model):
+    """The author's thanks (感谢)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="thanks")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(_("thanks"))
+    public_body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("thanks")
+        verbose_name_plural = _("thanks")
+
+
+class ExtensionRequest(models.Model):
+    """A unit's request for more time to reply, decided by moderators."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        DENIED = "denied", _("denied")
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    days = models.PositiveSmallIntegerField(_("working days"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        indexes = [models.Index(fields=["status", "created_at"], name="ext_status_created")]
+
+
+class Supervision(models.Model):
+    """An escalation on a message: reminder 催办, supervision 督办, listed 挂牌督办."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="supervisions")
+    level = models.CharField(
+        max_length=12, choices=_choices(lifecycle.SupervisionLevel, SUPERVISION_LABELS)
+    )
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+        indexes = [models.Index(fields=["resolved_at", "due_at"], name="sup_open_due")]
+
+
+class Instruction(models.Model):
+    """A leader's written instruction on a message (批示)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="instructions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(_("instruction"))
+    is_public = models.BooleanField(_("show to the public"), default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("instruction")
+        verbose_name_plural = _("instructions")
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Events are append-only.")
+
+    def delete(self):
+        raise TypeError("Events are append-only.")
+
+
+class Event(models.Model):
+    """One line of a message's timeline (办理记录). Append-only: never updated or deleted."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField(help_text=_("Position in the message's timeline, from 1."))
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    actor_role = models.CharField(max_length=10)
+    action = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=14, blank=True)
+    to_state = models.CharField(max_length=14, blank=True)
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True)
+    note = models.TextField(blank=True)
+    is_public = models.BooleanField(
+        default=True, help_text=_("Shown on the public timeline (internal notes are not).")
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["message", "seq"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "seq"], name="event_unique_seq"),
+        ]
+        indexes = [models.Index(fields=["at"], name="event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Events are append-only.")
