@@ -174,6 +174,9 @@ class MessageContact(models.Model):
         verbose_name = _("contact details")
         verbose_name_plural = _("contact details")
 
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
+
 
 class Assignment(models.Model):
     """One unit's duty on one message in one round (交办): lead or co-handling."""
@@ -287,6 +290,9 @@ class Contribution(models.Model):
         verbose_name = _("co-handling contribution")
         verbose_name_plural = _("co-handling contributions")
 
+    def __str__(self) -> str:
+        return f"{self.assignment_id} · {self._meta.verbose_name}"
+
 
 class Evaluation(models.Model):
     """The author's rating of a published reply (评价), one per round."""
@@ -310,6 +316,9 @@ class Evaluation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
+
     @property
     def is_satisfied(self) -> bool:
         return lifecycle.is_satisfied(solved=self.solved, attitude=self.attitude, speed=self.speed)
@@ -329,6 +338,9 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
 
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
+
 
 class Thanks(models.Model):
     """The author's thanks (感谢)."""
@@ -343,6 +355,9 @@ class Thanks(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("thanks")
         verbose_name_plural = _("thanks")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
 
 
 class ExtensionRequest(models.Model):
@@ -379,6 +394,9 @@ class ExtensionRequest(models.Model):
         verbose_name_plural = _("extension requests")
         indexes = [models.Index(fields=["status", "created_at"], name="ext_status_created")]
 
+    def __str__(self) -> str:
+        return f"{self.assignment_id} · {self._meta.verbose_name}"
+
 
 class Supervision(models.Model):
     """An escalation on a message: reminder 催办, supervision 督办, listed 挂牌督办."""
@@ -401,6 +419,9 @@ class Supervision(models.Model):
         verbose_name_plural = _("supervisions")
         indexes = [models.Index(fields=["resolved_at", "due_at"], name="sup_open_due")]
 
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
+
 
 class Instruction(models.Model):
     """A leader's written instruction on a message (批示)."""
@@ -415,6 +436,9 @@ class Instruction(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("instruction")
         verbose_name_plural = _("instructions")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
 
 
 class EventQuerySet(models.QuerySet):

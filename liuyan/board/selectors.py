@@ -1,0 +1,100 @@
+"""Reads about messages. Overdue and "due soon" are derived here from deadlines, never stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from liuyan.core.lifecycle import AssignmentState, State
+from liuyan.directory.selectors import work_calendar
+
+from .access import PUBLIC_STATES, can_view
+from .models import Assignment, Event, Message
+
+DUE_SOON_WORKING_DAYS = 1
+
+
+def public_messages() -> QuerySet[Message]:
+    """Messages anyone may read: public ones past screening, never thrown-out or private ones."""
+    return Message.objects.filter(is_public=True, state__in=PUBLIC_STATES)
+
+
+def visible_message_or_none(user, message_id: int) -> Message | None:
+    """The message if `user` may see it, else None: callers answer 404 so that a private
+    message's existence does not leak."""
+    message = (
+        Message.objects.select_related("board", "region", "domain").filter(pk=message_id).first()
+    )
+    if message is None or not can_view(user, message):
+        return None
+    return message
+
+
+def timeline(message: Message, *, staff: bool) -> QuerySet[Event]:
+    events = message.events.select_related("unit").order_by("seq")
+    return events if staff else events.filter(is_public=True)
+
+
+def _due_soon_cutoff(now: datetime) -> datetime:
+    return work_calendar().add_working_days(now, DUE_SOON_WORKING_DAYS)
+
+
+def _overdue_q(now: datetime) -> Q:
+    return Q(state=AssignmentState.PENDING, accept_by__lt=now) | Q(
+        state=AssignmentState.ACCEPTED, reply_by__lt=now
+    )
+
+
+def _due_soon_q(now: datetime) -> Q:
+    cutoff = _due_soon_cutoff(now)
+    return Q(state=AssignmentState.PENDING, accept_by__gte=now, accept_by__lte=cutoff) | Q(
+        state=AssignmentState.ACCEPTED, reply_by__gte=now, reply_by__lte=cutoff
+    )
+
+
+def overdue_assignments(*, now: datetime | None = None) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(_overdue_q(now or timezone.now()))
+
+
+def due_soon_assignments(*, now: datetime | None = None) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(_due_soon_q(now or timezone.now()))
+
+
+def overdue_screening(*, now: datetime | None = None) -> QuerySet[Message]:
+    return Message.objects.filter(state=State.SUBMITTED, screen_by__lt=now or timezone.now())
+
+
+def deadline_status(assignment: Assignment, *, now: datetime | None = None) -> str:
+    """'overdue', 'due_soon' or 'on_time' for one assignment: for colours in lists."""
+    now = now or timezone.now()
+    deadline = (
+        assignment.accept_by
+        if assignment.state == AssignmentState.PENDING
+        else assignment.reply_by
+        if assignment.state == AssignmentState.ACCEPTED
+        else None
+    )
+    if deadline is None:
+        return "on_time"
+    if now > deadline:
+        return "overdue"
+    return "due_soon" if deadline <= _due_soon_cutoff(now) else "on_time"
+
+
+def working_days_left(assignment: Assignment, *, now: datetime | None = None) -> int | None:
+    now = now or timezone.now()
+    deadline = (
+        assignment.accept_by if assignment.state == AssignmentState.PENDING else assignment.reply_by
+    )
+    if deadline is None or assignment.state not in (
+        AssignmentState.PENDING,
+        AssignmentState.ACCEPTED,
+    ):
+        return None
+    return work_calendar().working_days_left(now, deadline)
+
+
+def unrated_past_window(*, now: datetime | None = None) -> QuerySet[Message]:
+    return Message.objects.filter(state=State.REPLIED, rate_by__lt=now or timezone.now())

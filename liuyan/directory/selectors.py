@@ -1,0 +1,83 @@
+"""Reads of the directory: the working calendar, clock rules, staff roles."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from liuyan.core.clock import Clock, ClockRules, WorkCalendar
+
+from .models import CalendarYear, ClockRule, Holiday, Membership, Region, Unit
+
+_CALENDAR_CACHE_KEY = "directory:work-calendar:v1"
+_CALENDAR_SECONDS = 3600
+
+
+def work_calendar() -> WorkCalendar:
+    """The holiday table as a WorkCalendar; cached, and dropped whenever the table changes."""
+    calendar = cache.get(_CALENDAR_CACHE_KEY)
+    if calendar is None:
+        calendar = load_work_calendar()
+        cache.set(_CALENDAR_CACHE_KEY, calendar, _CALENDAR_SECONDS)
+    return calendar
+
+
+def load_work_calendar() -> WorkCalendar:
+    holidays, workdays = [], []
+    for day, is_working_day in Holiday.objects.values_list("date", "is_working_day"):
+        (workdays if is_working_day else holidays).append(day)
+    years = CalendarYear.objects.values_list("year", flat=True)
+    return WorkCalendar.from_days(holidays=holidays, workdays=workdays, known_years=years)
+
+
+def forget_work_calendar() -> None:
+    cache.delete(_CALENDAR_CACHE_KEY)
+
+
+_RULE_FIELDS = (
+    "screen_days",
+    "accept_days",
+    "accept_days_urgent",
+    "reply_days",
+    "reply_days_urgent",
+    "extension_days",
+    "rating_window_days",
+)
+
+
+def clock_rules_for(*, unit: Unit | None = None, region: Region | None = None) -> ClockRules:
+    """The rule closest to the work: the unit's own, else its region's or the nearest above."""
+    rule = None
+    if unit is not None:
+        rule = ClockRule.objects.filter(unit=unit).first()
+        region = region or unit.region
+    while rule is None and region is not None:
+        rule = ClockRule.objects.filter(region=region).first()
+        region = region.parent
+    if rule is None:
+        return ClockRules()
+    return ClockRules(**{name: getattr(rule, name) for name in _RULE_FIELDS})
+
+
+def clock_for(*, unit: Unit | None = None, region: Region | None = None) -> Clock:
+    return Clock(work_calendar(), clock_rules_for(unit=unit, region=region))
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    if user is None or not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user)
+
+
+def unit_ids_of(user, *, with_sub_units_for_heads: bool = False) -> set[int]:
+    """Units where `user` is a handler or head (and, for heads, their sub-units if asked)."""
+    ids: set[int] = set()
+    for membership in memberships_of(user).filter(role__in=Membership.UNIT_ROLES):
+        ids.add(membership.unit_id)
+        if with_sub_units_for_heads and membership.role == Membership.Role.HEAD:
+            ids.update(membership.unit.descendant_ids())
+    return ids
+
+
+def has_role(user, role: str) -> bool:
+    return memberships_of(user).filter(role=role).exists()
