@@ -1,0 +1,162 @@
+"""Text normalisation and Chinese word segmentation.
+
+Every other insight module works on text passed through :func:`normalize`, so that traditional
+and simplified characters, full-width and half-width forms, and stray whitespace all compare
+equal. Segmentation uses rjieba (jieba-rs) with a small domain word list of our own.
+
+rjieba has no "load a user dictionary file" call, but ``Jieba.add_word(word, freq, tag)`` adds
+one word to an instance's dictionary; ``suggest_freq`` tells the frequency needed so that the
+word wins over the split the general dictionary would make. We load ``data/words.txt`` into a
+private ``Jieba`` instance rather than the module-level default, so other code in the same
+process that uses ``rjieba.cut`` keeps its own behaviour.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import opencc
+import rjieba
+
+WORDS_FILE = Path(__file__).with_name("data") / "words.txt"
+
+STOP_WORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
+
+
+def _read_word_list(path: Path) -> list[str]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+STOP_WORDS = frozenset(_read_word_list(STOP_WORDS_FILE))
+
+_FULLWIDTH_OFFSET = 0xFEE0
+_IDEOGRAPHIC_SPACE = "\u3000"
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"))
+_WHITESPACE_RUN = re.compile(r"\s+")
+# A token is worth indexing when it carries a letter, digit or CJK ideograph.
+_CONTENT_CHAR = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+_lock = threading.Lock()
+_segmenter: rjieba.Jieba | None = None
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_halfwidth(text: str) -> str:
+    """Map full-width ASCII forms (ＡＢＣ１２３，) and the ideographic space to half-width."""
+    chars = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            chars.append(chr(code - _FULLWIDTH_OFFSET))
+        elif ch == _IDEOGRAPHIC_SPACE:
+            chars.append(" ")
+        else:
+            chars.append(ch)
+    return "".join(chars)
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def clean_whitespace(text: str) -> str:
+    """Drop invisible characters and collapse runs of whitespace (including newlines) to one."""
+    text = text.translate(_INVISIBLE)
+    return _WHITESPACE_RUN.sub(" ", text).strip()
+
+
+def normalize(text: str | None) -> str:
+    """Simplified, half-width, single-spaced text; the common form all insight code compares."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    return clean_whitespace(to_simplified(to_halfwidth(text)))
+
+
+def load_domain_words(path: Path = WORDS_FILE) -> list[tuple[str, str | None]]:
+    words = []
+    for line in _read_word_list(path):
+        parts = line.split()
+        words.append((parts[0], parts[1] if len(parts) > 1 else None))
+    return words
+
+
+def _build_segmenter() -> rjieba.Jieba:
+    segmenter = rjieba.Jieba()
+    for word, tag in load_domain_words():
+        # suggest_freq gives the frequency that makes the word beat the general dictionary's split.
+        segmenter.add_word(word, segmenter.suggest_freq(word), tag)
+    return segmenter
+
+
+def segmenter() -> rjieba.Jieba:
+    global _segmenter
+    if _segmenter is None:
+        with _lock:
+            if _segmenter is None:
+                _segmenter = _build_segmenter()
+    return _segmenter
+
+
+def is_content_token(token: str) -> bool:
+    return bool(_CONTENT_CHAR.search(token)) and token not in STOP_WORDS
+
+
+def tokens(text: str, *, normalized: bool = False, keep_stop_words: bool = False) -> list[str]:
+    """Words of ``text`` in reading order: punctuation dropped, ASCII lowercased."""
+    if not normalized:
+        text = normalize(text)
+    words = (w.strip().lower() for w in segmenter().cut(text))
+    if keep_stop_words:
+        return [w for w in words if w and _CONTENT_CHAR.search(w)]
+    return [w for w in words if w and is_content_token(w)]
+
+
+def segment(text: str, *, normalized: bool = False) -> str:
+    """Space-joined content words: the same shape as the shared data's 分词文本 column."""
+    return " ".join(tokens(text, normalized=normalized))
+
+
+def segment_for_search(text: str | None) -> str:
+    """Space-joined tokens for a full-text index (SQLite FTS5, PostgreSQL tsvector 'simple').
+
+    Uses jieba's search mode, which also emits the shorter words inside a long one
+    (物业管理 -> 物业 管理 物业管理), so a query for 物业 finds a message about 物业管理.
+    Index and query must both go through this function.
+    """
+    normalized = normalize(text)
+    if not normalized:
+        return ""
+    words = (w.strip().lower() for w in segmenter().cut_for_search(normalized))
+    return " ".join(w for w in words if w and is_content_token(w))
+
+
+def join_title_body(title: str | None, body: str | None) -> str:
+    """One normalised text for a message: title first, then body."""
+    title = normalize(title)
+    body = normalize(body)
+    if title and body:
+        return f"{title} {body}"
+    return title or body
+
+
+def char_text(text: str) -> str:
+    """Text with all whitespace removed, for character n-grams that work on either input form."""
+    return _WHITESPACE_RUN.sub("", text)
+
+
+def unique(words: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for word in words:
+        seen.setdefault(word, None)
+    return list(seen)
