@@ -12,7 +12,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 "$python" -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet --disable-pip-version-check --no-input -e "$root[dev]"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check --no-input -e "${root}[dev]"
 {
     echo "# Exact versions installed by \`make demo\`, \`make test\` and CI (Python 3.11, Linux)."
     echo "# The compatible ranges live in pyproject.toml; regenerate with \`make lock\`"

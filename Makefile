@@ -1,0 +1,133 @@
+# liuyan developer tasks. Quick start on Debian 12 with Python 3.11:
+#
+#   make demo    # install everything, migrate, load demo data, serve http://127.0.0.1:8000
+#   make test    # install everything, ruff, pytest
+#
+# Every install step leaves a stamp file, so a second run only redoes what changed:
+#   .venv/.installed             <- requirements.lock, pyproject.toml
+#   node_modules/.installed      <- package.json, package-lock.json
+#   liuyan/static/vendor/.copied <- node_modules/.installed, scripts/copy-vendor-assets.sh
+#   var/.messages-compiled       <- every .po file
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+LIUYAN := $(BIN)/liuyan
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k clock -x"`; .ci/run adds --reuse-db.
+PYTEST_ARGS ?=
+
+# Everything started from this Makefile is local development, so DEBUG is on unless the caller
+# says otherwise (production runs the `liuyan` commands directly with LIUYAN_SECRET_KEY set).
+export LIUYAN_DEBUG ?= 1
+# Where settings put the SQLite database, uploads and trained models.
+VAR_DIR := $(or $(LIUYAN_VAR_DIR),var)
+# pip must never wait for an answer: CI has no terminal.
+export PIP_NO_INPUT := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+PO_FILES := $(shell find liuyan -name '*.po' -not -path '*/node_modules/*' 2>/dev/null)
+
+.PHONY: help demo test setup system-packages venv assets messages migrate demo-data serve \
+	lint format worker tick lock clean
+
+help:
+	@echo "make demo     install, migrate, load demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test     install, then ruff check, ruff format --check and pytest"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make format   ruff format and ruff check --fix"
+	@echo "make worker   run the background task worker (django-tasks database backend)"
+	@echo "make tick     send due reminders and close unrated replies once (cron runs this)"
+	@echo "make lock     regenerate requirements.lock from pyproject.toml"
+	@echo "make clean    remove var/, .venv, node_modules and the copied vendor files"
+
+# --- installation --------------------------------------------------------------------------
+
+setup: system-packages venv assets messages
+
+# Not stamped: the check is a few dpkg queries (well under a second) and a stamp would hide a
+# package that was removed after the first run.
+system-packages:
+	@PYTHON=$(PYTHON) scripts/install-system-packages.sh
+
+venv: $(VENV)/.installed
+
+# The lock pins every version; pyproject.toml only gives ranges. --no-deps on the project itself
+# keeps pip from "upgrading" a pin to whatever the ranges would allow today.
+$(VENV)/.installed: requirements.lock pyproject.toml | system-packages
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+assets: liuyan/static/vendor/.copied
+
+# npm ci installs exactly package-lock.json and wipes node_modules first, stamp included.
+node_modules/.installed: package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund
+	@touch $@
+
+liuyan/static/vendor/.copied: node_modules/.installed scripts/copy-vendor-assets.sh
+	scripts/copy-vendor-assets.sh
+	@touch $@
+
+messages: $(VAR_DIR)/.messages-compiled
+
+# compilemessages walks every folder below the current one looking for locale/ dirs, so the
+# virtualenv (Django's own catalogues) and node_modules must be excluded explicitly.
+$(VAR_DIR)/.messages-compiled: $(PO_FILES) $(VENV)/.installed | system-packages
+	@mkdir -p $(VAR_DIR)
+	$(LIUYAN) compilemessages --ignore=.venv --ignore=node_modules --ignore=var --ignore=.git
+	@touch $@
+
+# --- running -------------------------------------------------------------------------------
+
+migrate: setup
+	@mkdir -p $(VAR_DIR)
+	$(LIUYAN) migrate --noinput
+
+# demo-data is idempotent: it loads the data once and otherwise only prints the demo logins,
+# which is what someone starting the demo again needs to see.
+demo-data: migrate
+	$(LIUYAN) demo-data
+
+serve: demo-data
+	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(LIUYAN) runserver $(HOST):$(PORT)
+
+demo: serve
+
+worker: migrate
+	$(LIUYAN) db_worker
+
+tick: migrate
+	$(LIUYAN) tick
+
+# --- checks --------------------------------------------------------------------------------
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# pytest builds its own test database (respecting DATABASE_URL); migrate first anyway so a
+# migration that fails on a real, persistent database is caught here and not at deploy time.
+test: migrate lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# --- maintenance ---------------------------------------------------------------------------
+
+lock:
+	PYTHON=$(PYTHON) tools/update-lock.sh
+
+clean:
+	rm -rf var .venv node_modules liuyan/static/vendor
