@@ -11,7 +11,7 @@ datetime, so every deadline falls on a working day by construction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -82,7 +82,7 @@ class WorkCalendar:
 
     def working_days_left(self, now: datetime, deadline: datetime) -> int:
         """Working days from now until the deadline: 0 on the last day, negative when overdue."""
-        if now <= deadline:
+        if require_aware(now) <= require_aware(deadline):
             return self.working_days_between(now, deadline)
         return -max(1, self.working_days_between(deadline, now))
 
@@ -90,10 +90,15 @@ class WorkCalendar:
         return sorted(set(years) - self.known_years)
 
 
-def local_date(moment: datetime) -> date:
-    if moment.tzinfo is None:
+def require_aware(moment: datetime) -> datetime:
+    """`moment` itself, or a clear error: comparing naive and aware times only says TypeError."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive datetime: times must be aware (stored in UTC)")
-    return moment.astimezone(SHANGHAI).date()
+    return moment
+
+
+def local_date(moment: datetime) -> date:
+    return require_aware(moment).astimezone(SHANGHAI).date()
 
 
 def end_of_day(day: date) -> datetime:
@@ -113,7 +118,6 @@ class ClockRules:
     max_extensions: int = 1
     rating_window_days: int = 15  # calendar days to rate a published reply
     due_soon_days: int = 1  # "due soon" when this many working days or fewer are left
-    overrides: dict = field(default_factory=dict, compare=False, repr=False)
 
     def accept_window(self, *, urgent: bool) -> int:
         return self.accept_days_urgent if urgent else self.accept_days
@@ -142,18 +146,22 @@ class Clock:
         return self.calendar.add_working_days(submitted_at, self.rules.screen_days)
 
     def accept_by(self, dispatched_at: datetime, *, urgent: bool) -> datetime:
-        return self.calendar.add_working_days(dispatched_at, self.rules.accept_window(urgent=urgent))
+        return self.calendar.add_working_days(
+            dispatched_at, self.rules.accept_window(urgent=urgent)
+        )
 
     def reply_by(self, accepted_at: datetime, *, urgent: bool) -> datetime:
         return self.calendar.add_working_days(accepted_at, self.rules.reply_window(urgent=urgent))
 
     def extend(self, reply_by: datetime, days: int | None = None) -> datetime:
-        return self.calendar.add_working_days(reply_by, self.rules.extension_days if days is None else days)
+        return self.calendar.add_working_days(
+            reply_by, self.rules.extension_days if days is None else days
+        )
 
     def is_overdue(self, deadline: datetime | None, now: datetime) -> bool:
-        return deadline is not None and now > deadline
+        return deadline is not None and require_aware(now) > require_aware(deadline)
 
     def is_due_soon(self, deadline: datetime | None, now: datetime) -> bool:
-        if deadline is None or now > deadline:
+        if deadline is None or self.is_overdue(deadline, now):
             return False
         return self.calendar.working_days_between(now, deadline) <= self.rules.due_soon_days
