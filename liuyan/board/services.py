@@ -309,7 +309,7 @@ def reject_message(
     message = _locked_message(message_id)
     roles = _roles(actor, message)
     transition = _check(message, Action.REJECT, roles)
-    _require(reason in lifecycle.RejectReason, _("Choose a reason."), "reason")
+    _require(reason in lifecycle.RejectReason.__members__.values(), _("Choose a reason."), "reason")
     if reason == lifecycle.RejectReason.OTHER:
         _require(bool(note.strip()), _("Explain the reason to the author."), "note")
     _apply(message, transition, reject_reason=reason, reject_note=note.strip(), closed_at=at)
@@ -950,7 +950,11 @@ def supervise(
     message = _locked_message(message_id)
     roles = _roles(actor, message)
     transition = _check(message, Action.SUPERVISE, roles)
-    _require(level in lifecycle.SupervisionLevel, _("Choose a supervision level."), "level")
+    _require(
+        level in lifecycle.SupervisionLevel.__members__.values(),
+        _("Choose a supervision level."),
+        "level",
+    )
     clock = _clock(message)
     if due_at is None:
         due_at = clock.calendar.add_working_days(at, 5)
