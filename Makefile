@@ -64,6 +64,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml | system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# A dependency added to pyproject.toml but not to the lock would otherwise go unnoticed
+	@# until an import fails; pip check compares liuyan's declared ranges with what is installed.
+	$(BIN)/python -m pip check || { echo "requirements.lock does not satisfy pyproject.toml: run make lock"; exit 1; }
 	@touch $@
 
 assets: liuyan/static/vendor/.copied
@@ -80,10 +83,15 @@ liuyan/static/vendor/.copied: node_modules/.installed scripts/copy-vendor-assets
 messages: $(VAR_DIR)/.messages-compiled
 
 # compilemessages walks every folder below the current one looking for locale/ dirs, so the
-# virtualenv (Django's own catalogues) and node_modules must be excluded explicitly.
+# virtualenv (Django's own catalogues) and node_modules must be excluded explicitly. With no
+# catalogue at all it refuses to run (it cannot tell it is in a project), hence the check.
 $(VAR_DIR)/.messages-compiled: $(PO_FILES) $(VENV)/.installed | system-packages
 	@mkdir -p $(VAR_DIR)
+ifneq ($(strip $(PO_FILES)),)
 	$(LIUYAN) compilemessages --ignore=.venv --ignore=node_modules --ignore=var --ignore=.git
+else
+	@echo "messages: no .po files yet, nothing to compile"
+endif
 	@touch $@
 
 # --- running -------------------------------------------------------------------------------
