@@ -138,4 +138,4 @@ lock:
 	PYTHON=$(PYTHON) tools/update-lock.sh
 
 clean:
-	rm -rf var .venv node_modules liuyan/static/vendor
+	rm -rf var .venv node_modules liuyan/static/vendor liuyan.egg-info
