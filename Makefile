@@ -96,8 +96,10 @@ endif
 
 # --- running -------------------------------------------------------------------------------
 
+# var/static is STATIC_ROOT: whitenoise warns on every request while it does not exist, and
+# only collectstatic (a deployment step) would create it.
 migrate: setup
-	@mkdir -p $(VAR_DIR)
+	@mkdir -p $(VAR_DIR)/static
 	$(LIUYAN) migrate --noinput
 
 # demo-data is idempotent: it loads the data once and otherwise only prints the demo logins,
