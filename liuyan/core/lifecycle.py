@@ -158,7 +158,9 @@ class Transition:
         return self.from_state != self.to_state
 
 
-def transition(state: State | None, action: Action, roles: set[Role] | frozenset[Role]) -> Transition:
+def transition(
+    state: State | None, action: Action, roles: set[Role] | frozenset[Role]
+) -> Transition:
     """Check that someone holding `roles` may take `action` on a message in `state`.
 
     Returns the Transition to record; raises TransitionRefused or PermissionRefused.

@@ -393,19 +393,19 @@ def test_moderator_returns_a_perfunctory_reply_and_the_unit_fixes_it(world):
 
 
 def test_return_reply_needs_a_reason(world):
-    m, reply = in_review(world)
+    _m, reply = in_review(world)
     with pytest.raises(ValidationError):
         s.return_reply(reply_id=reply.pk, actor=world.moderator, reason="")
 
 
 def test_handler_cannot_approve_a_reply(world):
-    m, reply = in_review(world)
+    _m, reply = in_review(world)
     with pytest.raises(PermissionRefused):
         s.approve_reply(reply_id=reply.pk, actor=world.handler)
 
 
 def test_no_second_submission_while_one_is_under_review(world):
-    m, reply = in_review(world)
+    m, _reply = in_review(world)
     with pytest.raises(TransitionRefused):
         s.submit_reply(assignment_id=lead(m).pk, actor=world.handler, body="另一稿")
 
