@@ -12,6 +12,7 @@ Whatever happens, after each step:
 """
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -242,7 +243,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             events = list(Event.objects.filter(message=message).order_by("seq"))
             assert [e.seq for e in events] == list(range(1, len(events) + 1))
             assert events[0].action == "submit" and events[0].from_state == ""
-            for previous, current in zip(events, events[1:], strict=False):
+            for previous, current in pairwise(events):
                 assert previous.at <= current.at
                 assert current.from_state == previous.to_state, (previous, current)
             assert events[-1].to_state == message.state
@@ -332,7 +333,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _reply(self, message_id):
         return Reply.objects.filter(message_id=message_id).latest("pk")
 
-    def _perform(self, step, message_id, actor, data):  # noqa: C901 - one branch a step
+    def _perform(self, step, message_id, actor, data):  # one branch a step
         now, pick = self.now, data.draw
         unit = pick(st.sampled_from(self.units), label="unit")
         if step == "screen":
