@@ -125,6 +125,6 @@ def world(db) -> World:
         leader=_member(_user("leader"), "leader", board=board),
         other_leader=_member(_user("zz-leader"), "leader", board=other_board),
         operator=_member(_user("operator"), "operator"),
-        admin=_member(_user("admin"), "admin"),
+        admin=_member(_user("platform-admin"), "admin"),
     )
     return w

@@ -119,7 +119,9 @@ class Unit(models.Model):
         """Ids of this unit's sub-units at every depth (not including itself)."""
         found, frontier = [], [self.pk]
         while frontier:
-            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = list(
+                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
             found.extend(frontier)
         return found
 
