@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "liuyan.accounts",
     "liuyan.directory",
     "liuyan.board",
+    "liuyan.notifications",
+    "liuyan.portal",
+    "liuyan.desk",
 ]
 
 MIDDLEWARE = [

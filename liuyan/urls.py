@@ -4,4 +4,10 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("liuyan.accounts.urls")),
+    path("desk/", include("liuyan.desk.urls")),
+    path("notifications/", include("liuyan.notifications.urls")),
+    path("", include("liuyan.portal.urls")),
 ]
+# Uploads are never served as static files: a private message's images go through a view that
+# checks who may see them.

@@ -29,6 +29,7 @@ from liuyan.core.lifecycle import (
 )
 from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import clock_for
+from liuyan.insight.text import segment_for_search
 
 from . import access
 from .models import (
@@ -181,6 +182,16 @@ def _create_assignment(
     )
 
 
+def _refresh_search_text(message: Message, reply_body: str = "") -> None:
+    """What search indexes: the public text (and the published reply), segmented."""
+    if not reply_body and message.state in (State.REPLIED, State.CLOSED, State.REVIEW):
+        published = message.replies.filter(state=ReplyState.PUBLISHED).order_by("-id").first()
+        reply_body = published.body if published else ""
+    message.search_text = segment_for_search(
+        " ".join([message.public_title, message.public_body, reply_body])
+    )
+
+
 # --- citizens and operators write --------------------------------------------------------
 
 
@@ -245,6 +256,7 @@ def submit_message(
         submitted_at=at,
     )
     message.screen_by = _clock(message).screen_by(at)
+    _refresh_search_text(message)
     _save_with_fresh_serial(message, at)
     if contact:
         MessageContact.objects.create(message=message, **contact)
@@ -296,6 +308,7 @@ def screen_message(
         message.domain = domain
     if is_urgent is not None:
         message.is_urgent = is_urgent
+    _refresh_search_text(message)
     _apply(message, transition, screened_at=at)
     _record(message, transition, actor=actor, roles=roles, at=at, is_public=False)
     return message
@@ -758,6 +771,7 @@ def approve_reply(*, reply_id: int, actor, now: datetime | None = None) -> Reply
     assignment.save()
     _cancel_active_assignments(message, at)  # co-handling units that never gave their part
     rules = _clock(message, reply.unit).rules
+    _refresh_search_text(message, reply_body=reply.body)
     _apply(message, transition, replied_at=at, rate_by=rules.rating_deadline(at))
     message.supervisions.filter(resolved_at=None).update(resolved_at=at)
     _record(message, transition, actor=actor, roles=roles, at=at, assignment=assignment)

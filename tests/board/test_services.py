@@ -557,3 +557,13 @@ def test_a_refused_step_leaves_nothing_behind(world):
         s.accept_assignment(assignment_id=lead(m).pk, actor=world.other_handler)
     assert Event.objects.filter(message=m).count() == before
     assert Message.objects.get(pk=m.pk).state == State.DISPATCHED
+
+
+def test_search_text_holds_the_public_text_and_the_published_reply(world):
+    m = submit(world, body=BODY + "联系电话13912345678。")
+    assert "路灯" in m.search_text.split()
+    assert "13912345678" not in m.search_text
+    m, reply = in_review(world)
+    s.approve_reply(reply_id=reply.pk, actor=world.moderator)
+    m.refresh_from_db()
+    assert "维修" in m.search_text.split()
