@@ -130,13 +130,27 @@ RULES: dict[Action, Rule] = {
 
 
 class LifecycleError(Exception):
-    """A step that the rules do not allow. `code` is stable; the message is for people."""
+    """A step that the rules do not allow.
+
+    `code` is stable; `action`, `state` and `allowed_roles` let the Django layer word the refusal
+    in the user's language (this package has no translations); `message` is plain English.
+    """
 
     code = "lifecycle"
 
-    def __init__(self, message: str):
+    def __init__(
+        self,
+        message: str,
+        *,
+        action: Action | None = None,
+        state: State | None = None,
+        allowed_roles: frozenset[Role] = frozenset(),
+    ):
         super().__init__(message)
         self.message = message
+        self.action = action
+        self.state = state
+        self.allowed_roles = allowed_roles
 
 
 class TransitionRefused(LifecycleError):
@@ -166,13 +180,16 @@ def transition(
     Returns the Transition to record; raises TransitionRefused or PermissionRefused.
     """
     rule = RULES[action]
+    facts = {"action": action, "state": state, "allowed_roles": rule.roles}
     if action is Action.SUBMIT:
         if state is not None:
-            raise TransitionRefused("The message has already been submitted.")
+            raise TransitionRefused("The message has already been submitted.", **facts)
     elif state not in rule.from_states:
-        raise TransitionRefused(f"Cannot {action.value} a message that is {state}.")
+        raise TransitionRefused(f"Cannot {action.value} a message that is {state}.", **facts)
     if not rule.roles & set(roles):
-        raise PermissionRefused(f"Only {_names(rule.roles)} may {action.value} this message.")
+        raise PermissionRefused(
+            f"Only {_names(rule.roles)} may {action.value} this message.", **facts
+        )
     to_state = rule.to_state if rule.to_state is not None else state
     return Transition(action=action, from_state=state, to_state=to_state)
 
