@@ -7,6 +7,7 @@ Models hold data and small derived properties. Every change of state is made by
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liuyan.core import lifecycle
 from liuyan.directory.models import Board, Domain, Region, Unit
@@ -211,7 +212,7 @@ class MessageContact(models.Model):
     """How to reach the author. Kept apart from the message so nothing public can select it."""
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="contact")
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
