@@ -1,0 +1,156 @@
+"""Fast inserts of plain rows: one `executemany` per table and batch.
+
+The history simulation produces rows as dicts keyed by field attname. Building model instances
+and letting `bulk_create` prepare every value costs more than the simulation itself, so rows go
+straight to the cursor; the only conversion needed is the backend's datetime adaptation.
+Messages and assignments get ids that we reserve above the current maximum, because every other
+row points at them; rows nothing points at let the database number them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from django.core.management.color import no_style
+from django.db import connection, models
+from django.db.models import Max
+
+Batch = list[tuple["Table", list[dict]]]
+
+
+def _datetime_adapter():
+    """What the backend would store, without its per-value overhead in the common case."""
+    django_adapt = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite":
+        return django_adapt
+
+    def adapt(value: datetime):
+        # SQLite keeps UTC as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (Django's own format); the
+        # simulation makes every time in UTC, so dropping the zone is the whole conversion.
+        if value.tzinfo is UTC:
+            return str(value.replace(tzinfo=None))
+        return django_adapt(value)
+
+    return adapt
+
+
+class Table:
+    def __init__(self, model: type[models.Model], *, explicit_ids: bool):
+        self.model = model
+        self.explicit_ids = explicit_ids
+        fields = [f for f in model._meta.concrete_fields if explicit_ids or not f.primary_key]
+        self.attnames = [f.attname for f in fields]
+        self.defaults = [None if f.primary_key else f.get_default() for f in fields]
+        self.datetime_positions = [
+            i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)
+        ]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        table = quote(model._meta.db_table)
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.rows: list[dict] = []
+        self.written = 0
+
+    def values(self, rows: list[dict], adapt) -> list[list]:
+        pairs = list(zip(self.attnames, self.defaults, strict=True))
+        positions = self.datetime_positions
+        result = []
+        for row in rows:
+            values = [row.get(name, default) for name, default in pairs]
+            for i in positions:
+                if values[i] is not None:
+                    values[i] = adapt(values[i])
+            result.append(values)
+        return result
+
+
+class Writer:
+    """Collects rows per model, hands them out in batches; reserves ids for parent tables."""
+
+    def __init__(self, models_in_order: Iterable[type[models.Model]], *, with_ids: set):
+        self.tables = {m: Table(m, explicit_ids=m in with_ids) for m in models_in_order}
+        self._next_id: dict[type[models.Model], int] = {}
+
+    def reserve_ids(self) -> None:
+        """Continue numbering above what is in each table now, and above what we handed out."""
+        for model, table in self.tables.items():
+            if table.explicit_ids:
+                current = model.objects.aggregate(top=Max("pk"))["top"] or 0
+                self._next_id[model] = max(current + 1, self._next_id.get(model, 1))
+
+    def new_id(self, model: type[models.Model]) -> int:
+        value = self._next_id[model]
+        self._next_id[model] = value + 1
+        return value
+
+    def add(self, model: type[models.Model], row: dict) -> None:
+        self.tables[model].rows.append(row)
+
+    def take(self) -> Batch:
+        """The rows collected so far, parents first; the writer starts empty again."""
+        batch = []
+        for table in self.tables.values():
+            if table.rows:
+                batch.append((table, table.rows))
+                table.written += len(table.rows)
+                table.rows = []
+        return batch
+
+    def counts(self) -> dict[str, int]:
+        return {m.__name__: t.written for m, t in self.tables.items()}
+
+    def explicit_id_models(self) -> list[type[models.Model]]:
+        return [m for m, t in self.tables.items() if t.explicit_ids]
+
+
+def write(batch: Batch) -> None:
+    """Insert one batch on this thread's connection (the caller owns the transaction)."""
+    adapt = _datetime_adapter()
+    with connection.cursor() as cursor:
+        for table, rows in batch:
+            cursor.executemany(table.sql, table.values(rows, adapt))
+
+
+def tune_for_bulk_writes() -> None:
+    """Give SQLite room: a load test's indexes outgrow the default 2 MB page cache at once,
+    and every insert then reads index pages back from disk. Lasts for this connection only."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # KiB: up to 256 MB, as needed
+
+
+def reset_sequences(model_list: list[type[models.Model]]) -> None:
+    """PostgreSQL keeps its own id counters: move them past the ids we chose ourselves."""
+    statements = connection.ops.sequence_reset_sql(no_style(), model_list)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+@contextmanager
+def indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
+    """SQLite: drop the tables' secondary indexes now and build them again on the way out.
+
+    Keeping a dozen indexes up to date row by row costs most of a load test's time; building
+    each once from sorted data is several times cheaper. Must run inside a transaction: SQLite's
+    DDL is transactional, so a failure puts every index back, and other connections keep
+    reading the committed tables, indexes included, meanwhile. Constraint indexes (UNIQUE) have
+    no SQL of their own and stay.
+    """
+    tables = [m._meta.db_table for m in model_list]
+    marks = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        query = f"SELECT name, sql FROM sqlite_master WHERE tbl_name IN ({marks})"  # noqa: S608
+        cursor.execute(query, tables)
+        indexes = [
+            (name, sql) for name, sql in cursor.fetchall() if sql and sql.startswith("CREATE INDEX")
+        ]
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)

@@ -1,0 +1,156 @@
+"""Putting the demo together: messages in batches, and removing them again."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from time import perf_counter
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from liuyan.board.models import Assignment, Message
+from liuyan.directory.selectors import work_calendar
+
+from . import bulk
+from .bulk import Writer
+from .history import MODELS, Simulator, submission_plan
+from .world import PREFIX, load_world
+
+BATCH = 2000
+# From this many messages on, SQLite builds indexes after the load instead of during it.
+BIG_LOAD = 20_000
+
+
+@dataclass
+class Outcome:
+    messages: int = 0
+    seconds: float = 0.0
+    states: Counter = field(default_factory=Counter)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        return self.messages / self.seconds if self.seconds else 0.0
+
+
+def demo_messages() -> QuerySet[Message]:
+    """Messages written by (or entered for) demo users."""
+    return Message.objects.filter(
+        Q(author__username__startswith=PREFIX) | Q(entered_by__username__startswith=PREFIX)
+    )
+
+
+def generate_messages(
+    count: int,
+    *,
+    seed: int,
+    months: int = 18,
+    now: datetime | None = None,
+    batch_size: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Simulate `count` messages over the last `months` and write them in bulk."""
+    started = perf_counter()
+    now = now or timezone.now()
+    rng = random.Random(seed)
+    writer = Writer(MODELS, with_ids={Message, Assignment})
+    simulator = Simulator(load_world(), work_calendar(), rng=rng, now=now, writer=writer)
+    plan = submission_plan(count, now=now, months=months, rng=rng)
+    simulator.continue_serials(since=now - timedelta(days=months * 31 + 1))
+    batches = _batches(plan, batch_size)
+    if _is_big_sqlite_load(count):
+        _write_in_one_go(batches, simulator, writer, progress)
+    else:
+        _write_batch_by_batch(batches, simulator, writer, progress)
+    return Outcome(
+        messages=count,
+        seconds=perf_counter() - started,
+        states=simulator.states,
+        rows=writer.counts(),
+    )
+
+
+def _simulate(batch, simulator: Simulator) -> None:
+    for submitted_at, target in batch:
+        simulator.simulate(submitted_at, target)
+
+
+def _write_batch_by_batch(batches, simulator: Simulator, writer: Writer, progress) -> None:
+    for batch in batches:
+        with transaction.atomic():
+            writer.reserve_ids()
+            _simulate(batch, simulator)
+            bulk.write(writer.take())
+            _reset_sequences(writer)
+        if progress is not None:
+            progress(len(batch))
+
+
+def _is_big_sqlite_load(count: int) -> bool:
+    # Inside a caller's transaction (tests) we leave the schema alone.
+    return connection.vendor == "sqlite" and not connection.in_atomic_block and count >= BIG_LOAD
+
+
+@transaction.atomic
+def _write_in_one_go(batches, simulator: Simulator, writer: Writer, progress) -> None:
+    """A load test on SQLite: one transaction, indexes built once at the end."""
+    bulk.tune_for_bulk_writes()
+    writer.reserve_ids()
+    with bulk.indexes_built_afterwards(MODELS):
+        for batch in batches:
+            _simulate(batch, simulator)
+            bulk.write(writer.take())
+            if progress is not None:
+                progress(len(batch))
+
+
+def _reset_sequences(writer: Writer) -> None:
+    if connection.vendor == "postgresql":
+        bulk.reset_sequences(writer.explicit_id_models())
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@transaction.atomic
+def delete_demo_messages() -> int:
+    """Remove demo messages and everything hanging off them.
+
+    Straight SQL, children first: the ORM's cascade would refuse (events protect their
+    assignments, and the Event manager forbids deletes, rightly, for live data) and would load
+    every row into memory first.
+    """
+    ids_sql, params = demo_messages().values("pk").query.sql_with_params()
+    count = demo_messages().count()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in reversed(MODELS):
+            table = quote(model._meta.db_table)
+            if model is Message:
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({ids_sql})", params)  # noqa: S608
+            elif _points_at_message(model):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE message_id IN ({ids_sql})",  # noqa: S608
+                    params,
+                )
+            else:  # rows that hang off an assignment
+                assignments = quote(Assignment._meta.db_table)
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE assignment_id IN "  # noqa: S608
+                    f"(SELECT id FROM {assignments} WHERE message_id IN ({ids_sql}))",
+                    params,
+                )
+    return count
+
+
+def _points_at_message(model) -> bool:
+    return any(f.attname == "message_id" for f in model._meta.concrete_fields)
