@@ -1,0 +1,115 @@
+"""`liuyan demo-data`: a realistic small world to look at, or millions of rows to load-test.
+
+Idempotent, because `make demo` runs it on every start: when the demo world is there already it
+only prints the demo logins. `--messages N` adds N more messages; `--reset` replaces them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from liuyan.board.demo import world
+from liuyan.board.demo.generate import (
+    Outcome,
+    delete_demo_messages,
+    demo_messages,
+    generate_messages,
+)
+
+DEFAULT_MESSAGES = 2000
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo world (two provinces, boards, units, users for every role and about "
+        "2,000 messages in every state), or add N generated messages for load tests."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--messages",
+            type=int,
+            help=f"Add this many messages (default: {DEFAULT_MESSAGES} when the world is new).",
+        )
+        parser.add_argument("--seed", type=int, help="Random seed (default: 1 for a new world).")
+        parser.add_argument("--months", type=int, default=18, help="Spread over the last N months.")
+        parser.add_argument("--reset", action="store_true", help="Delete demo messages first.")
+        parser.add_argument(
+            "--batch-size", type=int, default=2000, help="Messages per transaction."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run although DEBUG is off (the demo accounts share a published password).",
+        )
+
+    def handle(self, *args, messages, seed, months, reset, batch_size, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and every demo account has the same "
+                "published password. Use --force if you really mean it."
+            )
+        if messages is not None and messages < 0:
+            raise CommandError("--messages must not be negative.")
+        verbose = options["verbosity"] > 0
+        world.ensure_reference_data(out=self.stdout if options["verbosity"] > 1 else None)
+        existing = demo_messages().count() if world.is_built() else 0
+        if reset:
+            deleted = delete_demo_messages()
+            self.stdout.write(f"Deleted {deleted} demo messages.")
+            existing = 0
+        elif existing and messages is None:
+            self.stdout.write(f"The demo world is already there ({existing} demo messages).")
+            self.print_logins()
+            return
+        world.ensure_world(seed=1)
+        count = DEFAULT_MESSAGES if messages is None else messages
+        # A second load with the default seed would repeat the same stories at the same times.
+        seed = seed if seed is not None else 1 + existing
+        outcome = self.generate(
+            count, seed=seed, months=months, batch_size=batch_size, show=verbose
+        )
+        self.report(outcome)
+        self.print_logins()
+
+    def generate(self, count, *, seed, months, batch_size, show) -> Outcome:
+        with tqdm(total=count, unit="msg", file=sys.stderr, disable=not show) as bar:
+            return generate_messages(
+                count, seed=seed, months=months, batch_size=batch_size, progress=bar.update
+            )
+
+    def report(self, outcome: Outcome) -> None:
+        self.stdout.write(
+            f"Wrote {outcome.messages} messages in {outcome.seconds:.1f} s "
+            f"({outcome.per_second:,.0f} messages/s)."
+        )
+        states = ", ".join(f"{state} {n}" for state, n in outcome.states.most_common())
+        self.stdout.write(f"States: {states}")
+        rows = ", ".join(f"{name} {n}" for name, n in outcome.rows.items())
+        self.stdout.write(f"Rows: {rows}")
+
+    def print_logins(self) -> None:
+        logins = world.logins()
+        header = ("role", "username", "password", "where")
+        table = [header] + [(x.role, x.username, world.PASSWORD, x.where) for x in logins]
+        widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo logins (local use only):"))
+        for number, row in enumerate(table):
+            cells = [_pad(cell, width) for cell, width in zip(row, widths, strict=True)]
+            self.stdout.write("  " + "  ".join(cells).rstrip())
+            if number == 0:
+                self.stdout.write("  " + "  ".join("-" * width for width in widths))
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
