@@ -1,0 +1,172 @@
+"""`liuyan demo-data`: a small world whose every history the live service could have written."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from liuyan.core.clock import END_OF_DAY, SHANGHAI
+from liuyan.core.lifecycle import (
+    ACTIVE_ASSIGNMENT_STATES,
+    HANDLING_STATES,
+    TERMINAL_STATES,
+    State,
+)
+
+MESSAGES = 300
+MODELS = (
+    "Message",
+    "MessageContact",
+    "Assignment",
+    "Reply",
+    "Evaluation",
+    "Event",
+    "Supervision",
+    "ExtensionRequest",
+)
+
+
+def _run(**options) -> str:
+    out = StringIO()
+    call_command("demo-data", force=True, verbosity=0, stdout=out, **options)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    from liuyan.board import models
+
+    return {name: getattr(models, name).objects.count() for name in MODELS}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One demo world for the whole module, rolled back at the end (it takes a few seconds)."""
+    from liuyan.directory.selectors import forget_work_calendar
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        forget_work_calendar()
+        output = _run(messages=MESSAGES, seed=5)
+        yield output
+        transaction.set_rollback(True)
+    forget_work_calendar()
+
+
+@pytest.fixture
+def calendar(demo, db):
+    from liuyan.directory.selectors import work_calendar
+
+    return work_calendar()
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_state_occurs(demo):
+    from liuyan.board.models import Message
+
+    states = set(Message.objects.values_list("state", flat=True))
+    assert states == {state.value for state in State}
+    assert Message.objects.count() == MESSAGES
+
+
+def test_timelines_are_complete_and_ordered(demo):
+    from liuyan.board.models import Event, Message
+
+    events = defaultdict(list)
+    for row in Event.objects.order_by("message_id", "seq").values_list(
+        "message_id", "seq", "at", "from_state", "to_state", "action"
+    ):
+        events[row[0]].append(row[1:])
+    for message_id, state in Message.objects.values_list("pk", "state"):
+        timeline = events[message_id]
+        assert [seq for seq, *_ in timeline] == list(range(1, len(timeline) + 1))
+        times = [at for _, at, *_ in timeline]
+        assert times == sorted(times) and len(set(times)) == len(times), message_id
+        assert timeline[0][4] == "submit"
+        for before, after in pairwise(timeline):
+            assert after[2] == before[3], (message_id, before, after)  # from = previous to
+        assert timeline[-1][3] == state
+
+
+def _is_deadline(calendar, moment: datetime) -> bool:
+    local = moment.astimezone(SHANGHAI)
+    return calendar.is_working_day(local.date()) and local.time() == END_OF_DAY
+
+
+def test_deadlines_fall_at_the_end_of_working_days(demo, calendar):
+    from liuyan.board.models import Assignment, Message, Supervision
+
+    deadlines = [
+        *Assignment.objects.values_list("accept_by", flat=True),
+        *Assignment.objects.exclude(reply_by=None).values_list("reply_by", flat=True),
+        *Message.objects.values_list("screen_by", flat=True),
+        *Supervision.objects.values_list("due_at", flat=True),
+    ]
+    assert deadlines
+    wrong = [d for d in deadlines if not _is_deadline(calendar, d)]
+    assert not wrong
+
+
+def test_one_active_lead_while_handling_and_none_when_finished(demo):
+    from liuyan.board.models import Assignment, Message
+
+    active = defaultdict(list)
+    for message_id, kind in Assignment.objects.filter(
+        state__in=ACTIVE_ASSIGNMENT_STATES
+    ).values_list("message_id", "kind"):
+        active[message_id].append(kind)
+    for message_id, state in Message.objects.values_list("pk", "state"):
+        if state in HANDLING_STATES:
+            assert active[message_id].count("lead") == 1, (message_id, state)
+        if state in TERMINAL_STATES:
+            assert not active[message_id], (message_id, state)
+
+
+def test_replies_ratings_and_dates_match_the_state(demo):
+    from liuyan.board.models import Message, Reply
+
+    published = set(Reply.objects.filter(state="published").values_list("message_id", flat=True))
+    for message in Message.objects.all():
+        if message.state in ("replied", "closed") and message.reject_reason == "":
+            assert message.pk in published
+        if message.state == "replied":
+            assert message.replied_at and message.rate_by > message.replied_at
+        if message.state in TERMINAL_STATES:
+            assert message.closed_at is not None
+        else:
+            assert message.closed_at is None
+    assert Reply.objects.filter(state__in=["under_review", "awaiting_signoff"]).exists()
+
+
+def test_private_urgent_and_hotline_messages_exist(demo):
+    from liuyan.board.models import Message
+
+    assert Message.objects.filter(is_public=False).exists()
+    hotline = Message.objects.filter(channel="hotline")
+    assert hotline.exists()
+    assert not hotline.filter(entered_by=None).exists()
+    assert Message.objects.filter(serial__regex=r"^\d{14}$").count() == MESSAGES
+
+
+def test_second_run_changes_nothing_and_prints_logins(demo):
+    before = _counts()
+    output = _run()
+    assert _counts() == before
+    for username in ("demo-citizen", "demo-moderator", "demo-handler", "demo-head"):
+        assert username in output
+    for username in ("demo-leader", "demo-operator", "demo-admin", "liuyan-demo"):
+        assert username in output
+    assert "demo-admin" in demo  # the first run prints them too
+
+
+def test_reset_replaces_the_demo_messages(demo):
+    from liuyan.board.models import Message
+
+    _run(reset=True, messages=40, seed=9)
+    assert Message.objects.count() == 40
