@@ -1,0 +1,410 @@
+"""Full-text search over public messages and their published replies.
+
+What is indexed is `Message.search_text`: the public title, public body and published reply,
+normalised to simplified characters and segmented by rjieba into space-separated words (see
+`liuyan.insight.text.segment_for_search`). A query goes through the same function, so 學校 finds
+学校, and a match is always a whole word on both databases:
+
+- SQLite: an FTS5 table (migration 0003) with the unicode61 tokenizer, which splits on those
+  spaces; queries are a MATCH of quoted words joined by AND, ranked by bm25.
+- PostgreSQL: a pg_trgm GIN index on ' ' || search_text || ' '; each word is a LIKE '% word %'
+  condition the index answers, ranked by trigram similarity to the query.
+
+Then recency breaks ties. Only messages in `public_messages()` can come back: both the index
+and the query are limited to public messages in public states.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, FloatField, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.safestring import SafeString, mark_safe
+
+from liuyan.core.lifecycle import ReplyState
+from liuyan.directory.models import Domain, Region
+from liuyan.insight.text import clean_whitespace, segment_for_search, to_halfwidth, to_simplified
+
+from .access import PUBLIC_STATES
+from .models import Message, Reply
+from .selectors import public_messages
+
+FTS_TABLE = "board_message_fts"
+SNIPPET_CHARS = 120
+# How much of the snippet comes before the first hit, so the reader sees its context.
+SNIPPET_LEAD = 30
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    message: Message
+    score: float  # higher is better; only comparable within one page of one query
+    title_html: SafeString  # escaped public title, matched words in <mark>
+    snippet_html: SafeString  # ~120 escaped characters around the first hit
+    snippet_from: str = "body"  # "body" or "reply": where the snippet was taken from
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit] = field(default_factory=list)
+    has_more: bool = False
+
+
+# --- the query -----------------------------------------------------------------------------
+
+
+def query_words(query: str | None) -> list[str]:
+    """The words a message must all contain: the query segmented like the index.
+
+    Search-mode segmentation also emits a long word's parts (物业管理 -> 物业 管理 物业管理).
+    Requiring the long word too would miss a message where the segmenter, seeing more context,
+    cut the same characters differently; its parts already say the same, so it is dropped.
+    """
+    words = list(dict.fromkeys(segment_for_search(query or "").split()))
+    return [word for word in words if not _covered_by_parts(word, words)]
+
+
+def _covered_by_parts(word: str, words: list[str]) -> bool:
+    """True when shorter words of the query cover every character of `word`."""
+    covered = [False] * len(word)
+    for part in words:
+        if len(part) >= len(word):
+            continue
+        start = word.find(part)
+        while start != -1:
+            covered[start : start + len(part)] = [True] * len(part)
+            start = word.find(part, start + 1)
+    return all(covered)
+
+
+def fts5_match_expression(words: Iterable[str]) -> str:
+    """An FTS5 query that is only ever quoted strings joined by AND.
+
+    Every word is a double-quoted FTS5 string (inner quotes doubled), so nothing the user types
+    can become an operator, a column filter, a prefix star or a syntax error.
+    """
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _like_word_pattern(word: str) -> str:
+    """A LIKE pattern for `word` as a whole space-delimited word, with wildcards escaped."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"% {escaped} %"
+
+
+def _subtree_ids(model, pk: int) -> QuerySet:
+    """`pk` and its descendants in a three-level tree (regions, domains)."""
+    return model.objects.filter(Q(pk=pk) | Q(parent_id=pk) | Q(parent__parent_id=pk)).values("pk")
+
+
+def _filtered(
+    messages: QuerySet[Message],
+    *,
+    board_id=None,
+    region_id=None,
+    domain_id=None,
+    type=None,
+    state=None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Message]:
+    """Filters combine (AND). A region or domain includes the ones below it."""
+    if board_id is not None:
+        messages = messages.filter(board_id=board_id)
+    if region_id is not None:
+        messages = messages.filter(region_id__in=_subtree_ids(Region, region_id))
+    if domain_id is not None:
+        messages = messages.filter(domain_id__in=_subtree_ids(Domain, domain_id))
+    if type is not None:
+        messages = messages.filter(type=type)
+    if state is not None:
+        states = [state] if isinstance(state, str) else list(state)
+        messages = messages.filter(state__in=states)
+    if since is not None:
+        messages = messages.filter(submitted_at__gte=since)
+    if until is not None:
+        messages = messages.filter(submitted_at__lt=until)
+    return messages
+
+
+def _ranked_on_sqlite(messages: QuerySet[Message], words: list[str]) -> QuerySet[Message]:
+    # bm25() only works with the FTS5 table in the same FROM clause as its MATCH; no ORM
+    # expression puts a table there, so this is the one place for extra().
+    return messages.extra(  # noqa: S610 - the only user input is the MATCH parameter
+        select={"search_score": f"-bm25({FTS_TABLE})"},
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = board_message.id", f"{FTS_TABLE} MATCH %s"],
+        params=[fts5_match_expression(words)],
+    ).order_by("-search_score", "-submitted_at", "-id")
+
+
+# Must be the expression of the index msg_search_trgm for PostgreSQL to use it.
+_PADDED_SEARCH_TEXT = "(' ' || board_message.search_text || ' ')"
+
+
+def _ranked_on_postgresql(messages: QuerySet[Message], words: list[str]) -> QuerySet[Message]:
+    for word in words:
+        messages = messages.filter(
+            RawSQL(  # noqa: S611 - constant SQL; the word is a parameter
+                f"{_PADDED_SEARCH_TEXT} LIKE %s",
+                [_like_word_pattern(word)],
+                output_field=BooleanField(),
+            )
+        )
+    score = RawSQL(
+        "similarity(%s, board_message.search_text)", [" ".join(words)], output_field=FloatField()
+    )
+    return messages.annotate(search_score=score).order_by("-search_score", "-submitted_at", "-id")
+
+
+def _ranked(messages: QuerySet[Message], words: list[str]) -> QuerySet[Message]:
+    if connection.vendor == "sqlite":
+        return _ranked_on_sqlite(messages, words)
+    if connection.vendor == "postgresql":
+        return _ranked_on_postgresql(messages, words)
+    raise NotImplementedError(f"No search index for {connection.vendor}.")
+
+
+def _published_replies() -> Prefetch:
+    published = Reply.objects.filter(state=ReplyState.PUBLISHED).order_by("-published_at", "-id")
+    return Prefetch("replies", queryset=published, to_attr="published_replies")
+
+
+def search_public(
+    query: str,
+    *,
+    board_id=None,
+    region_id=None,
+    domain_id=None,
+    type=None,
+    state=None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchPage:
+    """Public messages matching every word of `query`, best first, `limit` at a time.
+
+    `has_more` comes from fetching one row more than asked: no COUNT over the table.
+    """
+    words = query_words(query)
+    if not words or limit <= 0:
+        return SearchPage()
+    messages = _filtered(
+        public_messages(),
+        board_id=board_id,
+        region_id=region_id,
+        domain_id=domain_id,
+        type=type,
+        state=state,
+        since=since,
+        until=until,
+    )
+    ranked = (
+        _ranked(messages, words)
+        .select_related("board", "region", "domain")
+        .prefetch_related(_published_replies())
+    )
+    offset = max(offset, 0)
+    rows = list(ranked[offset : offset + limit + 1])
+    return SearchPage(
+        hits=[_hit(message, words) for message in rows[:limit]], has_more=len(rows) > limit
+    )
+
+
+# --- highlighting --------------------------------------------------------------------------
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """`text` in the form the index compares (simplified, half-width, lower case), and for
+    every folded character the position of the original character it came from.
+
+    OpenCC's t2s keeps the length almost always, and then positions are the same; it converts
+    the whole text at once because phrases convert better than lone characters. When the
+    length changes, every character is converted alone so positions can still be traced.
+    """
+    folded = to_simplified(to_halfwidth(text)).lower()
+    if len(folded) == len(text):
+        return folded, list(range(len(text)))
+    pieces, origins = [], []
+    for position, char in enumerate(text):
+        piece = to_simplified(to_halfwidth(char)).lower()
+        pieces.append(piece)
+        origins.extend([position] * len(piece))
+    return "".join(pieces), origins
+
+
+def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    """Sorted, merged [start, end) spans of `text` where any of `words` occurs, matched in
+    folded form and mapped back onto the original characters."""
+    folded, origins = _folded(text)
+    spans = []
+    for word in words:
+        start = folded.find(word)
+        while start != -1:
+            end = start + len(word)
+            spans.append((origins[start], origins[end - 1] + 1))
+            start = folded.find(word, end)
+    return _merged(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> str:
+    parts, position = [], 0
+    for start, end in spans:
+        parts.append(html.escape(text[position:start]))
+        parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        position = end
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+def highlight(text: str, words: Iterable[str]) -> SafeString:
+    """`text` HTML-escaped, with every occurrence of `words` in <mark>."""
+    return mark_safe(_marked(text, match_spans(text, words)))  # noqa: S308 - escaped above
+
+
+def _window(text: str, first_hit: int, width: int) -> tuple[int, int]:
+    start = max(0, min(first_hit - SNIPPET_LEAD, len(text) - width))
+    return start, min(len(text), start + width)
+
+
+def snippet(text: str, words: Iterable[str], *, width: int = SNIPPET_CHARS) -> SafeString | None:
+    """About `width` characters of `text` around its first hit, highlighted; None if no hit."""
+    text = clean_whitespace(text)
+    spans = match_spans(text, words)
+    if not spans:
+        return None
+    start, end = _window(text, spans[0][0], width)
+    return _excerpt(text, start, end, spans)
+
+
+def _excerpt(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> SafeString:
+    clipped = [
+        (max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start
+    ]
+    body = _marked(text[start:end], clipped)
+    lead = ELLIPSIS if start > 0 else ""
+    tail = ELLIPSIS if end < len(text) else ""
+    return mark_safe(lead + body + tail)  # noqa: S308 - _marked escapes the text
+
+
+def published_reply_body(message: Message) -> str:
+    """The latest published reply of a message fetched by search_public (prefetched)."""
+    replies = getattr(message, "published_replies", None)
+    if replies is None:
+        replies = _published_replies().queryset.filter(message=message)[:1]
+    return replies[0].body if replies else ""
+
+
+def _hit(message: Message, words: list[str]) -> SearchHit:
+    # Highlight the long words too: a reader expects 物业管理 marked as one, and merging
+    # spans makes that the same as marking 物业 and 管理.
+    marks = list(dict.fromkeys(segment_for_search(" ".join(words)).split() + words))
+    reply = published_reply_body(message)
+    body_snippet = snippet(message.public_body, marks)
+    reply_snippet = snippet(reply, marks) if body_snippet is None and reply else None
+    if reply_snippet is not None:
+        excerpt, source = reply_snippet, "reply"
+    else:
+        excerpt = body_snippet or _plain_opening(message.public_body)
+        source = "body"
+    return SearchHit(
+        message=message,
+        score=float(getattr(message, "search_score", 0.0) or 0.0),
+        title_html=highlight(message.public_title, marks),
+        snippet_html=excerpt,
+        snippet_from=source,
+    )
+
+
+def _plain_opening(text: str) -> SafeString:
+    text = clean_whitespace(text)
+    return _excerpt(text, 0, min(len(text), SNIPPET_CHARS), [])
+
+
+# --- keeping the index -------------------------------------------------------------------
+
+
+def search_text_for(message: Message, reply_body: str = "") -> str:
+    """What the index holds for a message: the same text `board.services` stores."""
+    return segment_for_search(" ".join([message.public_title, message.public_body, reply_body]))
+
+
+def _states_sql() -> str:
+    return ", ".join(f"'{state}'" for state in sorted(PUBLIC_STATES))
+
+
+def _is_indexed(row: str) -> str:
+    return f"{row}.is_public AND {row}.state IN ({_states_sql()})"
+
+
+def sqlite_trigger_sql() -> dict[str, str]:
+    """The triggers that keep the FTS5 table in step (as migration 0003 created them)."""
+    delete_old = (
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+        "SELECT 'delete', old.id, old.search_text WHERE " + _is_indexed("old")
+    )
+    insert_new = (
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) "
+        "SELECT new.id, new.search_text WHERE " + _is_indexed("new")
+    )
+    return {
+        "board_message_fts_insert": ("AFTER INSERT ON board_message BEGIN " + insert_new + "; END"),
+        "board_message_fts_update": (
+            "AFTER UPDATE OF search_text, is_public, state ON board_message "
+            "WHEN old.search_text IS NOT new.search_text OR old.is_public IS NOT new.is_public "
+            "OR old.state IS NOT new.state BEGIN " + delete_old + "; " + insert_new + "; END"
+        ),
+        "board_message_fts_delete": ("AFTER DELETE ON board_message BEGIN " + delete_old + "; END"),
+    }
+
+
+def missing_sqlite_triggers() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {name for (name,) in cursor.fetchall()}
+    return [name for name in sqlite_trigger_sql() if name not in present]
+
+
+def ensure_sqlite_index() -> list[str]:
+    """Put back triggers that a Django table remake of board_message dropped; returns their
+    names. The caller must then rebuild: writes made without them are not indexed."""
+    missing = missing_sqlite_triggers()
+    definitions = sqlite_trigger_sql()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name in missing:
+            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {definitions[name]}")
+    return missing
+
+
+def rebuild_sqlite_index() -> int:
+    """Empty the FTS5 table and index every searchable message again; returns how many.
+
+    The table is contentless, so FTS5's own 'rebuild' has nothing to read from: 'delete-all'
+    and one INSERT … SELECT do the same.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Only constants are formatted into these statements.
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")  # noqa: S608
+        every_public_message = (
+            f"INSERT INTO {FTS_TABLE}(rowid, search_text) "  # noqa: S608
+            f"SELECT id, search_text FROM board_message WHERE {_is_indexed('board_message')}"
+        )
+        cursor.execute(every_public_message)
+        return cursor.rowcount
