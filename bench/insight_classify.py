@@ -1,0 +1,126 @@
+"""Domain classification: our model against a character n-gram baseline on a fixed split.
+
+Split: messages_labeled.csv, stratified, seed 20201, 20% held out. messages_labeled_segmented.csv
+only ever goes into training, and its rows that are near-copies of a held-out message are
+removed first (the segmented file holds most raw messages a second time; see
+liuyan.insight.train.near_copies). Both models train on exactly the same rows.
+
+Prints macro-F1 and accuracy of both, our throughput on one batch in one process, and the load
+time of a saved artefact.
+
+    .venv/bin/python bench/insight_classify.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import accuracy_score, classification_report, f1_score
+from sklearn.model_selection import train_test_split
+from sklearn.svm import LinearSVC
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from liuyan.insight import classify, train  # noqa: E402
+
+DATA = REPO / ".." / "shared" / "data"
+SEED = 20201
+TEST_SHARE = 0.2
+
+
+def load():
+    records = train.read_labeled_table(DATA / "messages_labeled.csv")
+    segmented = train.read_segmented_table(DATA / "messages_labeled_segmented.csv")
+    return records, segmented
+
+
+def split(records):
+    labels = [r.label for r in records]
+    return train_test_split(
+        np.arange(len(records)), test_size=TEST_SHARE, stratify=labels, random_state=SEED
+    )
+
+
+def baseline(train_docs, train_labels, test_docs):
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    svm = LinearSVC().fit(vectorizer.fit_transform([d.chars for d in train_docs]), train_labels)
+    return svm.predict(vectorizer.transform([d.chars for d in test_docs]))
+
+
+def report(name, truth, predicted):
+    f1 = f1_score(truth, predicted, average="macro")
+    accuracy = accuracy_score(truth, predicted)
+    print(f"{name:<38} macro-F1 {f1:.4f}   accuracy {accuracy:.4f}")
+
+
+def measure_load(model, labels_dir: Path) -> None:
+    path = classify.save_classifier(model, labels_dir, {"kind": "bench"})
+    code = (
+        "import time, sys; t = time.perf_counter();"
+        "from liuyan.insight.classify import load_classifier;"
+        f"m = load_classifier({str(labels_dir)!r}); t1 = time.perf_counter();"
+        "m.predict(['小区物业管理混乱']); t2 = time.perf_counter();"
+        "print(f'{t1 - t:.3f} {t2 - t1:.3f}')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    size = path.stat().st_size / 1e6
+    print(
+        f"artefact {size:.1f} MB; cold load in a fresh process (imports included) {out[0]} s; "
+        f"first prediction {out[1]} s"
+    )
+
+
+def main():
+    records, segmented = load()
+    train_idx, test_idx = split(records)
+    docs = [classify.document_from_message(r.title, r.body) for r in records]
+    labels = [r.label for r in records]
+    seg_docs = [classify.document_from_segmented(text) for text, _ in segmented]
+    seg_labels = [label for _, label in segmented]
+    test_docs = [docs[i] for i in test_idx]
+    test_labels = [labels[i] for i in test_idx]
+
+    started = time.perf_counter()
+    leaked = train.near_copies(seg_docs, test_docs)
+    kept = np.flatnonzero(~leaked)
+    print(
+        f"raw messages {len(records)} (train {len(train_idx)}, test {len(test_idx)}); "
+        f"segmented {len(segmented)}, {int(leaked.sum())} dropped as copies of test messages "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    train_docs = [docs[i] for i in train_idx] + [seg_docs[i] for i in kept]
+    train_labels = [labels[i] for i in train_idx] + [seg_labels[i] for i in kept]
+
+    started = time.perf_counter()
+    base_pred = baseline(train_docs, train_labels, test_docs)
+    print(f"baseline trained in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    model = train.fit_linear(train_docs, train_labels)
+    print(f"ours trained in {time.perf_counter() - started:.1f} s")
+    ours = [p.label for p in model.predict_documents(test_docs, top_k=1)]
+    report("baseline: char 1-3 TF-IDF + LinearSVC", test_labels, base_pred)
+    report("ours: word 1-2 + char 1-3 hashed TF-IDF", test_labels, ours)
+    print(classification_report(test_labels, ours, digits=3))
+
+    batch = [(records[i].title, records[i].body) for i in range(len(records))] * 3
+    started = time.perf_counter()
+    model.predict(batch)
+    elapsed = time.perf_counter() - started
+    print(
+        f"throughput: {len(batch)} messages in {elapsed:.2f} s = {len(batch) / elapsed:.0f} msg/s"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        measure_load(model, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

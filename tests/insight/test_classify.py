@@ -1,0 +1,130 @@
+import json
+
+import pytest
+
+from liuyan.insight import classify, train
+from liuyan.insight.train import TrainingRecord
+
+_TOPICS = {
+    "城乡建设": ["小区物业管理混乱", "违章建筑占用绿地", "拆迁安置补偿不到位", "小区电梯经常故障"],
+    "教育文体": ["学校乱收补课费", "幼儿园学位紧张", "教师编制迟迟不落实", "中学食堂卫生差"],
+    "交通运输": ["公交线路太少", "出租车拒载严重", "道路红绿灯设置不合理", "网约车乱停乱放"],
+}
+_PLACES = ["A市A1区", "A市A2区", "B市B3县", "C市C1区", "A市A5区", "D市D2区"]
+
+
+def _records():
+    records = []
+    for label, problems in _TOPICS.items():
+        for problem in problems:
+            for place in _PLACES:
+                records.append(
+                    TrainingRecord(f"{place}{problem}", f"{place}的{problem}，请领导关注。", label)
+                )
+    return records
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("models")
+    train.train_and_save(_records(), path, source="synthetic")
+    return path
+
+
+def test_loader_returns_none_without_artefact(tmp_path):
+    assert classify.load_classifier(tmp_path) is None
+    assert classify.load_classifier(tmp_path / "missing") is None
+    assert classify.predict(["小区物业管理混乱"], tmp_path) is None
+
+
+def test_incomplete_artefact_without_manifest_is_ignored(tmp_path):
+    (tmp_path / "classifier-v1.joblib").write_bytes(b"half written")
+    assert classify.artefact_versions(tmp_path) == []
+    assert classify.load_classifier(tmp_path) is None
+
+
+def test_trained_model_predicts_the_domain_of_unseen_wording(models_dir):
+    predictions = classify.predict(
+        [
+            "E市E1区小区物业管理太混乱了",
+            ("F市学校乱收补课费", "老师强迫学生补课"),
+            "公交线路太少了",
+        ],
+        models_dir,
+    )
+    assert [p.label for p in predictions] == ["城乡建设", "教育文体", "交通运输"]
+
+
+def test_prediction_confidence_and_top_k_are_consistent(models_dir):
+    (prediction,) = classify.predict(["小区电梯经常故障"], models_dir, top_k=3)
+    assert len(prediction.top_k) == 3
+    assert prediction.top_k[0] == (prediction.label, prediction.confidence)
+    confidences = [c for _, c in prediction.top_k]
+    assert confidences == sorted(confidences, reverse=True)
+    assert 0.0 < prediction.confidence <= 1.0
+    assert sum(confidences) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_manifest_records_version_labels_and_metrics(models_dir):
+    manifest = json.loads((models_dir / "classifier-v1.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == 1
+    assert manifest["labels"] == sorted(_TOPICS)
+    assert "trained_at" in manifest
+    assert manifest["metrics"]["raw_messages"] == len(_records())
+    assert 0 <= manifest["metrics"]["held_out"]["macro_f1"] <= 1
+
+
+def test_new_training_writes_next_version_and_loader_picks_it(tmp_path):
+    train.train_and_save(_records(), tmp_path)
+    train.train_and_save([(r.title, r.body, r.label) for r in _records()], tmp_path)
+    assert classify.artefact_versions(tmp_path) == [1, 2]
+    assert classify.load_classifier(tmp_path).manifest["version"] == 2
+    assert classify.load_classifier(tmp_path, version=1).manifest["version"] == 1
+
+
+def test_loader_caches_one_model_per_path(models_dir):
+    assert classify.load_classifier(models_dir) is classify.load_classifier(str(models_dir))
+
+
+def test_records_accepted_in_several_shapes():
+    expected = TrainingRecord("标题", "内容", "城乡建设")
+    assert train.as_record(("标题", "内容", "城乡建设")) == expected
+    assert train.as_record({"title": "标题", "body": "内容", "label": "城乡建设"}) == expected
+    assert (
+        train.as_record({"留言主题": "标题", "留言详情": "内容", "一级分类": "城乡建设"})
+        == expected
+    )
+
+
+def test_training_needs_two_domains():
+    with pytest.raises(ValueError, match="two domains"):
+        train.train_classifier([("a", "b", "城乡建设")] * 10)
+
+
+def test_segmented_and_raw_forms_give_the_same_words():
+    raw = classify.document_from_message("小区物业管理混乱", "")
+    segmented = classify.document_from_segmented("小区 物业管理 混乱")
+    assert raw == segmented
+
+
+def test_near_copies_finds_a_segmented_copy_but_not_an_unrelated_message():
+    reference = classify.document_from_message(
+        "K3县电机公司车间噪音扰民",
+        "公司高速冲压车间噪音超标严重，严重影响周边居民正常休息，已多次反映无果。",
+    )
+    copy = classify.document_from_segmented(
+        "K3 县 电机 公司 车间 噪音扰民 公司 高速 冲压 车间 噪音 超标 严重 影响 周边 居民 "
+        "正常 休息 多次 无果"
+    )
+    other = classify.document_from_segmented("学校 乱收费 补课 家长 负担 教育局 查处")
+    assert train.near_copies([copy, other], [reference]).tolist() == [True, False]
+
+
+@pytest.mark.shared_data
+def test_small_model_on_shared_sample_beats_chance(shared_data):
+    records = train.read_labeled_table(shared_data / "messages_labeled.csv")
+    sample, held = records[::4], records[2::8]  # disjoint: indices 0 and 2 modulo 4
+    model, _ = train.train_classifier(sample, calibration_share=0.0)
+    predicted = [p.label for p in model.predict([(r.title, r.body) for r in held])]
+    accuracy = sum(p == r.label for p, r in zip(predicted, held, strict=True)) / len(held)
+    assert accuracy > 0.7
