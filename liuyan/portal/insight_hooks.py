@@ -1,0 +1,92 @@
+"""Optional helpers from other parts of liuyan, used when they exist and skipped when not.
+
+The search engine (`liuyan.board.search`), the classifier (`liuyan.insight.classify`) and hot
+issues (`liuyan.insight.hot`) are written by other engineers; the portal must work before they
+land and use them as soon as they do, without a deploy-time switch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from liuyan.directory.models import Domain
+
+from .selectors import PERIOD_DAYS
+
+log = logging.getLogger(__name__)
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+def search_available() -> bool:
+    search_module = _module("liuyan.board.search")
+    return search_module is not None and hasattr(search_module, "search_public")
+
+
+def search(cleaned: dict, *, limit: int, offset: int):
+    """A SearchPage from liuyan.board.search.search_public for the search form's values."""
+    search_public = _module("liuyan.board.search").search_public
+    period = cleaned.get("period") or ""
+    since = timezone.now() - timedelta(days=PERIOD_DAYS[period]) if period in PERIOD_DAYS else None
+    domain = cleaned.get("domain")
+    return search_public(
+        cleaned["q"].strip(),
+        board_id=cleaned.get("board") or None,
+        domain_id=domain.pk if domain else None,
+        type=cleaned.get("type") or None,
+        state=cleaned.get("state") or None,
+        since=since,
+        limit=limit,
+        offset=offset,
+    )
+
+
+# --- classification ----------------------------------------------------------------------
+
+
+SUGGEST_MIN_CONFIDENCE = 0.5  # below this the classifier is guessing; say nothing
+
+
+def suggested_domain(title: str, body: str) -> Domain | None:
+    """The classifier's first-level domain for the text, or None when there is no trained
+    model, or when it is not confident enough to be worth showing."""
+    classify = _module("liuyan.insight.classify")
+    if classify is None or not (title or "").strip():
+        return None
+    try:
+        predictions = classify.predict([(title, body)], settings.LIUYAN_MODELS_DIR, top_k=1)
+    except Exception:  # a broken model file must not stop anyone from writing a message
+        log.warning("domain suggestion failed", exc_info=True)
+        return None
+    if not predictions or predictions[0].confidence < SUGGEST_MIN_CONFIDENCE:
+        return None
+    return Domain.objects.filter(name=predictions[0].label, level=1).first()
+
+
+# --- hot issues --------------------------------------------------------------------------
+
+
+def hot_issues(limit: int = 6) -> list:
+    """The public hot issues for the home page strip; empty until liuyan.insight.hot exists
+    together with a public page to link to."""
+    hot = _module("liuyan.insight.hot")
+    if hot is None or not hasattr(hot, "public_hot_issues"):
+        return []
+    try:
+        return list(hot.public_hot_issues(limit=limit))
+    except Exception:
+        log.warning("hot issues failed", exc_info=True)
+        return []

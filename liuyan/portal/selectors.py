@@ -1,0 +1,412 @@
+"""Reads for the citizen portal: figures, board lists, keyset pages, a message's public record.
+
+Everything here starts from `board.selectors.public_messages()` or checks `access.can_view`, so a
+private or unscreened message never reaches a public list. No query counts a whole table: figures
+are bounded by an indexed range and cached for a few minutes (DESIGN wants roll-up tables at
+scale; this cache is the stand-in until the reports app maintains them).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from liuyan.board.access import PUBLIC_STATES, can_view
+from liuyan.board.models import (
+    Assignment,
+    Attachment,
+    Evaluation,
+    Event,
+    FollowUp,
+    Instruction,
+    Message,
+    Reply,
+    Thanks,
+)
+from liuyan.board.selectors import public_messages
+from liuyan.core.clock import SHANGHAI
+from liuyan.core.lifecycle import ACTIVE_ASSIGNMENT_STATES, AssignmentKind, ReplyState, State
+from liuyan.directory.models import Board, Domain, Region, Unit
+from liuyan.directory.selectors import work_calendar
+from liuyan.insight.text import tokens
+
+FIGURES_SECONDS = 300  # figures may lag by five minutes; they are not a live counter
+FIGURES_SAMPLE = 500  # medians and satisfaction over the latest replies, not the whole history
+PAGE_SIZE = 20
+
+ANSWERED_STATES = frozenset({State.REPLIED, State.REVIEW, State.CLOSED})
+HANDLING_STATES = PUBLIC_STATES - ANSWERED_STATES
+STATUS_FILTERS = {"handling": HANDLING_STATES, "answered": ANSWERED_STATES}
+PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91, "year": 365}
+
+
+# --- figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    messages: int
+    replied: int
+    rated: int
+    satisfied: int
+    median_days: float | None = None
+
+    @property
+    def reply_rate(self) -> float | None:
+        return round(100 * self.replied / self.messages, 1) if self.messages else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        return round(100 * self.satisfied / self.rated, 1) if self.rated else None
+
+
+def _satisfied_q(prefix: str = "") -> Q:
+    # The same rule as lifecycle.is_satisfied, as SQL: solved, and attitude and speed >= 3.
+    return Q(**{f"{prefix}solved": True, f"{prefix}attitude__gte": 3, f"{prefix}speed__gte": 3})
+
+
+def year_start(now: datetime) -> datetime:
+    local = now.astimezone(SHANGHAI)
+    return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def year_figures(now: datetime | None = None) -> Figures:
+    """Messages received this year (Shanghai calendar), how many are answered, how satisfied."""
+    now = now or timezone.now()
+    since = year_start(now)
+    key = f"portal:figures:year:{since:%Y}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _count_figures(public_messages().filter(submitted_at__gte=since))
+        cache.set(key, figures, FIGURES_SECONDS)
+    return figures
+
+
+def _count_figures(messages: QuerySet[Message]) -> Figures:
+    # One pass over an indexed range (submitted_at, or board + submitted_at) for both counts.
+    counts = messages.aggregate(
+        messages=Count("pk"), replied=Count("pk", filter=Q(state__in=ANSWERED_STATES))
+    )
+    evaluations = Evaluation.objects.filter(message__in=messages.values("pk")).aggregate(
+        rated=Count("pk"), satisfied=Count("pk", filter=_satisfied_q())
+    )
+    return Figures(**counts, **evaluations)
+
+
+def board_figures(board: Board) -> Figures:
+    """A board's public messages, reply rate, median working days to reply and satisfaction."""
+    key = f"portal:figures:board:{board.pk}"
+    figures = cache.get(key)
+    if figures is None:
+        counted = _count_figures(public_messages().filter(board=board))
+        figures = Figures(
+            messages=counted.messages,
+            replied=counted.replied,
+            rated=counted.rated,
+            satisfied=counted.satisfied,
+            median_days=median_working_days_to_reply(board),
+        )
+        cache.set(key, figures, FIGURES_SECONDS)
+    return figures
+
+
+def median_working_days_to_reply(board: Board, sample: int = FIGURES_SAMPLE) -> float | None:
+    """Median working days from dispatch to the published reply, over the latest replies."""
+    rows = (
+        public_messages()
+        .filter(board=board, replied_at__isnull=False)
+        .order_by("-submitted_at", "-id")
+        .values_list("dispatched_at", "submitted_at", "replied_at")[:sample]
+    )
+    calendar = work_calendar()
+    days = [
+        calendar.working_days_between(dispatched or submitted, replied)
+        for dispatched, submitted, replied in rows
+    ]
+    return statistics.median(days) if days else None
+
+
+# --- home --------------------------------------------------------------------------------
+
+
+def latest_replied(limit: int = 8) -> list[Message]:
+    """The newest published replies on public messages.
+
+    Walks the reply index (state, submitted_at) backwards, so the cost does not grow with the
+    number of messages; submission to review is within hours of publication.
+    """
+    replies = (
+        Reply.objects.filter(
+            state=ReplyState.PUBLISHED,
+            message__is_public=True,
+            message__state__in=PUBLIC_STATES,
+        )
+        .select_related("message__board", "message__domain", "unit")
+        .order_by("-submitted_at", "-id")[: limit * 2]
+    )
+    seen, messages = set(), []
+    for reply in replies:
+        if reply.message_id in seen:
+            continue
+        seen.add(reply.message_id)
+        reply.message.latest_reply = reply
+        messages.append(reply.message)
+    return messages[:limit]
+
+
+# --- regions and boards --------------------------------------------------------------------
+
+
+def provinces() -> QuerySet[Region]:
+    return Region.objects.filter(level=Region.Level.PROVINCE)
+
+
+def child_regions(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(parent=region)
+
+
+def boards_in(region: Region) -> QuerySet[Board]:
+    return Board.objects.filter(region=region, is_active=True).select_related("region")
+
+
+def find_boards(query: str, limit: int = 30) -> list[Board]:
+    """Boards whose name, post or holder contains the words, and boards of matching units."""
+    query = " ".join(query.split())[:50]
+    if not query:
+        return []
+    direct = Q(name__icontains=query) | Q(post__icontains=query) | Q(holder__icontains=query)
+    by_unit = Q(default_unit__name__icontains=query)
+    return list(
+        Board.objects.filter(direct | by_unit, is_active=True)
+        .select_related("region__parent__parent", "default_unit")
+        .order_by("region__code", "position", "name")[:limit]
+    )
+
+
+def find_units(query: str, limit: int = 30) -> list[Unit]:
+    query = " ".join(query.split())[:50]
+    if not query:
+        return []
+    return list(
+        Unit.objects.filter(name__icontains=query, is_active=True)
+        .select_related("region__parent__parent")
+        .prefetch_related(
+            Prefetch("default_for_boards", queryset=Board.objects.filter(is_active=True))
+        )[:limit]
+    )
+
+
+# --- a board's messages, keyset paginated -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: the last row's (submitted_at, id)."""
+
+    submitted_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        return f"{int(self.submitted_at.timestamp() * 1_000_000)}_{self.id}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor | None:
+        try:
+            micros, pk = (value or "").split("_")
+            moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+            return cls(moment, int(pk))
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+@dataclass
+class Page:
+    items: list = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def keyset_page(rows: QuerySet, cursor: Cursor | None, size: int = PAGE_SIZE) -> Page:
+    """Rows after `cursor` in (-submitted_at, -id) order; one extra row tells if more follow."""
+    if cursor is not None:
+        rows = rows.filter(
+            Q(submitted_at__lt=cursor.submitted_at)
+            | Q(submitted_at=cursor.submitted_at, id__lt=cursor.id)
+        )
+    items = list(rows.order_by("-submitted_at", "-id")[: size + 1])
+    if len(items) <= size:
+        return Page(items)
+    items = items[:size]
+    last = items[-1]
+    return Page(items, Cursor(last.submitted_at, last.pk).encode())
+
+
+def domain_and_descendant_ids(domain: Domain) -> list[int]:
+    ids, frontier = [domain.pk], [domain.pk]
+    while frontier:
+        frontier = list(Domain.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def board_messages(
+    board: Board,
+    *,
+    status: str = "",
+    type: str = "",
+    domain: Domain | None = None,
+    period: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Message]:
+    rows = public_messages().filter(board=board).select_related("domain")
+    if status in STATUS_FILTERS:
+        rows = rows.filter(state__in=STATUS_FILTERS[status])
+    if type in Message.Type.values:
+        rows = rows.filter(type=type)
+    if domain is not None:
+        rows = rows.filter(domain_id__in=domain_and_descendant_ids(domain))
+    if period in PERIOD_DAYS:
+        rows = rows.filter(
+            submitted_at__gte=(now or timezone.now()) - timedelta(days=PERIOD_DAYS[period])
+        )
+    return rows
+
+
+def top_domains() -> QuerySet[Domain]:
+    return Domain.objects.filter(level=1)
+
+
+def domains_for_choice() -> list[Domain]:
+    """First- and second-level domains in tree order, for a select the citizen can scan."""
+    tops = list(Domain.objects.filter(level=1))
+    children: dict[int, list[Domain]] = {}
+    for child in Domain.objects.filter(level=2):
+        children.setdefault(child.parent_id, []).append(child)
+    ordered = []
+    for top in tops:
+        ordered.append(top)
+        ordered.extend(children.get(top.pk, []))
+    return ordered
+
+
+# --- one message -------------------------------------------------------------------------
+
+
+def message_for(user, serial: str) -> Message | None:
+    """The message with this serial if `user` may see it; None otherwise (the caller says 404,
+    so that a private message's existence does not leak)."""
+    message = (
+        Message.objects.select_related("board__region", "region", "domain__parent", "author")
+        .filter(serial=serial)
+        .first()
+    )
+    if message is None or not can_view(user, message):
+        return None
+    return message
+
+
+@dataclass
+class PublicRecord:
+    """Everything about a message that its page shows, already filtered to what is public."""
+
+    events: list[Event]
+    replies: list[Reply]
+    evaluations: list[Evaluation]
+    follow_ups: list[FollowUp]
+    thanks: list[Thanks]
+    instructions: list[Instruction]
+    images: list[Attachment]
+
+
+def public_record(message: Message) -> PublicRecord:
+    replies = list(
+        message.replies.filter(state=ReplyState.PUBLISHED)
+        .select_related("unit")
+        .prefetch_related("attachments")
+        .order_by("published_at", "id")
+    )
+    return PublicRecord(
+        events=list(message.events.filter(is_public=True).select_related("unit").order_by("seq")),
+        replies=replies,
+        evaluations=list(message.evaluations.order_by("round")),
+        follow_ups=list(message.follow_ups.order_by("created_at", "id")),
+        thanks=list(message.thanks.order_by("created_at", "id")),
+        instructions=list(message.instructions.filter(is_public=True).order_by("created_at")),
+        images=list(message.attachments.order_by("created_at", "id")),
+    )
+
+
+def attachment_for(user, token: str) -> Attachment | None:
+    """An image the user may see: its message must be visible to them, and a reply's image
+    only once the reply is published."""
+    attachment = (
+        Attachment.objects.select_related("message", "reply__message").filter(token=token).first()
+    )
+    if attachment is None:
+        return None
+    if attachment.message_id is not None:
+        return attachment if can_view(user, attachment.message) else None
+    reply = attachment.reply
+    if reply.state != ReplyState.PUBLISHED or not can_view(user, reply.message):
+        return None
+    return attachment
+
+
+# --- my messages -------------------------------------------------------------------------
+
+
+def my_messages(user) -> QuerySet[Message]:
+    """The author's own messages, public or not, with the assignment that sets the next date."""
+    active = Assignment.objects.filter(
+        state__in=ACTIVE_ASSIGNMENT_STATES, kind=AssignmentKind.LEAD
+    ).order_by("-id")
+    return (
+        Message.objects.filter(author=user)
+        .select_related("board", "domain")
+        .prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_leads"))
+    )
+
+
+# --- similar messages on a board -----------------------------------------------------------
+
+SIMILAR_SCAN = 2000  # only the board's recent messages are compared: bounded work per preview
+
+
+def similar_on_board(board: Board, title: str, body: str = "", limit: int = 5) -> list[Message]:
+    """Public messages on the board about the same thing, so the citizen can read them first.
+
+    Uses liuyan.insight.similar when that module exists; otherwise matches the title's words
+    against the segmented search text of the board's recent public messages.
+    """
+    from_insight = _similar_from_insight(board, title, body, limit)
+    if from_insight is not None:
+        return from_insight
+    words = sorted(set(tokens(title)), key=len, reverse=True)[:6]
+    words = [word for word in words if len(word) >= 2]
+    if not words:
+        return []
+    recent = public_messages().filter(board=board).order_by("-submitted_at", "-id")
+    recent_ids = recent.values("pk")[:SIMILAR_SCAN]
+    rows = public_messages().filter(pk__in=recent_ids)
+    matches = Q()
+    for word in words:
+        matches |= Q(search_text__contains=word)
+    candidates = list(rows.filter(matches).order_by("-submitted_at", "-id")[:50])
+    # More shared words first; the newest among equals (sort is stable).
+    candidates.sort(key=lambda m: -sum(word in m.search_text.split() for word in words))
+    return candidates[:limit]
+
+
+def _similar_from_insight(board, title, body, limit) -> list[Message] | None:
+    try:
+        from liuyan.insight import similar  # written by the insight engineer; may not exist yet
+    except ImportError:
+        return None
+    finder = getattr(similar, "similar_public_messages", None)
+    if finder is None:
+        return None
+    return list(finder(board=board, title=title, body=body, limit=limit))

@@ -1,0 +1,27 @@
+"""Plain-word filters for portal templates."""
+
+from django import template
+
+from liuyan.portal import wording
+
+register = template.Library()
+
+
+@register.filter
+def status_words(message) -> str:
+    return wording.status_words(message)
+
+
+@register.filter
+def type_words(message) -> str:
+    return wording.type_words(message)
+
+
+@register.filter
+def event_words(event) -> str:
+    return wording.event_words(event)
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{value:g}%"

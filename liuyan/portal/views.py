@@ -1,0 +1,430 @@
+"""Citizen pages. Views parse the request, call one selector or service, and render.
+
+A message that the user may not see answers 404 everywhere (its page, its images, its respond
+forms), so that nobody can learn that a private message exists.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from liuyan.board import services
+from liuyan.board.models import Message
+from liuyan.core.lifecycle import RULES, Action, LifecycleError, State
+from liuyan.directory.models import Board, Region
+
+from . import formtokens, insight_hooks, selectors, uploads
+from .drafts import Draft
+from .forms import BoardFilterForm, PostForm, RatingForm, SearchForm, WriteForm
+from .preview import masked_preview
+from .wording import TYPE_WORDS, next_step
+
+# --- home --------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "figures": selectors.year_figures(),
+            "year": timezone.localtime().year,
+            "latest": selectors.latest_replied(),
+            "hot_issues": insight_hooks.hot_issues(limit=6),
+            "provinces": selectors.provinces(),
+        },
+    )
+
+
+# --- finding a board ---------------------------------------------------------------------
+
+
+def _region_or_none(value: str | None) -> Region | None:
+    if not (value or "").isdigit():
+        return None
+    return Region.objects.select_related("parent__parent").filter(pk=int(value)).first()
+
+
+@require_GET
+def board_finder(request: HttpRequest) -> HttpResponse:
+    """Province → prefecture → county, each a list of links (selects when htmx is on), and the
+    boards of the chosen region; or the boards and units matching a search."""
+    region = _region_or_none(request.GET.get("region"))
+    query = request.GET.get("q", "").strip()
+    chain = region.ancestors() if region else []
+    context = {
+        "region": region,
+        "chain": chain,
+        "levels": _cascade_levels(chain),
+        "boards": selectors.boards_in(region) if region else [],
+        "query": query,
+        "found_boards": selectors.find_boards(query),
+        "found_units": selectors.find_units(query),
+    }
+    template = "portal/boards.html"
+    if request.htmx and request.htmx.target == "board-finder-results":
+        template = "portal/_board_finder_results.html"
+    return render(request, template, context)
+
+
+def _cascade_levels(chain: list[Region]) -> list[dict]:
+    """One level per step down: provinces, then the children of each chosen region.
+
+    `parent` is the region above the level, so that "Choose…" on a lower level goes back up.
+    """
+    levels = [{"label": _("Province"), "options": list(selectors.provinces()), "parent": None}]
+    labels = [_("Prefecture"), _("County")]
+    for depth, region in enumerate(chain):
+        levels[depth]["chosen"] = region
+        children = list(selectors.child_regions(region)) if depth < len(labels) else []
+        if children:
+            levels.append({"label": labels[depth], "options": children, "parent": region})
+    return levels
+
+
+def _board_filters(request: HttpRequest) -> BoardFilterForm:
+    form = BoardFilterForm(request.GET or None)
+    form.is_valid()  # an invalid filter value is ignored, not an error page
+    return form
+
+
+@require_GET
+def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = get_object_or_404(
+        Board.objects.select_related("region__parent__parent", "default_unit"),
+        pk=board_id,
+        is_active=True,
+    )
+    filters = _board_filters(request)
+    chosen = filters.cleaned_data if filters.is_bound else {}
+    rows = selectors.board_messages(
+        board,
+        status=chosen.get("status") or "",
+        type=chosen.get("type") or "",
+        domain=chosen.get("domain"),
+        period=chosen.get("period") or "",
+    )
+    page = selectors.keyset_page(rows, selectors.Cursor.decode(request.GET.get("after")))
+    context = {
+        "board": board,
+        "figures": selectors.board_figures(board),
+        "filters": filters,
+        "page": page,
+        "next_query": _with_after(request, page.next_cursor),
+    }
+    if request.htmx and request.GET.get("after"):
+        return render(request, "portal/_message_page.html", context)
+    if request.htmx and request.htmx.target == "board-messages":
+        return render(request, "portal/_board_messages.html", context)
+    return render(request, "portal/board.html", context)
+
+
+def _with_after(request: HttpRequest, cursor: str | None) -> str:
+    if cursor is None:
+        return ""
+    query = request.GET.copy()
+    query["after"] = cursor
+    return query.urlencode()
+
+
+# --- one message -------------------------------------------------------------------------
+
+
+def _visible_message(request: HttpRequest, serial: str) -> Message:
+    message = selectors.message_for(request.user, serial)
+    if message is None:
+        raise Http404(_("No such message."))
+    return message
+
+
+def _author_may(message: Message, user, action: Action) -> bool:
+    return message.author_id == getattr(user, "pk", None) and (
+        State(message.state) in RULES[action].from_states
+    )
+
+
+def _message_context(request: HttpRequest, message: Message, **forms) -> dict:
+    user = request.user
+    can_rate = _author_may(message, user, Action.RATE_SATISFIED) and (
+        message.rate_by is None or timezone.now() <= message.rate_by
+    )
+    return {
+        "message": message,
+        "record": selectors.public_record(message),
+        "is_author": message.author_id == getattr(user, "pk", None),
+        "rating_form": forms.get("rating_form") or (RatingForm() if can_rate else None),
+        "follow_up_form": forms.get("follow_up_form")
+        or (PostForm(prefix="follow_up") if _author_may(message, user, Action.FOLLOW_UP) else None),
+        "thanks_form": forms.get("thanks_form")
+        or (PostForm(prefix="thanks") if _author_may(message, user, Action.THANK) else None),
+        "next_step": next_step(message) if message.author_id == getattr(user, "pk", None) else None,
+    }
+
+
+@require_GET
+def message_detail(request: HttpRequest, serial: str) -> HttpResponse:
+    message = _visible_message(request, serial)
+    response = render(request, "portal/message.html", _message_context(request, message))
+    if not message.is_public:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _respond(request, serial, form, service, form_name, success) -> HttpResponse:
+    """Run one of the author's actions; on a refusal, show the page again with the reason."""
+    message = _visible_message(request, serial)
+    if form.is_valid():
+        try:
+            service(message, form.cleaned_data)
+        except ValidationError as error:
+            for text in error.messages:
+                form.add_error(None, text)
+        except LifecycleError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, success)
+            return redirect("portal:message", serial=serial)
+    context = _message_context(request, message, **{form_name: form})
+    return render(request, "portal/message.html", context, status=400)
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, serial: str) -> HttpResponse:
+    def service(message, data):
+        services.rate_reply(message_id=message.pk, actor=request.user, **data)
+
+    form = RatingForm(request.POST)
+    return _respond(request, serial, form, service, "rating_form", _("Thank you for your rating."))
+
+
+@login_required
+@require_POST
+def follow_up(request: HttpRequest, serial: str) -> HttpResponse:
+    def service(message, data):
+        services.follow_up(message_id=message.pk, actor=request.user, body=data["body"])
+
+    form = PostForm(request.POST, prefix="follow_up")
+    success = _("Your follow-up question is posted.")
+    return _respond(request, serial, form, service, "follow_up_form", success)
+
+
+@login_required
+@require_POST
+def thanks(request: HttpRequest, serial: str) -> HttpResponse:
+    def service(message, data):
+        services.thank(message_id=message.pk, actor=request.user, body=data["body"])
+
+    form = PostForm(request.POST, prefix="thanks")
+    return _respond(request, serial, form, service, "thanks_form", _("Your thanks are posted."))
+
+
+@require_GET
+def attachment(request: HttpRequest, token: str) -> FileResponse:
+    """An image, only for those who may see its message (never a static media URL)."""
+    found = selectors.attachment_for(request.user, token)
+    if found is None:
+        raise Http404(_("No such image."))
+    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+    response["Content-Disposition"] = f'inline; filename="{found.token}.{found.extension}"'
+    message = found.message or found.reply.message
+    response["Cache-Control"] = (
+        "public, max-age=86400" if message.is_public else "private, no-store"
+    )
+    return response
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _board_from(request: HttpRequest) -> Board | None:
+    value = request.POST.get("board") or request.GET.get("board") or ""
+    if not value.isdigit():
+        return None
+    return Board.objects.select_related("region").filter(pk=int(value), is_active=True).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def write(request: HttpRequest) -> HttpResponse:
+    board = _board_from(request)
+    if board is None:
+        flash.info(request, _("First choose the leader or body you want to write to."))
+        return redirect("portal:boards")
+    if request.method == "GET":
+        return _write_form(request, board, _fresh_write_form(request, board))
+    draft = Draft.for_token(request, request.POST.get("form_token", ""))
+    if draft is None:
+        return _stale_form(request, board)
+    form = WriteForm(request.POST, request.FILES, draft_keys=draft.choices())
+    step = request.POST.get("step", "preview")
+    if not form.is_valid():
+        draft.keep_valid_uploads(form, request.FILES.getlist("images"))
+        return _write_form(request, board, form, draft, status=400)
+    draft.remove(form.cleaned_data["remove_images"])
+    if not draft.add_uploads(form, form.cleaned_data["images"]):
+        return _write_form(request, board, form, draft, status=400)
+    if step == "send":
+        return _send(request, form, draft)
+    if step == "edit":
+        return _write_form(request, board, form, draft)
+    return _preview(request, board, form, draft)
+
+
+def _fresh_write_form(request: HttpRequest, board: Board) -> WriteForm:
+    token = formtokens.issue(request)
+    initial = {"form_token": token, "board": board.pk, "is_public": "1"}
+    if getattr(request.user, "phone", None):
+        initial["contact_phone"] = request.user.phone
+    return WriteForm(initial=initial)
+
+
+def _stale_form(request: HttpRequest, board: Board) -> HttpResponse:
+    """The token was used already (a second click, or Back and resend) or has lapsed."""
+    flash.warning(
+        request,
+        _("This form was already sent. Check “My messages” before writing it again."),
+    )
+    return redirect("portal:my_messages")
+
+
+def _write_form(request, board, form, draft=None, status=200) -> HttpResponse:
+    suggestion = insight_hooks.suggested_domain(
+        form.data.get("title", ""), form.data.get("body", "")
+    )
+    return render(
+        request,
+        "portal/write.html",
+        {"board": board, "form": form, "draft": draft, "suggestion": suggestion},
+        status=status,
+    )
+
+
+def _preview(request, board, form, draft) -> HttpResponse:
+    data = form.cleaned_data
+    return render(
+        request,
+        "portal/write_preview.html",
+        {
+            "board": board,
+            "form": form,
+            "draft": draft,
+            "type_label": TYPE_WORDS[data["type"]],
+            "title": masked_preview(data["title"]),
+            "body": masked_preview(data["body"]),
+            "similar": selectors.similar_on_board(board, data["title"], data["body"]),
+        },
+    )
+
+
+def _send(request: HttpRequest, form: WriteForm, draft: Draft) -> HttpResponse:
+    data = form.cleaned_data
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if not formtokens.consume(request, data["form_token"]):
+                return _stale_form(request, data["board"])
+            message = services.submit_message(
+                author=request.user,
+                board=data["board"],
+                type=data["type"],
+                title=data["title"],
+                body=data["body"],
+                is_public=data["is_public"],
+                domain=data["domain"],
+                place=data["place"],
+                contact={"phone": data["contact_phone"]},
+                now=now,
+            )
+            uploads.attach_images(message, draft.images, user=request.user, now=now)
+    except ValidationError as error:
+        formtokens.restore(request, data["form_token"])  # rolled back: nothing was sent
+        _add_service_errors(form, error)
+        return _write_form(request, data["board"], form, draft, status=400)
+    draft.finish()
+    flash.success(
+        request,
+        _("Your message %(serial)s is sent. It will be screened within one working day.")
+        % {"serial": message.serial},
+    )
+    return redirect("portal:message", serial=message.serial)
+
+
+def _add_service_errors(form: WriteForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- my messages -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_messages(request: HttpRequest) -> HttpResponse:
+    rows = selectors.my_messages(request.user)
+    page = selectors.keyset_page(rows, selectors.Cursor.decode(request.GET.get("after")))
+    now = timezone.now()
+    for message in page.items:
+        message.next_step = next_step(message, now)
+    return render(
+        request,
+        "portal/my_messages.html",
+        {"page": page, "next_query": _with_after(request, page.next_cursor)},
+    )
+
+
+# --- search ------------------------------------------------------------------------------
+
+SEARCH_PAGE = 20
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    page_number = _page_number(request.GET.get("page"))
+    results, available = None, insight_hooks.search_available()
+    if available and form.is_valid() and form.cleaned_data["q"].strip():
+        results = insight_hooks.search(
+            form.cleaned_data, limit=SEARCH_PAGE, offset=(page_number - 1) * SEARCH_PAGE
+        )
+    return render(
+        request,
+        "portal/search.html",
+        {
+            "form": form,
+            "results": results,
+            "available": available,
+            "page_number": page_number,
+            "previous_query": _with_page(request, page_number - 1) if page_number > 1 else "",
+            "next_query": _with_page(request, page_number + 1)
+            if results and results.has_more
+            else "",
+        },
+    )
+
+
+def _page_number(value: str | None) -> int:
+    return min(int(value), 500) if (value or "").isdigit() and int(value) > 0 else 1
+
+
+def _with_page(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return query.urlencode()
+
+
+def write_url(board: Board) -> str:
+    return f"{reverse('portal:write')}?board={board.pk}"
