@@ -1,0 +1,229 @@
+"""Forms parse what staff typed; the services decide whether the step is allowed."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from liuyan.board.models import (
+    REJECT_REASON_LABELS,
+    SUPERVISION_LABELS,
+    Message,
+)
+from liuyan.core.clock import SHANGHAI
+from liuyan.core.lifecycle import RejectReason, SupervisionLevel
+from liuyan.directory.models import Board, Domain, Unit
+
+from .models import ReplyTemplate
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        return f"{unit.name}（{unit.region.name}）"
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        return f"{unit.name}（{unit.region.name}）"
+
+
+class DomainChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, domain: Domain) -> str:
+        return "　" * (domain.level - 1) + domain.name
+
+
+def domain_field(**kwargs) -> DomainChoiceField:
+    return DomainChoiceField(
+        queryset=Domain.objects.order_by("level", "position", "name"),
+        required=False,
+        label=_("Domain"),
+        **kwargs,
+    )
+
+
+# --- moderators --------------------------------------------------------------------------
+
+
+class ScreenForm(forms.Form):
+    public_title = forms.CharField(label=_("Public title"), max_length=60)
+    public_body = forms.CharField(label=_("Public text"), widget=forms.Textarea(attrs={"rows": 8}))
+    type = forms.ChoiceField(label=_("Type"), choices=Message.Type.choices)
+    domain = domain_field()
+    is_urgent = forms.BooleanField(label=_("Urgent"), required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(r.value, REJECT_REASON_LABELS[r]) for r in RejectReason if r != "duplicate"],
+    )
+    note = forms.CharField(
+        label=_("Explanation for the author"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DuplicateForm(forms.Form):
+    original_serial = forms.CharField(
+        label=_("Serial number of the original message"), max_length=20, min_length=8
+    )
+
+
+class DispatchForm(forms.Form):
+    lead_unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Lead unit"))
+    co_units = UnitMultipleChoiceField(
+        queryset=Unit.objects.none(), label=_("Co-handling units"), required=False
+    )
+    note = forms.CharField(
+        label=_("Note to the units"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        candidates = candidates if candidates is not None else Unit.objects.none()
+        self.fields["lead_unit"].queryset = candidates
+        self.fields["co_units"].queryset = candidates
+
+
+class ReopenForm(forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Unit for the second round"))
+    note = forms.CharField(
+        label=_("Why the message is handled again"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = candidates if candidates is not None else Unit.objects.none()
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SuperviseForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[(lv.value, SUPERVISION_LABELS[lv]) for lv in SupervisionLevel]
+    )
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: five working days from today."),
+    )
+    note = forms.CharField(
+        label=_("Instruction to the unit"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def due_at(self) -> datetime | None:
+        day = self.cleaned_data.get("due_date")
+        # The service moves the due time to the end of that working day, Shanghai time.
+        return datetime.combine(day, time(9), tzinfo=SHANGHAI) if day else None
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("deny", "deny")])
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+class TransferForm(forms.Form):
+    to_unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Sub-unit"))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = targets if targets is not None else Unit.objects.none()
+
+
+class InviteForm(forms.Form):
+    units = UnitMultipleChoiceField(queryset=Unit.objects.none(), label=_("Co-handling units"))
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = (
+            candidates if candidates is not None else Unit.objects.none()
+        )
+
+
+class ExtensionRequestForm(forms.Form):
+    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=60, initial=10)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 12}))
+
+
+class ContributionForm(forms.Form):
+    body = forms.CharField(label=_("Your unit's part"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("JPG, PNG, PDF, DOCX or XLSX, at most 10 MB. Picture metadata is removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx,.xlsx"}),
+    )
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ReplyTemplate
+        fields = ["unit", "title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+
+# --- leaders -----------------------------------------------------------------------------
+
+
+class InstructionForm(forms.Form):
+    body = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 4}))
+    is_public = forms.BooleanField(label=_("Show to the public"), required=False)
+
+
+# --- hotline operators -------------------------------------------------------------------
+
+
+class HotlineMessageForm(forms.Form):
+    board = forms.ModelChoiceField(
+        queryset=Board.objects.filter(is_active=True).select_related("region"),
+        label=_("Board"),
+    )
+    type = forms.ChoiceField(label=_("Type"), choices=Message.Type.choices)
+    domain = domain_field()
+    title = forms.CharField(label=_("Title"), max_length=50)
+    body = forms.CharField(
+        label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    is_public = forms.BooleanField(label=_("The caller agrees to publish it"), required=False)
+    is_urgent = forms.BooleanField(label=_("Urgent"), required=False)
+    caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    caller_phone = forms.CharField(
+        label=_("Caller's phone"),
+        max_length=20,
+        # Callers ring from landlines too, so any phone-like number is taken.
+        validators=[RegexValidator(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$", _("Enter a phone number."))],
+    )

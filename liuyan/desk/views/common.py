@@ -1,0 +1,96 @@
+"""What every desk view shares: the staff check, running a service, and redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liuyan.board.refusals import describe_refusal
+from liuyan.core.lifecycle import LifecycleError
+
+from ..selectors import DESK_ORDER, staff_scope
+
+DESK_HOME = {
+    "moderator": "desk:screening",
+    "unit": "desk:inbox",
+    "leader": "desk:leader",
+    "operator": "desk:operator",
+}
+
+
+def desk_view(desk: str | None = None, *, post: bool = False):
+    """Sign-in required (to settings.LOGIN_URL), then a staff membership for `desk` (any desk
+    when None); `request.scope` carries what the user may see."""
+
+    def decorate(view: Callable):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            scope = staff_scope(request.user)
+            if not scope.desks or (desk is not None and not scope.has(desk)):
+                raise PermissionDenied(_("This page is for staff of another desk."))
+            request.scope, request.desk = scope, desk
+            return view(request, *args, **kwargs)
+
+        return require_POST(wrapped) if post else wrapped
+
+    return decorate
+
+
+def perform(request, call: Callable, *, done: str) -> bool:
+    """Run one service call; say what happened, or why the step was refused."""
+    try:
+        call()
+    except (ValidationError, LifecycleError) as error:
+        messages.error(request, describe_refusal(error))
+        return False
+    messages.success(request, done)
+    return True
+
+
+def form_refused(request, form) -> None:
+    """A form that did not validate: its errors as one message (the page is redirected)."""
+    texts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        texts.append(f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+    messages.error(request, " ".join(texts))
+
+
+def back(request, fallback: str, *args):
+    """Redirect to where the form was (a same-site `next`), else to `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(reverse(fallback, args=args))
+
+
+def home(request):
+    """`/desk/`: each staff member lands on the desk of their first role."""
+
+    @desk_view()
+    def route(request):
+        for desk in DESK_ORDER:
+            if request.scope.has(desk):
+                return redirect(DESK_HOME[desk])
+        raise PermissionDenied  # pragma: no cover - desk_view already refused
+
+    return route(request)
+
+
+def render_desk(request, template: str, context: dict, *, partial: str | None = None):
+    """Render a desk page, or only `partial` when htmx asks for a fragment."""
+    context = {"scope": request.scope, "desk": request.desk, **context}
+    if partial and getattr(request, "htmx", False) and not request.htmx.boosted:
+        return render(request, partial, context)
+    return render(request, template, context)

@@ -1,0 +1,444 @@
+"""Moderator console: screen, reject, dispatch, review replies, decide extensions, look back,
+chase overdue items and order supervision. Every write is one `board.services` call."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liuyan.board import services
+from liuyan.board.access import roles_for
+from liuyan.board.models import ExtensionRequest, Message, Reply
+from liuyan.board.selectors import timeline
+from liuyan.core.lifecycle import ReplyState, allowed_actions
+
+from .. import insight
+from .. import selectors as sel
+from ..forms import (
+    DispatchForm,
+    DuplicateForm,
+    ExtensionDecisionForm,
+    NoteForm,
+    ReasonForm,
+    RejectForm,
+    ReopenForm,
+    ScreenForm,
+    SuperviseForm,
+)
+from .common import back, desk_view, form_refused, perform, render_desk
+
+MOD = sel.MODERATOR
+
+
+def _page(request, queryset, key: str, *, descending: bool = False) -> sel.Page:
+    return sel.keyset_page(
+        queryset, key=key, cursor=request.GET.get("after"), descending=descending
+    )
+
+
+def _queue(request, template: str, page: sel.Page, **extra):
+    now = timezone.now()
+    rows = [(item, _timer_of(item, now)) for item in page.items]
+    context = {
+        "rows": rows,
+        "page": page,
+        "badges": sel.moderator_badges(request.scope),
+        **extra,
+    }
+    return render_desk(request, template, context)
+
+
+def _timer_of(item, now):
+    if isinstance(item, Message):
+        return sel.timer_for_deadline(item.screen_by, now=now)
+    if isinstance(item, Reply):
+        return None
+    if hasattr(item, "accept_by"):
+        return sel.timer_for_assignment(item, now=now)
+    return sel.timer_for_deadline(getattr(item, "due_at", None), now=now)
+
+
+@desk_view(MOD)
+def screening(request):
+    page = _page(request, sel.screening_queue(request.scope), "screen_by")
+    return _queue(request, "desk/moderator/screening.html", page, queue="screening")
+
+
+@desk_view(MOD)
+def returned(request):
+    page = _page(request, sel.returned_queue(request.scope), "screen_by")
+    return _queue(request, "desk/moderator/screening.html", page, queue="returned")
+
+
+@desk_view(MOD)
+def lookback(request):
+    page = _page(request, sel.lookback_queue(request.scope), "replied_at")
+    return _queue(request, "desk/moderator/screening.html", page, queue="lookback")
+
+
+@desk_view(MOD)
+def reply_queue(request):
+    page = _page(request, sel.reply_review_queue(request.scope), "submitted_at")
+    return _queue(request, "desk/moderator/replies.html", page, queue="replies")
+
+
+@desk_view(MOD)
+def extensions(request):
+    page = _page(request, sel.extension_queue(request.scope), "created_at")
+    return _queue(request, "desk/moderator/extensions.html", page, queue="extensions")
+
+
+@desk_view(MOD)
+def supervision(request):
+    page = _page(request, sel.moderated_supervisions(request.scope), "due_at")
+    return _queue(request, "desk/moderator/supervision.html", page, queue="supervision")
+
+
+OVERDUE_KINDS = ("screening", "acceptance", "reply")
+
+
+@desk_view(MOD)
+def overdue(request):
+    kind = request.GET.get("kind", "screening")
+    kind = kind if kind in OVERDUE_KINDS else "screening"
+    now = timezone.now()
+    if kind == "screening":
+        page = _page(request, sel.overdue_screening_queue(request.scope, now=now), "screen_by")
+    elif kind == "acceptance":
+        page = _page(request, sel.overdue_acceptance_queue(request.scope, now=now), "accept_by")
+    else:
+        page = _page(request, sel.overdue_reply_queue(request.scope, now=now), "reply_by")
+    return _queue(
+        request,
+        "desk/moderator/overdue.html",
+        page,
+        queue="overdue",
+        kind=kind,
+        kinds=OVERDUE_KINDS,
+    )
+
+
+# --- one message -------------------------------------------------------------------------
+
+
+def _message(request, message_id: int) -> Message:
+    return get_object_or_404(
+        sel.moderated_messages(request.scope).select_related(
+            "board__default_unit", "region", "domain", "duplicate_of"
+        ),
+        pk=message_id,
+    )
+
+
+def _unit_suggestions(message: Message) -> list[sel.UnitSuggestion]:
+    suggestions = sel.rule_suggestions(message)
+    candidates = sel.dispatch_candidate_ids(message)
+    known = {s.unit.pk for s in suggestions}
+    text = f"{message.title}\n{message.body}"
+    for suggestion in insight.suggested_units(text, candidates=candidates):
+        if suggestion.unit.pk not in known:
+            suggestions.append(suggestion)
+    return suggestions
+
+
+def _screen_initial(message: Message) -> dict:
+    return {
+        "public_title": message.public_title,
+        "public_body": message.public_body,
+        "type": message.type,
+        "domain": message.domain_id,
+        "is_urgent": message.is_urgent,
+    }
+
+
+@desk_view(MOD)
+def message_detail(request, message_id: int):
+    message = _message(request, message_id)
+    roles = roles_for(request.user, message)
+    candidates = sel.dispatch_candidates(message)
+    suggestions = _unit_suggestions(message)
+    lead_initial = suggestions[0].unit.pk if suggestions else None
+    last_unit = getattr(sel.last_lead_unit(message), "pk", None)
+    context = {
+        "message": message,
+        "actions": allowed_actions(message.lifecycle_state, roles),
+        "title_parts": sel.highlight_personal_data(message.title),
+        "body_parts": sel.highlight_personal_data(message.body),
+        "contact": getattr(message, "contact", None),
+        "screen_form": ScreenForm(initial=_screen_initial(message)),
+        "reject_form": RejectForm(),
+        "duplicate_form": DuplicateForm(),
+        "dispatch_form": DispatchForm(candidates=candidates, initial={"lead_unit": lead_initial}),
+        "reopen_form": ReopenForm(candidates=candidates, initial={"unit": last_unit}),
+        "close_form": NoteForm(),
+        "supervise_form": SuperviseForm(),
+        "suggestions": suggestions,
+        "domain_suggestions": insight.suggested_domains(message.title, message.body),
+        "returned_by": sel.last_return(message),
+        "assignments": message.assignments.select_related("unit").order_by("-round", "id"),
+        "replies": message.replies.select_related("unit").order_by("-id"),
+        "extension_requests": ExtensionRequest.objects.filter(
+            assignment__message=message, status=ExtensionRequest.Status.PENDING
+        ).select_related("assignment__unit"),
+        "supervisions": message.supervisions.order_by("-created_at"),
+        "events": timeline(message, staff=True).select_related("actor"),
+    }
+    return render_desk(request, "desk/moderator/message.html", context)
+
+
+def _to_message(request, message: Message):
+    return back(request, "desk:moderate_message", message.pk)
+
+
+@desk_view(MOD, post=True)
+def screen(request, message_id: int):
+    message = _message(request, message_id)
+    form = ScreenForm(request.POST)
+    if not form.is_valid():
+        form_refused(request, form)
+        return _to_message(request, message)
+    data = form.cleaned_data
+    perform(
+        request,
+        lambda: services.screen_message(
+            message_id=message.pk,
+            actor=request.user,
+            public_title=data["public_title"],
+            public_body=data["public_body"],
+            type=data["type"],
+            domain=data["domain"],
+            is_urgent=data["is_urgent"],
+        ),
+        done=_("Screening saved."),
+    )
+    return _to_message(request, message)
+
+
+@desk_view(MOD, post=True)
+def reject(request, message_id: int):
+    message = _message(request, message_id)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        form_refused(request, form)
+        return _to_message(request, message)
+    ok = perform(
+        request,
+        lambda: services.reject_message(
+            message_id=message.pk,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        ),
+        done=_("The message was not accepted; the author is told why."),
+    )
+    return redirect("desk:screening") if ok else _to_message(request, message)
+
+
+@desk_view(MOD)
+def serial_search(request):
+    """Find the original of a duplicate by the start of its serial (htmx fragment or page)."""
+    exclude = request.GET.get("exclude")
+    messages_in_scope = sel.moderated_messages(request.scope)
+    if exclude and exclude.isdigit():
+        messages_in_scope = messages_in_scope.exclude(pk=int(exclude))
+    # The duplicate form's field sends itself as `original_serial`; the search page as `q`.
+    query = request.GET.get("q") or request.GET.get("original_serial") or ""
+    found = sel.find_by_serial(messages_in_scope, query)
+    return render_desk(
+        request,
+        "desk/moderator/serial_search.html",
+        {"found": found, "q": query},
+        partial="desk/moderator/_serial_results.html",
+    )
+
+
+@desk_view(MOD, post=True)
+def duplicate(request, message_id: int):
+    message = _message(request, message_id)
+    form = DuplicateForm(request.POST)
+    if not form.is_valid():
+        form_refused(request, form)
+        return _to_message(request, message)
+    original = (
+        sel.moderated_messages(request.scope)
+        .filter(serial=form.cleaned_data["original_serial"].strip())
+        .first()
+    )
+    if original is None:
+        messages.error(request, _("No message with that serial number in your region."))
+        return _to_message(request, message)
+    ok = perform(
+        request,
+        lambda: services.mark_duplicate(
+            message_id=message.pk, original_id=original.pk, actor=request.user
+        ),
+        done=_("Marked as a duplicate of %(serial)s.") % {"serial": original.serial},
+    )
+    return redirect("desk:screening") if ok else _to_message(request, message)
+
+
+@desk_view(MOD, post=True)
+def dispatch(request, message_id: int):
+    message = _message(request, message_id)
+    form = DispatchForm(request.POST, candidates=sel.dispatch_candidates(message))
+    if not form.is_valid():
+        form_refused(request, form)
+        return _to_message(request, message)
+    data = form.cleaned_data
+    ok = perform(
+        request,
+        lambda: services.dispatch_message(
+            message_id=message.pk,
+            actor=request.user,
+            lead_unit=data["lead_unit"],
+            co_units=data["co_units"],
+            note=data["note"],
+        ),
+        done=_("Dispatched to %(unit)s.") % {"unit": data["lead_unit"]},
+    )
+    return redirect("desk:screening") if ok else _to_message(request, message)
+
+
+@desk_view(MOD, post=True)
+def reopen(request, message_id: int):
+    message = _message(request, message_id)
+    form = ReopenForm(request.POST, candidates=sel.dispatch_candidates(message))
+    if not form.is_valid():
+        form_refused(request, form)
+        return _to_message(request, message)
+    ok = perform(
+        request,
+        lambda: services.reopen_message(
+            message_id=message.pk,
+            actor=request.user,
+            unit=form.cleaned_data["unit"],
+            note=form.cleaned_data["note"],
+        ),
+        done=_("Reopened for a second round."),
+    )
+    return redirect("desk:lookback") if ok else _to_message(request, message)
+
+
+@desk_view(MOD, post=True)
+def close(request, message_id: int):
+    message = _message(request, message_id)
+    form = NoteForm(request.POST)
+    form.is_valid()
+    ok = perform(
+        request,
+        lambda: services.close_message(
+            message_id=message.pk, actor=request.user, note=form.cleaned_data.get("note", "")
+        ),
+        done=_("The message is closed."),
+    )
+    return redirect("desk:lookback") if ok else _to_message(request, message)
+
+
+@desk_view(MOD, post=True)
+def supervise(request, message_id: int):
+    message = _message(request, message_id)
+    return order_supervision(request, message, fallback="desk:moderate_message")
+
+
+def order_supervision(request, message: Message, *, fallback: str):
+    """Shared by moderators and leaders: the service checks who may order it."""
+    form = SuperviseForm(request.POST)
+    if not form.is_valid():
+        form_refused(request, form)
+        return back(request, fallback, message.pk)
+    perform(
+        request,
+        lambda: services.supervise(
+            message_id=message.pk,
+            actor=request.user,
+            level=form.cleaned_data["level"],
+            due_at=form.due_at(),
+            note=form.cleaned_data["note"],
+        ),
+        done=_("Supervision ordered."),
+    )
+    return back(request, fallback, message.pk)
+
+
+# --- extensions ---------------------------------------------------------------------------
+
+
+@desk_view(MOD, post=True)
+def decide_extension(request, request_id: int):
+    extension = get_object_or_404(sel.extension_queue(request.scope), pk=request_id)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        form_refused(request, form)
+        return back(request, "desk:extensions")
+    approve = form.cleaned_data["decision"] == "approve"
+    perform(
+        request,
+        lambda: services.decide_extension(
+            request_id=extension.pk,
+            actor=request.user,
+            approve=approve,
+            note=form.cleaned_data["note"],
+        ),
+        done=_("Extension approved.") if approve else _("Extension denied."),
+    )
+    return back(request, "desk:extensions")
+
+
+# --- reply review -------------------------------------------------------------------------
+
+
+def _reviewable_reply(request, reply_id: int) -> Reply:
+    queryset = Reply.objects.filter(sel.moderated_q(request.scope, "message__")).select_related(
+        "message__board", "message__region", "unit", "assignment", "signed_off_by", "author"
+    )
+    return get_object_or_404(queryset, pk=reply_id)
+
+
+@desk_view(MOD)
+def reply_detail(request, reply_id: int):
+    reply = _reviewable_reply(request, reply_id)
+    message = reply.message
+    hints = sel.phrase_hints(reply.body) + insight.quality_hints(reply.body, message.body)
+    if len(reply.body) < sel.MIN_REPLY_CHARS:
+        hints.append(sel.QualityHint(_("The reply is very short; does it answer every point?")))
+    context = {
+        "reply": reply,
+        "message": message,
+        "hints": hints,
+        "can_review": reply.state == ReplyState.UNDER_REVIEW,
+        "return_form": ReasonForm(),
+        "earlier": message.replies.exclude(pk=reply.pk).select_related("unit").order_by("-id"),
+        "contributions": sel.contributions_for(reply.assignment),
+        "attachments": reply.attachments.all(),
+    }
+    return render_desk(request, "desk/moderator/reply.html", context)
+
+
+@desk_view(MOD, post=True)
+def approve_reply(request, reply_id: int):
+    reply = _reviewable_reply(request, reply_id)
+    ok = perform(
+        request,
+        lambda: services.approve_reply(reply_id=reply.pk, actor=request.user),
+        done=_("The reply is published."),
+    )
+    return redirect("desk:reply_queue") if ok else back(request, "desk:review_reply", reply.pk)
+
+
+@desk_view(MOD, post=True)
+def return_reply(request, reply_id: int):
+    reply = _reviewable_reply(request, reply_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        form_refused(request, form)
+        return back(request, "desk:review_reply", reply.pk)
+    ok = perform(
+        request,
+        lambda: services.return_reply(
+            reply_id=reply.pk, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        done=_("The reply was sent back to the unit."),
+    )
+    return redirect("desk:reply_queue") if ok else back(request, "desk:review_reply", reply.pk)
