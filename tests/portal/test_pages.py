@@ -1,0 +1,110 @@
+"""Every portal page renders, for anonymous visitors and for a signed-in citizen."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.fixture
+def replied(make):
+    return make.replied()
+
+
+def _public_urls(world, message):
+    return [
+        reverse("portal:home"),
+        reverse("portal:boards"),
+        reverse("portal:boards") + f"?region={world.province.pk}",
+        reverse("portal:boards") + f"?region={world.city.pk}",
+        reverse("portal:boards") + "?q=市长",
+        reverse("portal:board", args=[world.board.pk]),
+        reverse("portal:board", args=[world.board.pk]) + "?status=answered&type=complaint",
+        reverse("portal:board_feed", args=[world.board.pk]),
+        reverse("portal:message", args=[message.serial]),
+        reverse("portal:search") + "?q=路灯",
+        reverse("portal:search"),
+    ]
+
+
+def test_every_public_page_renders_for_anonymous_visitors(client, world, replied):
+    for url in _public_urls(world, replied):
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_every_page_renders_for_a_signed_in_citizen(client, world, replied):
+    client.force_login(world.citizen)
+    urls = [
+        *_public_urls(world, replied),
+        reverse("portal:my_messages"),
+        reverse("portal:write") + f"?board={world.board.pk}",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_home_shows_latest_reply_and_year_figures(client, world, make, replied):
+    make.dispatched()  # a second public message, not answered yet
+    response = client.get(reverse("portal:home"))
+    assert replied.public_title in response.text
+    figures = response.context["figures"]
+    assert (figures.messages, figures.replied, figures.reply_rate) == (2, 1, 50.0)
+
+
+def test_board_page_shows_figures_with_median_working_days(client, world, replied):
+    response = client.get(reverse("portal:board", args=[world.board.pk]))
+    figures = response.context["figures"]
+    assert figures.messages == 1
+    assert figures.reply_rate == 100.0
+    # Dispatched Monday 11:00, replied Wednesday: two working days.
+    assert figures.median_days == 2
+
+
+def test_region_cascade_lists_children_and_the_regions_boards(client, world):
+    response = client.get(reverse("portal:boards") + f"?region={world.city.pk}")
+    text = response.text
+    assert world.county.name in text  # the next level down
+    assert world.board.name in text  # the city's own board
+    assert world.other_board.name not in text  # another city's board
+
+
+def test_board_search_finds_boards_and_units(client, world):
+    response = client.get(reverse("portal:boards") + "?q=住房和城乡建设")
+    assert world.bureau.name in response.text
+    response = client.get(reverse("portal:boards") + "?q=株洲")
+    assert world.other_board.name in response.text
+
+
+def test_htmx_region_change_returns_only_the_results_fragment(client, world):
+    response = client.get(
+        reverse("portal:boards") + f"?region={world.city.pk}",
+        headers={"HX-Request": "true", "HX-Target": "board-finder-results"},
+    )
+    assert response.text.lstrip().startswith('<div id="board-finder-results">')
+    assert "<html" not in response.text
+
+
+def test_unknown_message_uses_the_404_template(client, db):
+    response = client.get(reverse("portal:message", args=["20990101000001"]))
+    assert response.status_code == 404
+    assert "404.html" in [t.name for t in response.templates]
+
+
+def test_message_page_shows_timeline_reply_unit_and_shanghai_dates(client, world, replied):
+    response = client.get(reverse("portal:message", args=[replied.serial]))
+    text = response.text
+    assert world.bureau.name in text  # the reply's unit
+    assert "您反映的路灯问题已安排维修" in text
+    # Submitted 2026-03-02 01:01 UTC = 09:01 in Shanghai.
+    assert "2026-03-02 09:01" in text
+    actions = [event.action for event in response.context["record"].events]
+    assert actions[:1] == ["submit"] and "approve_reply" in actions
+    assert "screen" not in actions  # internal steps stay internal
+
+
+def test_contact_phone_is_never_on_the_message_page(client, world, replied):
+    client.force_login(world.other_citizen)
+    response = client.get(reverse("portal:message", args=[replied.serial]))
+    assert "13912345678" not in response.text

@@ -1,0 +1,218 @@
+"""Writing a message: validation that keeps what was typed, the preview, one message per form,
+and images stored without their metadata."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import RequestFactory
+from django.urls import reverse
+from PIL import Image
+
+from liuyan.board.models import Attachment, Message, MessageContact
+from liuyan.portal import views
+
+from .conftest import jpeg_with_gps, upload
+
+BODY = "我的电话是13912345678，小区门口的路灯坏了两个多月，晚上出行很不安全，请尽快修理。"
+
+
+@pytest.fixture
+def writer(client, world):
+    client.force_login(world.citizen)
+    return client
+
+
+def _token(client, board) -> str:
+    page = client.get(reverse("portal:write") + f"?board={board.pk}")
+    return re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+
+
+def _fields(world, domain, token, **overrides):
+    data = {
+        "form_token": token,
+        "board": world.board.pk,
+        "type": "complaint",
+        "domain": domain.pk,
+        "title": "小区门口路灯损坏",
+        "body": BODY,
+        "place": "长沙县星沙街道",
+        "is_public": "1",
+        "contact_phone": "13912345678",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_writing_needs_a_signed_in_user(client, world):
+    response = client.get(reverse("portal:write") + f"?board={world.board.pk}")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_without_a_board_the_citizen_is_sent_to_choose_one(writer):
+    response = writer.get(reverse("portal:write"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:boards")
+
+
+def test_errors_are_explained_and_nothing_typed_is_lost(writer, world, domain):
+    token = _token(writer, world.board)
+    data = _fields(world, domain, token, title="短", contact_phone="12345")
+    response = writer.post(reverse("portal:write"), {**data, "step": "preview"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) == {"title", "contact_phone"}
+    assert "5" in form.errors["title"][0] and "50" in form.errors["title"][0]
+    assert BODY in response.text  # the body comes back in the textarea
+    assert 'value="长沙县星沙街道"' in response.text
+    assert Message.objects.count() == 0
+
+
+def test_preview_highlights_what_is_masked_and_sends_nothing(writer, world, domain):
+    token = _token(writer, world.board)
+    response = writer.post(
+        reverse("portal:write"), {**_fields(world, domain, token), "step": "preview"}
+    )
+    assert response.status_code == 200
+    assert '<mark class="masked">139****5678' in response.text
+    assert Message.objects.count() == 0
+    # Every field travels on as a hidden input, ready for "send" or "change it".
+    assert f'name="form_token" value="{token}"' in response.text
+
+
+def test_preview_lists_similar_public_messages_on_the_board(writer, world, domain, make):
+    earlier = make.replied(title="小区路灯损坏无人修理")
+    token = _token(writer, world.board)
+    response = writer.post(
+        reverse("portal:write"), {**_fields(world, domain, token), "step": "preview"}
+    )
+    assert earlier in response.context["similar"]
+
+
+def test_change_it_returns_the_filled_form(writer, world, domain):
+    token = _token(writer, world.board)
+    response = writer.post(
+        reverse("portal:write"), {**_fields(world, domain, token), "step": "edit"}
+    )
+    assert response.status_code == 200
+    assert "portal/write.html" in [t.name for t in response.templates]
+    assert BODY in response.text
+
+
+def test_send_creates_the_message_with_masked_public_text_and_private_contact(
+    writer, world, domain
+):
+    token = _token(writer, world.board)
+    response = writer.post(
+        reverse("portal:write"), {**_fields(world, domain, token), "step": "send"}
+    )
+    message = Message.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:message", args=[message.serial])
+    assert (message.author, message.board, message.domain) == (world.citizen, world.board, domain)
+    assert message.place == "长沙县星沙街道"
+    assert "139****5678" in message.public_body and "13912345678" in message.body
+    assert MessageContact.objects.get(message=message).phone == "13912345678"
+
+
+def test_private_choice_is_kept(writer, world, domain):
+    token = _token(writer, world.board)
+    writer.post(
+        reverse("portal:write"), {**_fields(world, domain, token, is_public="0"), "step": "send"}
+    )
+    assert Message.objects.get().is_public is False
+
+
+def test_double_submit_creates_one_message(writer, world, domain):
+    token = _token(writer, world.board)
+    data = {**_fields(world, domain, token), "step": "send"}
+    first = writer.post(reverse("portal:write"), data)
+    second = writer.post(reverse("portal:write"), data)
+    assert Message.objects.count() == 1
+    assert first["Location"].startswith("/messages/")
+    assert second["Location"] == reverse("portal:my_messages")
+
+
+def test_two_requests_that_loaded_the_session_together_create_one_message(writer, world, domain):
+    """The second click arrives before the first has saved the session: both requests hold a
+    copy with the token in it. The token is checked against the database row, so only one
+    message is made."""
+    token = _token(writer, world.board)
+    session_key = writer.cookies["sessionid"].value
+    data = {**_fields(world, domain, token), "step": "send"}
+    factory = RequestFactory()
+
+    def request():
+        req = factory.post(reverse("portal:write"), data)
+        req.session = SessionStore(session_key)
+        assert token in req.session["portal_form_tokens"]  # loaded now, with the token
+        req.user = world.citizen
+        req.htmx = False
+        req._messages = type("Sink", (), {"add": lambda *a, **k: None})()
+        return req
+
+    first, second = request(), request()  # both sessions loaded before either is sent
+    assert views.write(first).status_code == 302
+    assert views.write(second).status_code == 302
+    assert Message.objects.count() == 1
+
+
+def test_images_are_reencoded_without_exif_or_gps(writer, world, domain):
+    original = jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the test image has GPS
+    token = _token(writer, world.board)
+    data = {**_fields(world, domain, token), "step": "send", "images": [upload(data=original)]}
+    writer.post(reverse("portal:write"), data)
+    attachment = Attachment.objects.get()
+    stored = attachment.file.read()
+    image = Image.open(io.BytesIO(stored))
+    assert image.format == "JPEG"
+    assert not image.getexif()  # no camera model, no GPS IFD
+    assert b"TestPhone" not in stored and b"Exif" not in stored
+    assert (attachment.width, attachment.height) == (64, 48)
+    assert attachment.uploaded_by == world.citizen
+    assert attachment.original_name == "photo.jpg"
+    assert "photo" not in attachment.file.name  # the stored name is a random token
+
+
+def test_images_survive_a_validation_error_and_the_preview(writer, world, domain):
+    token = _token(writer, world.board)
+    url = reverse("portal:write")
+    bad = {**_fields(world, domain, token, title="短"), "step": "preview", "images": [upload()]}
+    assert writer.post(url, bad).status_code == 400
+    preview = writer.post(url, {**_fields(world, domain, token), "step": "preview"})
+    assert len(preview.context["draft"].images) == 1
+    writer.post(url, {**_fields(world, domain, token), "step": "send"})
+    assert Attachment.objects.filter(message=Message.objects.get()).count() == 1
+
+
+def test_a_removed_draft_image_is_not_attached(writer, world, domain):
+    token = _token(writer, world.board)
+    url = reverse("portal:write")
+    page = writer.post(url, {**_fields(world, domain, token), "step": "edit", "images": [upload()]})
+    key = page.context["draft"].images[0].key
+    writer.post(url, {**_fields(world, domain, token), "step": "send", "remove_images": [key]})
+    assert Message.objects.count() == 1 and Attachment.objects.count() == 0
+
+
+def test_a_file_that_is_not_an_image_is_refused_with_its_name(writer, world, domain):
+    token = _token(writer, world.board)
+    fake = upload(name="virus.jpg", data=b"MZ\x90\x00 not a picture at all")
+    data = {**_fields(world, domain, token), "step": "send", "images": [fake]}
+    response = writer.post(reverse("portal:write"), data)
+    assert response.status_code == 400
+    assert "virus.jpg" in response.context["form"].errors["images"][0]
+    assert Message.objects.count() == 0
+
+
+def test_more_than_six_images_are_refused(writer, world, domain):
+    token = _token(writer, world.board)
+    files = [upload(name=f"p{i}.jpg") for i in range(7)]
+    data = {**_fields(world, domain, token), "step": "send", "images": files}
+    response = writer.post(reverse("portal:write"), data)
+    assert response.status_code == 400
+    assert Message.objects.count() == 0
