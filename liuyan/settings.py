@@ -71,6 +71,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: end idle staff sessions, insist on the second factor, then audit
+    # what staff change (in that order, so a timed-out request is not audited as the user).
+    "liuyan.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "liuyan.accounts.middleware.SecondFactorMiddleware",
+    "liuyan.accounts.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "liuyan.urls"
@@ -87,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "liuyan.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -118,6 +124,9 @@ else:
     DATABASES["default"]["TEST"].update({"TEMPLATE": "template0", "CHARSET": "UTF8"})
 
 AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -186,3 +195,30 @@ LOGGING = {
 
 # Where trained insight artefacts live (versioned files, loaded lazily).
 LIUYAN_MODELS_DIR = Path(os.environ.get("LIUYAN_MODELS_DIR", VAR_DIR / "models"))
+
+# --- sign-in and staff security (liuyan.accounts) -----------------------------------------
+# Where SMS codes go: a dotted path to a class with send(phone, text) (see liuyan/accounts/sms.py).
+# Development writes them to the log and var/sms-outbox.log; production must name a real
+# gateway, otherwise sending fails loudly instead of pretending.
+LIUYAN_SMS_BACKEND = os.environ.get(
+    "LIUYAN_SMS_BACKEND",
+    "liuyan.accounts.sms.DevelopmentSMSBackend"
+    if DEBUG
+    else "liuyan.accounts.sms.UnconfiguredSMSBackend",
+)
+# Staff sessions end after this many idle minutes; citizens keep SESSION_COOKIE_AGE.
+LIUYAN_STAFF_IDLE_MINUTES = int(os.environ.get("LIUYAN_STAFF_IDLE_MINUTES", "30"))
+# The header a trusted reverse proxy sets to the client address (e.g. X-Forwarded-For or
+# X-Real-IP). Empty: use the socket address, since clients can forge any header.
+LIUYAN_TRUSTED_PROXY_HEADER = os.environ.get("LIUYAN_TRUSTED_PROXY_HEADER", "")
+# The name authenticator apps show next to the account.
+LIUYAN_OTP_ISSUER = os.environ.get("LIUYAN_OTP_ISSUER", "liuyan")
+# Failed sign-ins allowed per account and per IP address before both are locked for a while.
+LIUYAN_SIGNIN_MAX_FAILURES = int(os.environ.get("LIUYAN_SIGNIN_MAX_FAILURES", "5"))
+LIUYAN_SIGNIN_MAX_FAILURES_PER_IP = int(os.environ.get("LIUYAN_SIGNIN_MAX_FAILURES_PER_IP", "5"))
+LIUYAN_SIGNIN_LOCK_MINUTES = int(os.environ.get("LIUYAN_SIGNIN_LOCK_MINUTES", "15"))
+# SMS code requests allowed per IP address per hour (per number: 1 a minute, 10 a day).
+LIUYAN_CODE_REQUESTS_PER_IP_HOUR = int(os.environ.get("LIUYAN_CODE_REQUESTS_PER_IP_HOUR", "20"))
+
+# The public address of the site, for links in e-mails (e.g. https://liuyan.example.gov.cn).
+LIUYAN_SITE_URL = os.environ.get("LIUYAN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")

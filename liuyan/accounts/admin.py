@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import User
+from . import audit, selectors, services
+from .models import AuditEntry, SignInFailure, TOTPDevice, User
 
 
 @admin.register(User)
@@ -13,3 +15,85 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ("username", "nickname", "phone", "is_staff", "is_active", "date_joined")
     search_fields = ("username", "nickname", "phone", "email")
+    actions = ["reset_authenticator"]
+
+    @admin.action(description=_("Reset the authenticator (the user enrols again at sign-in)"))
+    def reset_authenticator(self, request, queryset):
+        for user in queryset:
+            services.reset_totp_device(user=user)
+            audit.record(request, "reset_authenticator", obj=user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Reset the authenticator of %(count)d user.",
+                "Reset the authenticators of %(count)d users.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit trail: administrators may read it, nobody may change or delete it."""
+
+    list_display = ("at", "username", "roles", "action", "method", "path", "ip_address")
+    list_filter = ("action", "method")
+    search_fields = ("username", "action", "path", "object_id")
+    date_hierarchy = "at"
+    show_full_result_count = False  # no COUNT over a table that grows forever
+
+    def has_view_permission(self, request, obj=None):
+        return selectors.is_administrator(request.user)
+
+    def has_module_permission(self, request):
+        return selectors.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(ReadOnlyAdmin):
+    """Deleting a device is the recovery path: the user enrols a new one at the next sign-in."""
+
+    list_display = ("user", "created_at", "confirmed_at")
+    search_fields = ("user__username",)
+    exclude = ("secret",)
+
+    def has_view_permission(self, request, obj=None):
+        return selectors.is_administrator(request.user)
+
+    def has_module_permission(self, request):
+        return selectors.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return selectors.is_administrator(request.user)
+
+
+@admin.register(SignInFailure)
+class SignInFailureAdmin(ReadOnlyAdmin):
+    """Failed sign-ins; deleting them lifts a lock-out early."""
+
+    list_display = ("at", "scope", "key", "ip_address")
+    list_filter = ("scope",)
+    search_fields = ("key", "ip_address")
+
+    def has_view_permission(self, request, obj=None):
+        return selectors.is_administrator(request.user)
+
+    def has_module_permission(self, request):
+        return selectors.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return selectors.is_administrator(request.user)

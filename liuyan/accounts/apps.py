@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "liuyan.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from . import signals  # noqa: F401  (connects the receivers)
+        from .views import admin_login_redirect
+
+        # The admin's own login form would skip the second factor: send it to ours.
+        admin.site.login = admin_login_redirect
