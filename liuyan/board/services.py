@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,6 +31,7 @@ from liuyan.core.lifecycle import (
 from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import clock_for
 from liuyan.insight.text import segment_for_search
+from liuyan.notifications.dispatch import on_event
 
 from . import access
 from .models import (
@@ -108,7 +110,7 @@ def _record(
     is_public: bool = True,
 ) -> Event:
     last = message.events.aggregate(last=Max("seq"))["last"] or 0
-    return Event.objects.create(
+    event = Event.objects.create(
         message=message,
         seq=last + 1,
         at=at,
@@ -122,6 +124,9 @@ def _record(
         note=note,
         is_public=is_public,
     )
+    # Notifications are queued only once the step has committed: never for a rolled-back one.
+    transaction.on_commit(partial(on_event, event.pk))
+    return event
 
 
 def _apply(message: Message, transition: Transition, **fields) -> None:

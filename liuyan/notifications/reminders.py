@@ -1,0 +1,45 @@
+"""Deadline reminders for units, sent by `liuyan tick`.
+
+A unit hears once, one working day before an accept or reply deadline, and once when it has
+passed. Running this twice sends nothing twice (ReminderLog); an extension moves the deadline,
+and the new deadline is reminded about again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from liuyan.board.selectors import due_soon_assignments, overdue_assignments
+from liuyan.core.lifecycle import AssignmentState
+
+from . import services
+from .models import ReminderLog
+
+
+def _deadline(assignment) -> datetime | None:
+    if assignment.state == AssignmentState.PENDING:
+        return assignment.accept_by
+    return assignment.reply_by
+
+
+def _remind_all(assignments, kind: str, now: datetime) -> int:
+    sent = 0
+    for assignment in assignments.select_related("message", "unit").iterator(chunk_size=500):
+        deadline = _deadline(assignment)
+        if deadline is not None:
+            sent += services.remind_once(assignment, kind, deadline, now)
+    return sent
+
+
+def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
+    """Remind units of deadlines due within one working day and of missed ones.
+
+    Returns how many notifications went out: {"due_soon": n, "overdue": m, "retried": k}.
+    """
+    now = now or timezone.now()
+    due_soon = _remind_all(due_soon_assignments(now=now), ReminderLog.Kind.DUE_SOON, now)
+    overdue = _remind_all(overdue_assignments(now=now), ReminderLog.Kind.OVERDUE, now)
+    retried = services.retry_failed_deliveries()["sent"]
+    return {"due_soon": due_soon, "overdue": overdue, "retried": retried}

@@ -1,0 +1,115 @@
+"""Reads: who is told about an event, and what is in someone's inbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Q, QuerySet
+
+from liuyan.accounts.models import User
+from liuyan.board.access import can_view, region_chain_ids
+from liuyan.board.models import Assignment, Event, Message
+from liuyan.core.lifecycle import Action, AssignmentKind
+from liuyan.directory.models import Membership
+
+from .models import Follow, Notification
+
+# --- who hears about what -----------------------------------------------------------------
+
+
+def _active_users(ids: Iterable[int]) -> QuerySet[User]:
+    return User.objects.filter(pk__in=set(ids), is_active=True)
+
+
+def author_and_message_followers(message: Message) -> set[int]:
+    """The people who asked to hear about this one message (and its author)."""
+    ids = set(Follow.objects.filter(message=message).values_list("user_id", flat=True))
+    if message.author_id:
+        ids.add(message.author_id)
+    return ids
+
+
+def board_followers(message: Message) -> set[int]:
+    return set(Follow.objects.filter(board_id=message.board_id).values_list("user_id", flat=True))
+
+
+def citizens_who_may_see(message: Message, user_ids: set[int]) -> Iterator[User]:
+    """Those of `user_ids` allowed to see the message: a private one reaches only its author
+    and the staff who may see it, never a follower of its board."""
+    for user in _active_users(user_ids).iterator(chunk_size=500):
+        if can_view(user, message):
+            yield user
+
+
+def unit_staff(unit_ids: Iterable[int]) -> QuerySet[User]:
+    """The handlers of each unit; a unit without handlers is told through its heads."""
+    unit_ids = set(unit_ids)
+    staffed = set(
+        Membership.objects.filter(unit_id__in=unit_ids, role=Membership.Role.HANDLER).values_list(
+            "unit_id", flat=True
+        )
+    )
+    handlers = Q(role=Membership.Role.HANDLER, unit_id__in=staffed)
+    heads = Q(role=Membership.Role.HEAD, unit_id__in=unit_ids - staffed)
+    ids = Membership.objects.filter(handlers | heads).values_list("user_id", flat=True)
+    return _active_users(ids)
+
+
+def moderators_covering(message: Message) -> QuerySet[User]:
+    """Moderators of the message's region or a region above it, and those who cover everywhere."""
+    regions = region_chain_ids(message.region)
+    ids = Membership.objects.filter(
+        Q(region__isnull=True) | Q(region_id__in=regions), role=Membership.Role.MODERATOR
+    ).values_list("user_id", flat=True)
+    return _active_users(ids)
+
+
+def new_assignments(event: Event) -> list[Assignment]:
+    """The assignments the event created, whose units now have work to do.
+
+    Services create them in the same transaction as the event, stamped with the event's time:
+    a dispatch makes the lead (event.assignment) and its co-handlers right after it; a transfer
+    or reopen makes event.assignment; an invitation makes co-handling assignments (its
+    event.assignment is the inviting lead unit).
+    """
+    action = Action(event.action)
+    same_moment = Assignment.objects.filter(message_id=event.message_id, created_at=event.at)
+    if action in (Action.DISPATCH, Action.REDISPATCH):
+        lead = event.assignment
+        co = same_moment.filter(kind=AssignmentKind.CO, id__gt=lead.pk) if lead else []
+        return [lead, *co] if lead else list(co)
+    if action in (Action.TRANSFER, Action.REOPEN):
+        return [event.assignment] if event.assignment else []
+    if action is Action.INVITE_CO:
+        return list(same_moment.filter(kind=AssignmentKind.CO))
+    return []
+
+
+# --- the inbox ----------------------------------------------------------------------------
+
+
+def inbox(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-id")
+
+
+def inbox_page(user, *, before_id: int | None, size: int):
+    """One page of the inbox by keyset on id (no COUNT over a table that only grows)."""
+    notifications = inbox(user)
+    if before_id:
+        notifications = notifications.filter(id__lt=before_id)
+    rows = list(notifications[: size + 1])
+    return rows[:size], (rows[size - 1].id if len(rows) > size else None)
+
+
+def unread_count(user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def is_following_message(user, message_id: int) -> bool:
+    return Follow.objects.filter(user=user, message_id=message_id).exists()
+
+
+def is_following_board(user, board_id: int) -> bool:
+    return Follow.objects.filter(user=user, board_id=board_id).exists()

@@ -1,0 +1,288 @@
+"""Writes: notifications for timeline events and deadlines, their deliveries, follows, reads.
+
+Idempotent by construction: one notification per (event, recipient), one delivery per
+(notification, channel), one reminder per (assignment, kind, deadline). A task that runs twice,
+or two workers that run it at once, send nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from liuyan.accounts.sms import SMSError, send_sms
+from liuyan.board.models import Assignment, Event, Message
+from liuyan.core.lifecycle import Action
+from liuyan.directory.models import Board
+
+from . import links, selectors, texts
+from .models import Delivery, Follow, Notification, ReminderLog
+
+logger = logging.getLogger(__name__)
+
+CITIZEN_ACTIONS = frozenset({Action.DISPATCH, Action.APPROVE_REPLY, Action.REOPEN})
+UNIT_ACTIONS = frozenset(
+    {Action.DISPATCH, Action.REDISPATCH, Action.TRANSFER, Action.INVITE_CO, Action.REOPEN}
+)
+MODERATOR_ACTIONS = frozenset({Action.RETURN, Action.RATE_UNSATISFIED, Action.REQUEST_EXTENSION})
+NOTIFYING_ACTIONS = CITIZEN_ACTIONS | UNIT_ACTIONS | MODERATOR_ACTIONS
+MAX_DELIVERY_ATTEMPTS = 3
+BATCH = 500
+
+
+@dataclass
+class Planned:
+    """A notification to create for one recipient, with the outside channels to use."""
+
+    user: object
+    text: texts.Text
+    url: str
+    channels: set[str] = field(default_factory=set)
+
+
+def _email_channel(user) -> set[str]:
+    return {Delivery.Channel.EMAIL} if user.email else set()
+
+
+def _plan_for_units(event: Event, message: Message, plans: dict[int, Planned]) -> None:
+    url = links.message_url(message.pk, staff=True)
+    for assignment in selectors.new_assignments(event):
+        text = texts.for_unit(assignment, message)
+        for user in selectors.unit_staff([assignment.unit_id]):
+            plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
+
+
+def _plan_for_moderators(event: Event, message: Message, plans: dict[int, Planned]) -> None:
+    url = links.message_url(message.pk, staff=True)
+    text = texts.for_moderator(event, message)
+    for user in selectors.moderators_covering(message):
+        plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
+
+
+def _plan_for_citizens(event: Event, message: Message, plans: dict[int, Planned]) -> None:
+    url = links.message_url(message.pk, staff=False)
+    text = texts.for_citizen(event, message)
+    close = selectors.author_and_message_followers(message)
+    everyone = close | selectors.board_followers(message)
+    for user in selectors.citizens_who_may_see(message, everyone):
+        channels = _email_channel(user)
+        # Texts cost money and interrupt: only for the author and followers of this message,
+        # not for everyone who follows the whole board.
+        if user.phone and user.pk in close:
+            channels.add(Delivery.Channel.SMS)
+        plans.setdefault(user.pk, Planned(user, text, url, channels))
+
+
+def _plan(event: Event) -> dict[int, Planned]:
+    """Who is told what about `event`: staff with work to do first, then the public side."""
+    action = Action(event.action)
+    message = event.message
+    plans: dict[int, Planned] = {}
+    if action in UNIT_ACTIONS:
+        _plan_for_units(event, message, plans)
+    if action in MODERATOR_ACTIONS:
+        _plan_for_moderators(event, message, plans)
+    if action in CITIZEN_ACTIONS:
+        _plan_for_citizens(event, message, plans)
+    plans.pop(event.actor_id, None)  # nobody needs to hear about their own step
+    return plans
+
+
+def _store(plans: Iterable[Planned], *, message: Message, event: Event | None, at) -> list[int]:
+    """Create the notifications and their deliveries; existing ones are left as they are."""
+    plans = list(plans)
+    ids: list[int] = []
+    for start in range(0, len(plans), BATCH):
+        batch = plans[start : start + BATCH]
+        ids += _store_batch(batch, message=message, event=event, at=at)
+    return ids
+
+
+def _store_batch(batch: list[Planned], *, message, event, at) -> list[int]:
+    with transaction.atomic():
+        created = [
+            Notification(
+                recipient=plan.user,
+                kind=plan.text.kind,
+                title=plan.text.title[:200],
+                body=plan.text.body,
+                url=plan.url,
+                message=message,
+                event=event,
+                created_at=at,
+            )
+            for plan in batch
+        ]
+        if event is not None:
+            Notification.objects.bulk_create(created, ignore_conflicts=True)
+            by_user = dict(
+                Notification.objects.filter(
+                    event=event, recipient_id__in=[plan.user.pk for plan in batch]
+                ).values_list("recipient_id", "id")
+            )
+        else:
+            by_user = {n.recipient_id: n.pk for n in Notification.objects.bulk_create(created)}
+        deliveries = [
+            Delivery(notification_id=by_user[plan.user.pk], channel=channel)
+            for plan in batch
+            for channel in sorted(plan.channels)
+            if plan.user.pk in by_user
+        ]
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    return list(by_user.values())
+
+
+def notify_for_event(event_id: int, *, now: datetime | None = None) -> int:
+    """Create (once) the notifications an event calls for, then send their e-mails and texts.
+
+    Returns how many notifications exist for the event afterwards.
+    """
+    event = (
+        Event.objects.select_related("message__region", "message__board", "unit", "assignment")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None or event.action not in NOTIFYING_ACTIONS:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        plans = _plan(event)
+        ids = _store(plans.values(), message=event.message, event=event, at=now or timezone.now())
+    send_deliveries(Delivery.objects.filter(notification_id__in=ids))
+    return Notification.objects.filter(event=event).count()
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+def _claim(delivery_id: int) -> bool:
+    """Take a delivery for sending; two workers never both get the same one."""
+    return (
+        Delivery.objects.filter(
+            pk=delivery_id, status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]
+        )
+        .filter(attempts__lt=MAX_DELIVERY_ATTEMPTS)
+        .update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1)
+        == 1
+    )
+
+
+def _send_one(delivery: Delivery) -> None:
+    notification = delivery.notification
+    user = notification.recipient
+    if delivery.channel == Delivery.Channel.EMAIL:
+        link = links.absolute(links.target_url(notification))
+        send_mail(
+            subject=notification.title,
+            message=texts.email_text(notification, link),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    else:
+        send_sms(user.phone, texts.sms_text(notification))
+
+
+def send_deliveries(deliveries) -> dict[str, int]:
+    """Send each pending (or earlier failed) delivery; record the outcome on it."""
+    counts = {"sent": 0, "failed": 0}
+    pending = deliveries.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
+        attempts__lt=MAX_DELIVERY_ATTEMPTS,
+    ).select_related("notification__recipient")
+    with translation.override(settings.LANGUAGE_CODE):
+        for delivery in pending:
+            if not _claim(delivery.pk):
+                continue
+            try:
+                _send_one(delivery)
+            except (SMSError, OSError) as error:  # SMTP errors are OSErrors
+                logger.warning("Delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.FAILED, error=str(error)[:300]
+                )
+                counts["failed"] += 1
+            else:
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+                )
+                counts["sent"] += 1
+    return counts
+
+
+def retry_failed_deliveries() -> dict[str, int]:
+    """Try failed e-mails and texts again (up to MAX_DELIVERY_ATTEMPTS); for `liuyan tick`."""
+    return send_deliveries(Delivery.objects.filter(status=Delivery.Status.FAILED))
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def remind_once(assignment: Assignment, kind: str, deadline: datetime, now: datetime) -> int:
+    """Tell the unit about one deadline, unless this reminder was already sent. Returns the
+    number of notifications created."""
+    try:
+        with transaction.atomic():
+            _, created = ReminderLog.objects.get_or_create(
+                assignment=assignment, kind=kind, deadline=deadline, defaults={"sent_at": now}
+            )
+            if not created:
+                return 0
+            with translation.override(settings.LANGUAGE_CODE):
+                text = texts.for_reminder(assignment, kind, deadline)
+            url = links.message_url(assignment.message_id, staff=True)
+            plans = [
+                Planned(user, text, url, _email_channel(user))
+                for user in selectors.unit_staff([assignment.unit_id])
+            ]
+            ids = _store(plans, message=assignment.message, event=None, at=now)
+    except IntegrityError:  # another tick logged the same reminder at the same moment
+        return 0
+    send_deliveries(Delivery.objects.filter(notification_id__in=ids))
+    return len(ids)
+
+
+# --- follows and reading ------------------------------------------------------------------
+
+
+def follow_message(*, user, message: Message, now: datetime | None = None) -> Follow:
+    follow, _ = Follow.objects.get_or_create(
+        user=user, message=message, defaults={"created_at": now or timezone.now()}
+    )
+    return follow
+
+
+def unfollow_message(*, user, message: Message) -> None:
+    Follow.objects.filter(user=user, message=message).delete()
+
+
+def follow_board(*, user, board: Board, now: datetime | None = None) -> Follow:
+    follow, _ = Follow.objects.get_or_create(
+        user=user, board=board, defaults={"created_at": now or timezone.now()}
+    )
+    return follow
+
+
+def unfollow_board(*, user, board: Board) -> None:
+    Follow.objects.filter(user=user, board=board).delete()
+
+
+def mark_read(*, user, notification_id: int, now: datetime | None = None) -> Notification | None:
+    """Mark one of the user's own notifications read; someone else's is not found."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = now or timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, user, now: datetime | None = None) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )

@@ -1,0 +1,103 @@
+"""The inbox, and following messages and boards. Views parse, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from liuyan.board.selectors import visible_message_or_none
+from liuyan.directory.models import Board
+
+from . import links, selectors, services
+
+PAGE_SIZE = 30
+
+
+def _back(request, default: str) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@login_required
+@require_GET
+def inbox(request):
+    before = request.GET.get("before", "")
+    rows, next_before = selectors.inbox_page(
+        request.user, before_id=int(before) if before.isdigit() else None, size=PAGE_SIZE
+    )
+    context = {"notifications": rows, "next_before": next_before}
+    template = "notifications/_items.html" if request.htmx else "notifications/inbox.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def open_notification(request, notification_id: int):
+    """Follow a notification's link, marking it read on the way."""
+    notification = services.mark_read(user=request.user, notification_id=notification_id)
+    if notification is None:
+        raise Http404
+    return redirect(links.target_url(notification))
+
+
+@login_required
+@require_POST
+def mark_read(request, notification_id: int):
+    notification = services.mark_read(user=request.user, notification_id=notification_id)
+    if notification is None:
+        raise Http404
+    if request.htmx:
+        return render(request, "notifications/_item.html", {"notification": notification})
+    return redirect(_back(request, "notifications:inbox"))
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    services.mark_all_read(user=request.user)
+    return redirect(_back(request, "notifications:inbox"))
+
+
+def _follow_button(request, target, following: bool):
+    context = {"target": target, "following": following, "next": _back(request, "")}
+    return render(request, "notifications/_follow_button.html", context)
+
+
+def _wants_unfollow(request) -> bool:
+    return request.POST.get("follow") == "0"
+
+
+@login_required
+@require_POST
+def follow_message(request, message_id: int):
+    """Follow (or with follow=0, unfollow) a message the user is allowed to see."""
+    message = visible_message_or_none(request.user, message_id)
+    if message is None:
+        raise Http404  # the same answer as for a message that does not exist
+    if _wants_unfollow(request):
+        services.unfollow_message(user=request.user, message=message)
+    else:
+        services.follow_message(user=request.user, message=message)
+    if request.htmx:
+        return _follow_button(request, message, not _wants_unfollow(request))
+    return redirect(_back(request, "notifications:inbox"))
+
+
+@login_required
+@require_POST
+def follow_board(request, board_id: int):
+    board = get_object_or_404(Board, pk=board_id, is_active=True)
+    if _wants_unfollow(request):
+        services.unfollow_board(user=request.user, board=board)
+    else:
+        services.follow_board(user=request.user, board=board)
+    if request.htmx:
+        return _follow_button(request, board, not _wants_unfollow(request))
+    return redirect(_back(request, "notifications:inbox"))
