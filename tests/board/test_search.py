@@ -385,3 +385,20 @@ def test_postgres_can_answer_word_conditions_from_the_trigram_index(world):
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Bitmap Index Scan on msg_search_trgm" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")
+def test_the_post_migrate_hook_restores_triggers_and_reindexes(world):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS board_message_fts_insert")
+    lost = direct(world, "路灯坏了", "小区路灯坏了。")
+    search.restore_sqlite_index_after_migrate(using=connection.alias)
+    assert search.missing_sqlite_triggers() == []
+    assert found("路灯") == [lost.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")
+def test_a_migrated_database_has_its_index_triggers():
+    """Fails when a migration remade board_message and nothing put the triggers back
+    (board's AppConfig must connect search.restore_sqlite_index_after_migrate)."""
+    assert search.missing_sqlite_triggers() == []
