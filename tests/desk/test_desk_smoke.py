@@ -1,0 +1,38 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_render_for_their_staff(client, world, objects):
+    o = objects
+    pages = [
+        (world.moderator, reverse("desk:screening")),
+        (world.moderator, reverse("desk:moderate_message", args=[o.new_city.pk])),
+        (world.moderator, reverse("desk:moderate_message", args=[o.lookback.pk])),
+        (world.moderator, reverse("desk:moderate_message", args=[o.returned.pk])),
+        (world.moderator, reverse("desk:review_reply", args=[o.reviewing.pk])),
+        (world.moderator, reverse("desk:reply_queue")),
+        (world.moderator, reverse("desk:extensions")),
+        (world.moderator, reverse("desk:returned")),
+        (world.moderator, reverse("desk:lookback")),
+        (world.moderator, reverse("desk:overdue") + "?kind=reply"),
+        (world.moderator, reverse("desk:supervision")),
+        (world.handler, reverse("desk:inbox")),
+        (world.handler, reverse("desk:assignment", args=[o.accepted.pk])),
+        (world.handler, reverse("desk:assignment", args=[o.pending.pk])),
+        (world.head, reverse("desk:templates")),
+        (world.head, reverse("desk:archive")),
+        (world.signoff_head, reverse("desk:signoff_queue")),
+        (world.signoff_head, reverse("desk:assignment", args=[o.signoff_reply.assignment_id])),
+        (world.leader, reverse("desk:leader")),
+        (world.leader, reverse("desk:leader_messages")),
+        (world.leader, reverse("desk:leader_message", args=[o.pending.message_id])),
+        (world.operator, reverse("desk:operator")),
+        (world.operator, reverse("desk:operator_new")),
+        (world.operator, reverse("desk:operator_message", args=[o.hotline.pk])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, (user, url)
