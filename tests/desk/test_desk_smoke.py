@@ -36,3 +36,20 @@ def test_pages_render_for_their_staff(client, world, objects):
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200, (user, url)
+
+
+def test_desk_speaks_simplified_chinese(client, world, objects):
+    client.force_login(world.moderator)
+    html = client.get(reverse("desk:screening")).content.decode()
+    assert "待审核留言" in html  # "Screening queue"
+    html = client.get(reverse("desk:moderate_message", args=[objects.new_city.pk])).content.decode()
+    assert "留言原文" in html and "交办" in html
+
+
+def test_times_are_shown_in_shanghai(client, world, objects):
+    from zoneinfo import ZoneInfo
+
+    client.force_login(world.moderator)
+    html = client.get(reverse("desk:screening")).content.decode()
+    local = objects.new_city.submitted_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert local.strftime("%Y-%m-%d %H:%M") in html
