@@ -128,6 +128,7 @@ class Message(models.Model):
         blank=True,
         related_name="messages",
         verbose_name=_("author"),
+        db_index=False,  # covered by msg_author
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -137,8 +138,13 @@ class Message(models.Model):
         related_name="entered_messages",
         help_text=_("The hotline operator who entered it for a caller."),
     )
-    board = models.ForeignKey(Board, on_delete=models.PROTECT, verbose_name=_("board"))
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
+    # The single-column indexes Django would add are covered by the composite ones below.
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, verbose_name=_("board"), db_index=False
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, verbose_name=_("region"), db_index=False
+    )
     domain = models.ForeignKey(
         Domain, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("domain")
     )
@@ -228,8 +234,12 @@ class MessageContact(models.Model):
 class Assignment(models.Model):
     """One unit's duty on one message in one round (交办): lead or co-handling."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
     kind = models.CharField(
         max_length=4,
         choices=[("lead", _("lead")), ("co", _("co-handling"))],
@@ -280,7 +290,7 @@ class Reply(models.Model):
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="replies")
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="replies")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="replies", db_index=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     round = models.PositiveSmallIntegerField(default=1)
     body = models.TextField(_("reply"))
@@ -544,7 +554,9 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """One line of a message's timeline (办理记录). Append-only: never updated or deleted."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField(help_text=_("Position in the message's timeline, from 1."))
     at = models.DateTimeField()
     actor = models.ForeignKey(

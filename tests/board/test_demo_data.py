@@ -170,3 +170,38 @@ def test_reset_replaces_the_demo_messages(demo):
 
     _run(reset=True, messages=40, seed=9)
     assert Message.objects.count() == 40
+
+
+def test_demo_messages_are_indexed_for_search(demo):
+    from liuyan.board.models import Message
+
+    message = Message.objects.exclude(state="rejected").first()
+    words = message.search_text.split()
+    assert words and any(word in message.public_title for word in words)
+
+
+def test_parallel_generation_writes_consistent_rows(demo):
+    """Forked workers simulate whole days with their own id ranges; the rows they return must
+    fit together: no clashing ids or serials, complete timelines, every message indexed."""
+    from liuyan.board.demo import parallel
+    from liuyan.board.demo.generate import generate_messages
+    from liuyan.board.models import Event, Message
+
+    if not parallel.can_fork():
+        pytest.skip("needs fork and more than one CPU")
+    before = set(Message.objects.values_list("pk", flat=True))
+    original_chunk = parallel.CHUNK
+    parallel.CHUNK = 60  # several chunks, so several workers and id ranges, in a small run
+    try:
+        outcome = generate_messages(400, seed=11, processes=2)
+    finally:
+        parallel.CHUNK = original_chunk
+    new = Message.objects.exclude(pk__in=before)
+    assert new.count() == 400 == outcome.messages
+    assert len(set(new.values_list("serial", flat=True))) == 400
+    assert sum(outcome.states.values()) == 400
+    for message in new.only("pk", "state", "search_text"):
+        seqs = list(Event.objects.filter(message=message).values_list("seq", "to_state"))
+        assert [seq for seq, _ in seqs] == list(range(1, len(seqs) + 1))
+        assert seqs[-1][1] == message.state
+        assert message.search_text

@@ -81,6 +81,12 @@ class Writer:
                 current = model.objects.aggregate(top=Max("pk"))["top"] or 0
                 self._next_id[model] = max(current + 1, self._next_id.get(model, 1))
 
+    def start_ids_at(self, model: type[models.Model], first: int) -> None:
+        self._next_id[model] = first
+
+    def peek_next_id(self, model: type[models.Model]) -> int:
+        return self._next_id[model]
+
     def new_id(self, model: type[models.Model]) -> int:
         value = self._next_id[model]
         self._next_id[model] = value + 1

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import islice
 from time import perf_counter
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from liuyan.board.models import Assignment, Message
 from liuyan.directory.selectors import work_calendar
 
-from . import bulk
+from . import bulk, parallel
 from .bulk import Writer
 from .history import MODELS, Simulator, submission_plan
 from .world import PREFIX, load_world
@@ -54,8 +55,13 @@ def generate_messages(
     now: datetime | None = None,
     batch_size: int = BATCH,
     progress: Callable[[int], None] | None = None,
+    processes: int | None = None,
 ) -> Outcome:
-    """Simulate `count` messages over the last `months` and write them in bulk."""
+    """Simulate `count` messages over the last `months` and write them in bulk.
+
+    Load tests (from BIG_LOAD messages) simulate on every core; `processes` forces a number of
+    worker processes (1: simulate here).
+    """
     started = perf_counter()
     now = now or timezone.now()
     rng = random.Random(seed)
@@ -63,15 +69,26 @@ def generate_messages(
     simulator = Simulator(load_world(), work_calendar(), rng=rng, now=now, writer=writer)
     plan = submission_plan(count, now=now, months=months, rng=rng)
     simulator.continue_serials(since=now - timedelta(days=months * 31 + 1))
-    batches = _batches(plan, batch_size)
-    if _is_big_sqlite_load(count):
-        _write_in_one_go(batches, simulator, writer, progress)
+    if processes is None:
+        processes = 0 if _is_big_load(count) and parallel.can_fork() else 1
+    if processes != 1:
+        inherited = parallel.Inherited(
+            simulator.world, simulator.calendar, now, simulator.last_serials, seed
+        )
+        states = _write_in_parallel(
+            plan, inherited, writer, progress, processes=processes or None, big=_is_big_load(count)
+        )
     else:
-        _write_batch_by_batch(batches, simulator, writer, progress)
+        batches = _batches(plan, batch_size)
+        if _is_big_load(count) and connection.vendor == "sqlite":
+            _write_in_one_go(batches, simulator, writer, progress)
+        else:
+            _write_batch_by_batch(batches, simulator, writer, progress)
+        states = simulator.states
     return Outcome(
         messages=count,
         seconds=perf_counter() - started,
-        states=simulator.states,
+        states=states,
         rows=writer.counts(),
     )
 
@@ -92,9 +109,31 @@ def _write_batch_by_batch(batches, simulator: Simulator, writer: Writer, progres
             progress(len(batch))
 
 
-def _is_big_sqlite_load(count: int) -> bool:
-    # Inside a caller's transaction (tests) we leave the schema alone.
-    return connection.vendor == "sqlite" and not connection.in_atomic_block and count >= BIG_LOAD
+def _is_big_load(count: int) -> bool:
+    # Inside a caller's transaction (tests) we leave the schema alone and stay in one process.
+    return not connection.in_atomic_block and count >= BIG_LOAD
+
+
+@transaction.atomic
+def _write_in_parallel(plan, inherited, writer: Writer, progress, *, processes, big) -> Counter:
+    """Simulation on several cores, inserts here; a big SQLite load builds indexes once."""
+    writer.reserve_ids()
+    run = partial(
+        parallel.run,
+        plan,
+        inherited=inherited,
+        writer=writer,
+        progress=progress,
+        processes=processes,
+    )
+    if big and connection.vendor == "sqlite":
+        bulk.tune_for_bulk_writes()
+        with bulk.indexes_built_afterwards(MODELS):
+            states = run()
+    else:
+        states = run()
+    _reset_sequences(writer)
+    return states
 
 
 @transaction.atomic

@@ -49,6 +49,7 @@ from liuyan.core.lifecycle import (
     SupervisionLevel,
     transition,
 )
+from liuyan.insight.text import segment_for_search
 
 from .bulk import Writer
 from .text import Draft, TextGenerator
@@ -252,6 +253,13 @@ class Simulator:
         )
         self._serials.update({day: int(last[8:]) for day, last in rows})
 
+    def continue_serials_from(self, last_numbers: dict[str, int]) -> None:
+        self._serials.update(last_numbers)
+
+    @property
+    def last_serials(self) -> dict[str, int]:
+        return dict(self._serials)
+
     def pick_board(self) -> BoardInfo:
         return self.rng.choices(self.world.boards, self._board_weights)[0]
 
@@ -369,6 +377,7 @@ class Life:
         self.reply: dict | None = None
         self.perfunctory = False
         self.open_supervisions: list[dict] = []
+        self.published_reply = ""
         self.id = self.writer.new_id(Message)
         self._compose(submitted_at)
 
@@ -458,6 +467,10 @@ class Life:
         message["state"] = self.state.value
         message["round"] = self.round
         message["updated_at"] = self.t
+        # What board.services would have indexed: the public text and the last published reply.
+        message["search_text"] = segment_for_search(
+            " ".join((message["public_title"], message["public_body"], self.published_reply))
+        )
         self.writer.add(Message, message)
         for assignment in self.assignments:
             self.writer.add(Assignment, assignment)
@@ -848,6 +861,7 @@ class Life:
             supervision["resolved_at"] = self.t
         self.open_supervisions = []
         self.message.update(replied_at=self.t, rate_by=self.clock.rules.rating_deadline(self.t))
+        self.published_reply = self.reply["body"]
         self.step(Action.APPROVE_REPLY, Role.MODERATOR, moderator, assignment=self.lead)
         self.lead = None
 

@@ -1,0 +1,155 @@
+"""Load tests on every core: forked workers simulate whole days, the parent only writes.
+
+Simulating a message's life costs several times more than inserting its rows, and SQLite takes
+one writer at a time, so the work splits naturally: each worker process gets a run of whole
+days (so the per-day serial numbers of two workers never meet) and an id range of its own for
+messages and assignments, simulates them and returns ready-to-insert values; the parent writes
+each chunk as it arrives, in plan order. Workers never touch the database: they are forked after
+the world, the calendar and the day's last serials were read, and inherit them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+
+from liuyan.board.models import Assignment, Message
+from liuyan.core.clock import WorkCalendar
+
+from .bulk import Writer, _datetime_adapter
+from .history import CST, MODELS, Simulator
+from .world import World
+
+# An id range per message for its assignments: lead, transfers, co-handling units and a second
+# round stay far below this; the worker checks and fails loudly rather than overlap ids.
+ASSIGNMENT_SLOTS = 16
+CHUNK = 2500  # messages a worker simulates at a time (rounded up to whole days)
+
+
+@dataclass(frozen=True)
+class Inherited:
+    """What every forked worker needs and reads once, before the fork."""
+
+    world: World
+    calendar: WorkCalendar
+    now: datetime
+    serials: dict[str, int]
+    seed: int
+
+
+_INHERITED: Inherited | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    items: list
+    first_message_id: int
+    first_assignment_id: int
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+def day_chunks(plan: Iterable[tuple[datetime, object]], size: int) -> Iterator[list]:
+    """Consecutive runs of the (time-ordered) plan, each at least `size` long and ending at the
+    end of a local day."""
+    chunk: list = []
+    current_day = None
+    for item in plan:
+        day = (item[0] + CST).date()
+        if day != current_day and len(chunk) >= size:
+            yield chunk
+            chunk = []
+        current_day = day
+        chunk.append(item)
+    if chunk:
+        yield chunk
+
+
+def jobs(chunks: Iterable[list], first_message_id: int, first_assignment_id: int) -> Iterator[Job]:
+    message_id, assignment_id = first_message_id, first_assignment_id
+    for index, items in enumerate(chunks):
+        yield Job(index, items, message_id, assignment_id)
+        message_id += len(items)
+        assignment_id += len(items) * ASSIGNMENT_SLOTS
+
+
+def simulate(job: Job) -> tuple[list[tuple[str, list[list]]], Counter]:
+    """In a worker: one chunk's rows, as values per table in insertion order."""
+    inherited = _INHERITED
+    writer = Writer(MODELS, with_ids={Message, Assignment})
+    writer.start_ids_at(Message, job.first_message_id)
+    writer.start_ids_at(Assignment, job.first_assignment_id)
+    simulator = Simulator(
+        inherited.world,
+        inherited.calendar,
+        rng=random.Random(f"{inherited.seed}:{job.index}"),
+        now=inherited.now,
+        writer=writer,
+    )
+    simulator.continue_serials_from(inherited.serials)
+    for submitted_at, target in job.items:
+        simulator.simulate(submitted_at, target)
+    assignment_limit = job.first_assignment_id + len(job.items) * ASSIGNMENT_SLOTS
+    if writer.peek_next_id(Assignment) > assignment_limit:
+        raise RuntimeError("a chunk used more assignment ids than reserved")
+    adapt = _datetime_adapter()
+    tables = [(table.model._meta.label, table.values(rows, adapt)) for table, rows in writer.take()]
+    return tables, simulator.states
+
+
+def run(
+    plan: Iterable,
+    *,
+    inherited: Inherited,
+    writer: Writer,
+    progress: Callable[[int], None] | None,
+    processes: int | None = None,
+) -> Counter:
+    """Simulate in worker processes and insert here; returns the states reached."""
+    global _INHERITED
+    _INHERITED = inherited
+    processes = processes or os.cpu_count() or 2
+    sql = {table.model._meta.label: table for table in writer.tables.values()}
+    work = jobs(
+        day_chunks(plan, CHUNK),
+        writer.peek_next_id(Message),
+        writer.peek_next_id(Assignment),
+    )
+    states: Counter = Counter()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool, connection.cursor() as cursor:
+        pending: deque = deque()
+        for job in _with_lookahead(work, pending, pool, limit=2 * processes):
+            tables, chunk_states = pending.popleft().get()
+            for label, values in tables:
+                table = sql[label]
+                cursor.executemany(table.sql, values)
+                table.written += len(values)
+            states.update(chunk_states)
+            if progress is not None:
+                progress(len(job.items))
+    _INHERITED = None
+    return states
+
+
+def _with_lookahead(work: Iterator[Job], pending: deque, pool, *, limit: int) -> Iterator[Job]:
+    """Keep up to `limit` chunks in the workers' hands; yield each job when its turn to be
+    written comes (the caller takes its result from the left of `pending`)."""
+    submitted: deque[Job] = deque()
+    for job in work:
+        pending.append(pool.apply_async(simulate, (job,)))
+        submitted.append(job)
+        if len(submitted) >= limit:
+            yield submitted.popleft()
+    while submitted:
+        yield submitted.popleft()
