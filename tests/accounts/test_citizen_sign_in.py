@@ -112,7 +112,7 @@ def test_ten_codes_a_day_per_number(last_code):
         services.request_sign_in_code(
             phone=PHONE, ip=f"10.0.0.{i}", now=start + timedelta(minutes=2 * i)
         )
-    with pytest.raises(services.RateLimited, match="too many codes today"):
+    with pytest.raises(services.RateLimited, match="今天获取验证码次数过多"):
         services.request_sign_in_code(phone=PHONE, ip="10.0.1.1", now=start + timedelta(hours=1))
     next_day = start + timedelta(days=1)
     services.request_sign_in_code(phone=PHONE, ip="10.0.1.1", now=next_day)
@@ -122,7 +122,7 @@ def test_twenty_codes_an_hour_per_ip(settings):
     start = timezone.now()
     for i in range(20):
         services.request_sign_in_code(phone=f"1390000{i:04d}", ip="10.9.9.9", now=start)
-    with pytest.raises(services.RateLimited, match="from your network"):
+    with pytest.raises(services.RateLimited, match="您所在网络"):
         services.request_sign_in_code(phone="13911110000", ip="10.9.9.9", now=start)
     services.request_sign_in_code(phone="13911110000", ip="10.9.9.10", now=start)
     services.request_sign_in_code(
