@@ -108,3 +108,21 @@ def test_contact_phone_is_never_on_the_message_page(client, world, replied):
     client.force_login(world.other_citizen)
     response = client.get(reverse("portal:message", args=[replied.serial]))
     assert "13912345678" not in response.text
+
+
+def test_citizen_follows_a_message_and_a_board_from_their_pages(client, world, replied):
+    from liuyan.notifications import selectors as notifications
+
+    client.force_login(world.other_citizen)
+    message_page = client.get(reverse("portal:message", args=[replied.serial])).text
+    follow_message = reverse("notifications:follow_message", args=[replied.pk])
+    follow_board = reverse("notifications:follow_board", args=[world.board.pk])
+    assert f'action="{follow_message}"' in message_page
+    assert (
+        f'action="{follow_board}"'
+        in client.get(reverse("portal:board", args=[world.board.pk])).text
+    )
+    client.post(follow_message, {"follow": "1"})
+    client.post(follow_board, {"follow": "1"})
+    assert notifications.is_following_message(world.other_citizen, replied.pk)
+    assert notifications.is_following_board(world.other_citizen, world.board.pk)

@@ -51,6 +51,9 @@ def test_private_message_is_404_for_outsiders(client, world, private, who):
         response = client.post(reverse(respond, args=[private.serial]), {"body": "谢谢你们"})
         assert response.status_code in (302, 404)  # anonymous: sent to sign in first
         assert SECRET_TITLE not in response.content.decode()
+    if user is not None:
+        follow = client.post(reverse("notifications:follow_message", args=[private.pk]))
+        assert follow.status_code == 404
     board_page = client.get(reverse("portal:board", args=[world.board.pk]))
     assert SECRET_TITLE not in board_page.text
     feed = client.get(reverse("portal:board_feed", args=[world.board.pk]))
