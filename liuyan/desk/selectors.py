@@ -22,6 +22,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext_lazy as _
 
 from liuyan.board.models import (
     Assignment,
@@ -396,10 +397,24 @@ def moderator_badges(scope: StaffScope) -> dict[str, str]:
 # --- one message as a moderator sees it --------------------------------------------------
 
 
+PERSONAL_DATA_LABELS = {
+    "mobile": _("mobile number"),
+    "landline": _("phone number"),
+    "id_card": _("ID card number"),
+    "bank_card": _("bank card number"),
+    "email": _("e-mail"),
+    "plate": _("licence plate"),
+}
+
+
 @dataclass(frozen=True)
 class TextPart:
     text: str
     kind: str | None  # the personal-data kind, or None for plain text
+
+    @property
+    def label(self) -> str:
+        return str(PERSONAL_DATA_LABELS.get(self.kind, self.kind or ""))
 
 
 def highlight_personal_data(text: str) -> list[TextPart]:
