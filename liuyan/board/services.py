@@ -30,10 +30,9 @@ from liuyan.core.lifecycle import (
 )
 from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import clock_for
-from liuyan.insight.text import segment_for_search
 from liuyan.notifications.dispatch import on_event
 
-from . import access
+from . import access, search
 from .models import (
     Assignment,
     Contribution,
@@ -188,13 +187,11 @@ def _create_assignment(
 
 
 def _refresh_search_text(message: Message, reply_body: str = "") -> None:
-    """What search indexes: the public text (and the published reply), segmented."""
-    if not reply_body and message.state in (State.REPLIED, State.CLOSED, State.REVIEW):
-        published = message.replies.filter(state=ReplyState.PUBLISHED).order_by("-id").first()
-        reply_body = published.body if published else ""
-    message.search_text = segment_for_search(
-        " ".join([message.public_title, message.public_body, reply_body])
-    )
+    """What search indexes: the public text and the latest published reply (one rule, kept in
+    `board.search`, shared with `liuyan rebuild-search-index`)."""
+    if not reply_body and message.pk is not None:
+        reply_body = search.published_reply_body(message)
+    message.search_text = search.search_text_for(message, reply_body)
 
 
 # --- citizens and operators write --------------------------------------------------------
