@@ -47,6 +47,7 @@ _WHITESPACE_RUN = re.compile(r"\s+")
 # A token is worth indexing when it carries a letter, digit or CJK ideograph.
 _CONTENT_CHAR = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
+_DOMAIN_WORD_FREQ = 10_000
 _lock = threading.Lock()
 _segmenter: rjieba.Jieba | None = None
 
@@ -92,8 +93,9 @@ def load_domain_words(path: Path = WORDS_FILE) -> list[tuple[str, str | None]]:
 def _build_segmenter() -> rjieba.Jieba:
     segmenter = rjieba.Jieba()
     for word, tag in load_domain_words():
-        # suggest_freq gives the frequency that makes the word beat the general dictionary's split.
-        segmenter.add_word(word, segmenter.suggest_freq(word), tag)
+        # suggest_freq only makes the word beat its own characters; a neighbouring dictionary
+        # word can still win (路灯不亮 -> 路 / 灯不亮), so our words get a floor that outweighs it.
+        segmenter.add_word(word, max(segmenter.suggest_freq(word), _DOMAIN_WORD_FREQ), tag)
     return segmenter
 
 

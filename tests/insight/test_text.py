@@ -57,3 +57,11 @@ def test_segment_for_search_lowercases_ascii_and_handles_empty_text():
 
 def test_char_text_removes_all_spaces():
     assert text.char_text("物业 管理\t混乱") == "物业管理混乱"
+
+
+def test_domain_words_beat_a_neighbouring_dictionary_word():
+    # jieba's dictionary has 灯不亮; without a frequency floor 路灯不亮 became 路 / 灯不亮 and a
+    # search for 路灯 missed the message.
+    from liuyan.insight.text import segment_for_search
+
+    assert "路灯" in segment_for_search("小区路灯不亮").split()
