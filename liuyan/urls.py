@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("liuyan.accounts.urls")),
     path("desk/", include("liuyan.desk.urls")),
     path("notifications/", include("liuyan.notifications.urls")),
+    path("reports/", include("liuyan.reports.urls")),
     path("", include("liuyan.portal.urls")),
 ]
 # Uploads are never served as static files: a private message's images go through a view that
