@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "liuyan.notifications",
     "liuyan.portal",
     "liuyan.desk",
+    "liuyan.reports",
 ]
 
 MIDDLEWARE = [
