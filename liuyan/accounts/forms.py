@@ -13,16 +13,10 @@ class PhoneField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Mobile number"))
-        kwargs.setdefault("max_length", 11)
+        # Room for "+86 139 1234 5678": the digits are checked after clean-up, not the raw text.
+        kwargs.setdefault("max_length", 20)
         kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={
-                    "inputmode": "numeric",
-                    "autocomplete": "tel-national",
-                    "pattern": r"1\d{10}",
-                }
-            ),
+            "widget", forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel-national"})
         )
         super().__init__(**kwargs)
 

@@ -112,8 +112,8 @@ def request_code(request):
             form.add_error("phone", str(refusal))
         else:
             request.session[CODE_SENT_TO] = phone
-            messages.success(request, _("We sent a 6-digit code to your phone."))
-            if not request.htmx:
+            if not request.htmx:  # htmx shows the notice inside the swapped steps instead
+                messages.success(request, _("We sent a 6-digit code to your phone."))
                 return redirect(_with_next(reverse("accounts:login"), _safe_next(request, "")))
             form = None
     context = _login_steps_context(request, phone_form=form)

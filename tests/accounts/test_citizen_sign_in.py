@@ -210,3 +210,16 @@ def test_logout_needs_post(client, world):
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_old_codes_and_failures_are_pruned(world):
+    from liuyan.accounts.models import SignInFailure
+
+    long_ago = timezone.now() - timedelta(days=3)
+    services.request_sign_in_code(phone=PHONE, ip="10.0.0.1", now=long_ago)
+    services.record_sign_in_failure(scope="citizen", key=PHONE, ip="10.0.0.1", now=long_ago)
+    services.request_sign_in_code(phone="13912345670", ip="10.0.0.1")
+
+    assert services.prune_security_records() == 2
+    assert list(PhoneCode.objects.values_list("phone", flat=True)) == ["13912345670"]
+    assert not SignInFailure.objects.exists()
