@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from liuyan.directory.selectors import forget_work_calendar
 
@@ -14,6 +15,13 @@ def fresh_calendar_cache():
     forget_work_calendar()
     yield
     forget_work_calendar()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read the English msgids; the site itself speaks Simplified Chinese."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -35,4 +43,5 @@ def admin_client(client, django_user_model):
         username="directory-superuser", password="pw-directory-superuser"
     )
     client.force_login(superuser)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the pages speak the English msgids
     return client

@@ -3,7 +3,7 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from masking_cases import CASES, labelled_cases
+from tests.insight.masking_cases import CASES, labelled_cases
 
 from liuyan.insight import masking
 from liuyan.insight.masking import find_personal_data, mask
@@ -23,7 +23,7 @@ def test_case_set_is_large_and_mixes_hits_and_non_hits():
 
 @pytest.mark.parametrize("case", CASES, ids=range(len(CASES)))
 def test_labelled_case(case):
-    from masking_cases import parse_case
+    from tests.insight.masking_cases import parse_case
 
     text, expected = parse_case(case)
     assert _spans(text) == expected
