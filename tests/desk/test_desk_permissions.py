@@ -4,7 +4,7 @@ by every person of the `world` fixture (and by an anonymous visitor).
 Each row of the matrix is one test; it asserts the whole row at once, so a failure shows which
 people got the wrong answer:
 - "ok": the page (200), or for a form post a redirect back to the desk (the service decides);
-- "login": a redirect to settings.LOGIN_URL;
+- "login": a redirect to the staff sign-in page;
 - "forbidden": 403 — signed in, but no membership for this desk;
 - "missing": 404 — the right desk, but the object is outside the person's scope.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
@@ -161,7 +160,7 @@ def expected(case: Case, person: str) -> str:
 
 
 def outcome(response, case: Case) -> str:
-    login_url = resolve_url(settings.LOGIN_URL)  # may be a URL name
+    login_url = resolve_url("accounts:staff_login")
     if response.status_code == 302 and response["Location"].startswith(str(login_url)):
         return "login"
     if response.status_code == case.ok_status:

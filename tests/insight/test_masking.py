@@ -3,10 +3,10 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.insight.masking_cases import CASES, labelled_cases
 
 from liuyan.insight import masking
 from liuyan.insight.masking import find_personal_data, mask
+from tests.insight.masking_cases import CASES, labelled_cases
 
 
 def _spans(text):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,14 +27,14 @@ DESK_HOME = {
 
 
 def desk_view(desk: str | None = None, *, post: bool = False):
-    """Sign-in required (to settings.LOGIN_URL), then a staff membership for `desk` (any desk
-    when None); `request.scope` carries what the user may see."""
+    """Sign-in required (the staff sign-in, with its second factor), then a staff membership
+    for `desk` (any desk when None); `request.scope` carries what the user may see."""
 
     def decorate(view: Callable):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+                return redirect_to_login(request.get_full_path(), "accounts:staff_login")
             scope = staff_scope(request.user)
             if not scope.desks or (desk is not None and not scope.has(desk)):
                 raise PermissionDenied(_("This page is for staff of another desk."))
