@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -144,3 +144,19 @@ def attach_images(
         attachment.save()
         attachments.append(attachment)
     return attachments
+
+
+def discard_stale_drafts(*, now: datetime, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete draft images of forms nobody sent (for `liuyan tick`); returns how many."""
+    if not default_storage.exists(DRAFT_DIR):
+        return 0
+    removed = 0
+    folders, _ = default_storage.listdir(DRAFT_DIR)
+    for folder in folders:
+        _, names = default_storage.listdir(f"{DRAFT_DIR}/{folder}")
+        for name in names:
+            path = f"{DRAFT_DIR}/{folder}/{name}"
+            if now - default_storage.get_modified_time(path) > older_than:
+                default_storage.delete(path)
+                removed += 1
+    return removed

@@ -1,9 +1,10 @@
+import os
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from liuyan.board import services as s
 from liuyan.board.models import Message
@@ -29,8 +30,45 @@ def test_tick_closes_expired_unrated_replies_once(world):
     s.approve_reply(reply_id=reply.pk, actor=world.moderator, now=past)
 
     first, second = StringIO(), StringIO()
-    call_command("tick", stdout=first)
-    call_command("tick", stdout=second)
+    with translation.override("en"):
+        call_command("tick", stdout=first)
+        call_command("tick", stdout=second)
 
     assert Message.objects.get(pk=m.pk).state == State.CLOSED
-    assert "1" in first.getvalue() and "0" in second.getvalue()
+    assert "Closed 1 unrated messages." in first.getvalue()
+    assert "Closed 0 unrated messages." in second.getvalue()
+
+
+def test_tick_reminds_a_unit_once_of_an_overdue_acceptance(world):
+    from liuyan.notifications.models import Notification
+
+    past = timezone.now() - timedelta(days=30)
+    m = s.submit_message(
+        author=world.citizen,
+        board=world.board,
+        type="help",
+        title="公交站台破损",
+        body="公交站台的顶棚破了一个大洞，下雨天等车的人都被淋湿。",
+        now=past,
+    )
+    s.dispatch_message(message_id=m.pk, actor=world.moderator, lead_unit=world.bureau, now=past)
+    before = Notification.objects.filter(recipient=world.handler).count()
+    out = StringIO()
+    with translation.override("en"):
+        call_command("tick", stdout=out)
+        call_command("tick", stdout=StringIO())
+    assert "1 overdue" in out.getvalue()
+    assert Notification.objects.filter(recipient=world.handler).count() == before + 1
+
+
+def test_tick_removes_abandoned_draft_images(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    stale = tmp_path / "drafts" / "token1" / "a.jpg"
+    fresh = tmp_path / "drafts" / "token2" / "b.jpg"
+    for path in (stale, fresh):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x")
+    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(stale, (two_days_ago, two_days_ago))
+    call_command("tick", stdout=StringIO())
+    assert not stale.exists() and fresh.exists()

@@ -7,13 +7,30 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liuyan.accounts.services import prune_security_records
 from liuyan.board import services
+from liuyan.notifications.reminders import send_due_reminders
+from liuyan.portal.uploads import discard_stale_drafts
 
 
 class Command(BaseCommand):
-    help = _("Close unrated replies whose rating window is over (safe to run repeatedly).")
+    help = _(
+        "Close unrated replies after the rating window, remind units of deadlines, and clear "
+        "old sign-in records and abandoned drafts (safe to run repeatedly)."
+    )
 
     def handle(self, *args, **options):
         now = timezone.now()
         closed = services.auto_close_unrated(now=now)
         self.stdout.write(_("Closed %(n)d unrated messages.") % {"n": closed})
+        sent = send_due_reminders(now)
+        self.stdout.write(
+            _("Reminders: %(soon)d due soon, %(overdue)d overdue, %(retried)d deliveries retried.")
+            % {"soon": sent["due_soon"], "overdue": sent["overdue"], "retried": sent["retried"]}
+        )
+        pruned = prune_security_records(now=now)
+        drafts = discard_stale_drafts(now=now)
+        self.stdout.write(
+            _("Removed %(records)d old sign-in records and %(drafts)d abandoned draft images.")
+            % {"records": pruned, "drafts": drafts}
+        )
