@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from liuyan.board import similarity
 from liuyan.board.access import PUBLIC_STATES, can_view
 from liuyan.board.models import (
     Assignment,
@@ -33,7 +34,6 @@ from liuyan.core.clock import SHANGHAI
 from liuyan.core.lifecycle import ACTIVE_ASSIGNMENT_STATES, AssignmentKind, ReplyState, State
 from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import work_calendar
-from liuyan.insight.text import tokens
 
 FIGURES_SECONDS = 300  # figures may lag by five minutes; they are not a live counter
 FIGURES_SAMPLE = 500  # medians and satisfaction over the latest replies, not the whole history
@@ -373,40 +373,8 @@ def my_messages(user) -> QuerySet[Message]:
 
 # --- similar messages on a board -----------------------------------------------------------
 
-SIMILAR_SCAN = 2000  # only the board's recent messages are compared: bounded work per preview
-
 
 def similar_on_board(board: Board, title: str, body: str = "", limit: int = 5) -> list[Message]:
-    """Public messages on the board about the same thing, so the citizen can read them first.
-
-    Uses liuyan.insight.similar when that module exists; otherwise matches the title's words
-    against the segmented search text of the board's recent public messages.
-    """
-    from_insight = _similar_from_insight(board, title, body, limit)
-    if from_insight is not None:
-        return from_insight
-    words = sorted(set(tokens(title)), key=len, reverse=True)[:6]
-    words = [word for word in words if len(word) >= 2]
-    if not words:
-        return []
-    recent = public_messages().filter(board=board).order_by("-submitted_at", "-id")
-    recent_ids = recent.values("pk")[:SIMILAR_SCAN]
-    rows = public_messages().filter(pk__in=recent_ids)
-    matches = Q()
-    for word in words:
-        matches |= Q(search_text__contains=word)
-    candidates = list(rows.filter(matches).order_by("-submitted_at", "-id")[:50])
-    # More shared words first; the newest among equals (sort is stable).
-    candidates.sort(key=lambda m: -sum(word in m.search_text.split() for word in words))
-    return candidates[:limit]
-
-
-def _similar_from_insight(board, title, body, limit) -> list[Message] | None:
-    try:
-        from liuyan.insight import similar  # written by the insight engineer; may not exist yet
-    except ImportError:
-        return None
-    finder = getattr(similar, "similar_public_messages", None)
-    if finder is None:
-        return None
-    return list(finder(board=board, title=title, body=body, limit=limit))
+    """Public messages on the board about the same thing, so the citizen can read them first
+    (the board's similarity index; private messages are filtered out by `public_messages`)."""
+    return similarity.similar_public_messages(board=board, title=title, body=body, limit=limit)

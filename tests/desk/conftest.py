@@ -168,3 +168,13 @@ def _png_bytes(size=(8, 8)) -> bytes:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_similarity_index():
+    """The similarity index lives per process; each test starts from its own messages."""
+    from liuyan.board.similarity import forget_index
+
+    forget_index()
+    yield
+    forget_index()

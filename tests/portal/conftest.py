@@ -15,10 +15,14 @@ BODY = "小区门口的路灯坏了两个多月，晚上出行很不安全，希
 def _clean_cache_and_media(settings, tmp_path):
     from django.core.cache import cache
 
+    from liuyan.board.similarity import forget_index
+
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # figures are cached for minutes; each test counts its own messages
+    forget_index()  # the similarity index lives per process; each test has its own messages
     yield
     cache.clear()
+    forget_index()
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuyan.board import services
+from liuyan.board import services, similarity
 from liuyan.board.access import roles_for
 from liuyan.board.models import ExtensionRequest, Message, Reply
 from liuyan.board.selectors import timeline
-from liuyan.core.lifecycle import ReplyState, allowed_actions
+from liuyan.core.lifecycle import Action, ReplyState, allowed_actions
 
 from .. import insight
 from .. import selectors as sel
@@ -63,7 +63,15 @@ def _timer_of(item, now):
 @desk_view(MOD)
 def screening(request):
     page = _page(request, sel.screening_queue(request.scope), "screen_by")
+    _flag_campaigns(page.items)
     return _queue(request, "desk/moderator/screening.html", page, queue="screening")
+
+
+def _flag_campaigns(messages: list[Message]) -> None:
+    """Mark the queue's messages that copy the same text as several other authors."""
+    flags = similarity.campaign_flags([message.pk for message in messages])
+    for message in messages:
+        message.campaign = flags.get(message.pk)
 
 
 @desk_view(MOD)
@@ -143,6 +151,12 @@ def _unit_suggestions(message: Message) -> list[sel.UnitSuggestion]:
     return suggestions
 
 
+def _possible_duplicates(request, message: Message, actions) -> list:
+    if Action.MARK_DUPLICATE not in actions:
+        return []
+    return similarity.possible_duplicates(message, visible=sel.moderated_messages(request.scope))
+
+
 def _screen_initial(message: Message) -> dict:
     return {
         "public_title": message.public_title,
@@ -156,14 +170,14 @@ def _screen_initial(message: Message) -> dict:
 @desk_view(MOD)
 def message_detail(request, message_id: int):
     message = _message(request, message_id)
-    roles = roles_for(request.user, message)
+    actions = allowed_actions(message.lifecycle_state, roles_for(request.user, message))
     candidates = sel.dispatch_candidates(message)
     suggestions = _unit_suggestions(message)
     lead_initial = suggestions[0].unit.pk if suggestions else None
     last_unit = getattr(sel.last_lead_unit(message), "pk", None)
     context = {
         "message": message,
-        "actions": allowed_actions(message.lifecycle_state, roles),
+        "actions": actions,
         "title_parts": sel.highlight_personal_data(message.title),
         "body_parts": sel.highlight_personal_data(message.body),
         "contact": getattr(message, "contact", None),
@@ -174,6 +188,7 @@ def message_detail(request, message_id: int):
         "reopen_form": ReopenForm(candidates=candidates, initial={"unit": last_unit}),
         "close_form": NoteForm(),
         "supervise_form": SuperviseForm(),
+        "possible_duplicates": _possible_duplicates(request, message, actions),
         "suggestions": suggestions,
         "domain_suggestions": insight.suggested_domains(message.title, message.body),
         "returned_by": sel.last_return(message),

@@ -1,0 +1,143 @@
+"""The platform's similarity index: similar public messages, possible duplicates, campaigns."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from liuyan.board import services, similarity
+from liuyan.board.models import Message
+from liuyan.desk.selectors import moderated_messages, staff_scope
+
+pytestmark = pytest.mark.django_db
+
+LAMP = "小区门口的路灯坏了两个多月，晚上出行很不方便，希望有关部门尽快修复路灯。"
+BUS = "我们村里的公交车一天只有两班，上学上班都很不方便，希望增加公交班次。"
+
+
+@pytest.fixture(autouse=True)
+def fresh_index():
+    similarity.forget_index()
+    yield
+    similarity.forget_index()
+
+
+def _submit(world, title, body=LAMP, *, board=None, author=None, public=True):
+    return services.submit_message(
+        author=author or world.citizen,
+        board=board or world.board,
+        type="complaint",
+        title=title,
+        body=body,
+        is_public=public,
+    )
+
+
+def _public(world, title, body=LAMP, **kwargs):
+    message = _submit(world, title, body, **kwargs)
+    services.dispatch_message(message_id=message.pk, actor=world.moderator, lead_unit=world.bureau)
+    return message
+
+
+def test_similar_public_messages_never_include_a_private_or_unscreened_one(world):
+    private = _public(world, "小区路灯坏了两个多月", public=False)
+    unscreened = _submit(world, "小区路灯坏了两个多月")
+    shown = _public(world, "小区门口路灯坏了")
+    _public(world, "公交班次太少", BUS)
+
+    found = similarity.similar_public_messages(
+        board=world.board, title="小区路灯坏了两个多月", body=LAMP
+    )
+
+    assert found == [shown]
+    assert private not in found and unscreened not in found
+
+
+def test_similar_public_messages_stay_on_the_board(world):
+    _public(world, "小区门口路灯坏了", board=world.other_board)
+    here = _public(world, "小区路灯不亮")
+    assert similarity.similar_public_messages(board=world.board, title="小区路灯坏了") == [here]
+
+
+def test_a_message_that_turns_private_later_is_not_shown_from_a_stale_index(world):
+    message = _public(world, "小区门口路灯坏了")
+    assert similarity.similar_public_messages(board=world.board, title="路灯坏了") == [message]
+    Message.objects.filter(pk=message.pk).update(is_public=False)  # the index is not rebuilt
+    assert similarity.similar_public_messages(board=world.board, title="路灯坏了") == []
+
+
+def test_new_messages_join_the_index_after_the_refresh_interval(world, monkeypatch):
+    first = _public(world, "小区门口路灯坏了")
+    assert (
+        similarity.similar_public_messages(board=world.board, title="公交班次太少", body=BUS) == []
+    )
+    bus = _public(world, "公交班次太少", BUS)
+
+    monkeypatch.setattr(similarity, "REFRESH_SECONDS", 3600)
+    assert (
+        similarity.similar_public_messages(board=world.board, title="公交班次太少", body=BUS) == []
+    )
+    monkeypatch.setattr(similarity, "REFRESH_SECONDS", 0)
+    assert similarity.similar_public_messages(
+        board=world.board, title="公交班次太少", body=BUS
+    ) == [bus]
+    assert similarity.similar_public_messages(board=world.board, title="路灯坏了") == [first]
+
+
+def test_possible_duplicates_are_earlier_visible_messages_flagged_when_nearly_identical(world):
+    original = _submit(world, "小区门口路灯坏了两个多月")
+    unrelated = _submit(world, "公交班次太少", BUS)
+    elsewhere = _submit(world, "小区门口路灯坏了两个多月", board=world.other_board)
+    elsewhere.region = world.other_city
+    elsewhere.save(update_fields=["region"])
+    again = _submit(world, "小区门口路灯坏了两个多月")
+
+    # The city moderator covers only the other city: the original is not theirs to see.
+    city_scope = staff_scope(world.city_moderator)
+    city_view = similarity.possible_duplicates(again, visible=moderated_messages(city_scope))
+    assert [d.message for d in city_view] == [elsewhere]
+
+    found = similarity.possible_duplicates(
+        again, visible=moderated_messages(staff_scope(world.moderator))
+    )
+    assert found[0].message in (original, elsewhere) and found[0].near_duplicate
+    assert {d.message for d in found if d.near_duplicate} == {original, elsewhere}
+    assert unrelated not in [d.message for d in found]
+    later = similarity.possible_duplicates(
+        original, visible=moderated_messages(staff_scope(world.moderator))
+    )
+    assert again not in [d.message for d in later]  # only earlier messages can be originals
+
+
+def test_campaign_flags_need_several_authors(world, django_user_model):
+    authors = [django_user_model.objects.create_user(username=f"c{n}") for n in range(3)]
+    copies = [_submit(world, "坚决反对在我们小区旁边建设垃圾站", LAMP, author=a) for a in authors]
+    same_author = [_submit(world, "公交班次太少", BUS) for _ in range(3)]
+
+    flags = similarity.campaign_flags([m.pk for m in copies + same_author])
+
+    assert set(flags) == {m.pk for m in copies}
+    assert flags[copies[0].pk] == similarity.CampaignFlag(messages=3, authors=3)
+
+
+def test_screening_page_offers_one_click_mark_as_duplicate(world, client):
+    original = _submit(world, "小区门口路灯坏了两个多月")
+    again = _submit(world, "小区门口路灯坏了两个多月")
+    client.force_login(world.moderator)
+
+    page = client.get(reverse("desk:moderate_message", args=[again.pk]))
+    assert [d.message for d in page.context["possible_duplicates"]] == [original]
+    assert f'name="original_serial" value="{original.serial}"' in page.text
+
+    client.post(reverse("desk:duplicate", args=[again.pk]), {"original_serial": original.serial})
+    again.refresh_from_db()
+    assert again.state == "duplicate" and again.duplicate_of == original
+
+
+def test_screening_queue_flags_campaign_messages(world, client, django_user_model):
+    authors = [django_user_model.objects.create_user(username=f"c{n}") for n in range(3)]
+    for author in authors:
+        _submit(world, "坚决反对在我们小区旁边建设垃圾站", LAMP, author=author)
+    client.force_login(world.moderator)
+    page = client.get(reverse("desk:screening"))
+    assert page.text.count('class="campaign-flag"') == 3
