@@ -1,8 +1,7 @@
 """Optional helpers from other parts of liuyan, used when they exist and skipped when not.
 
-The search engine (`liuyan.board.search`), the classifier (`liuyan.insight.classify`) and hot
-issues (`liuyan.insight.hot`) are written by other engineers; the portal must work before they
-land and use them as soon as they do, without a deploy-time switch.
+The search engine (`liuyan.board.search`) is written by other engineers; the portal must work
+before it lands and use it as soon as it does, without a deploy-time switch.
 """
 
 from __future__ import annotations
@@ -74,19 +73,3 @@ def suggested_domain(title: str, body: str) -> Domain | None:
     if not predictions or predictions[0].confidence < SUGGEST_MIN_CONFIDENCE:
         return None
     return Domain.objects.filter(name=predictions[0].label, level=1).first()
-
-
-# --- hot issues --------------------------------------------------------------------------
-
-
-def hot_issues(limit: int = 6) -> list:
-    """The public hot issues for the home page strip; empty until liuyan.insight.hot exists
-    together with a public page to link to."""
-    hot = _module("liuyan.insight.hot")
-    if hot is None or not hasattr(hot, "public_hot_issues"):
-        return []
-    try:
-        return list(hot.public_hot_issues(limit=limit))
-    except Exception:
-        log.warning("hot issues failed", exc_info=True)
-        return []

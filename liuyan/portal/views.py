@@ -21,12 +21,15 @@ from liuyan.board import services
 from liuyan.board.models import Message
 from liuyan.core.lifecycle import RULES, Action, LifecycleError, State
 from liuyan.directory.models import Board, Region
+from liuyan.reports.selectors import public_hot_issues
 
 from . import formtokens, insight_hooks, selectors, uploads
 from .drafts import Draft
 from .forms import BoardFilterForm, PostForm, RatingForm, SearchForm, WriteForm
 from .preview import masked_preview
 from .wording import TYPE_WORDS, next_step
+
+HOME_HOT_ISSUES = 5
 
 # --- home --------------------------------------------------------------------------------
 
@@ -40,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "figures": selectors.year_figures(),
             "year": timezone.localtime().year,
             "latest": selectors.latest_replied(),
-            "hot_issues": insight_hooks.hot_issues(limit=6),
+            "hot_issues": public_hot_issues(limit=HOME_HOT_ISSUES),
             "provinces": selectors.provinces(),
         },
     )

@@ -1,0 +1,141 @@
+"""Hot issues on the platform: the daily run, the public page, the staff page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from liuyan.board import services
+from liuyan.reports import tasks
+from liuyan.reports.models import HotIssue, HotIssueRun
+from liuyan.reports.services import refresh_hot_issues
+
+pytestmark = pytest.mark.django_db
+
+PROPERTY = (
+    "丽景小区物业乱收停车费",
+    "A市A1区丽景小区物业公司乱收停车费，每月多收两百元，业主意见很大。",
+)
+SCHOOL = (
+    "明德中学食堂饭菜变质",
+    "明德中学食堂饭菜经常变质发臭，孩子吃了拉肚子，请教育局调查处理。",
+)
+
+
+@pytest.fixture
+def authors(django_user_model):
+    return [django_user_model.objects.create_user(username=f"writer{n}") for n in range(4)]
+
+
+def _written(world, author, text, *, public=True, n=0):
+    title, body = text
+    message = services.submit_message(
+        author=author,
+        board=world.board,
+        type="complaint",
+        title=f"{title}{'！' * n}",
+        body=body,
+        is_public=public,
+    )
+    services.dispatch_message(message_id=message.pk, actor=world.moderator, lead_unit=world.bureau)
+    return message
+
+
+@pytest.fixture
+def issues(world, authors):
+    """Three public messages about the property fee, one private one on the same problem, and
+    a school problem written only in private messages."""
+    public = [_written(world, a, PROPERTY, n=i) for i, a in enumerate(authors[:3])]
+    private_same = _written(world, authors[3], PROPERTY, public=False, n=3)
+    private_school = [_written(world, a, SCHOOL, public=False, n=i) for i, a in enumerate(authors)]
+    refresh_hot_issues(now=timezone.now())
+    return public, private_same, private_school
+
+
+def test_staff_view_counts_private_messages_and_public_view_does_not(issues):
+    public, private_same, private_school = issues
+    staff = {issue.title[:4]: issue for issue in HotIssue.objects.filter(is_public_view=False)}
+    assert staff["丽景小区"].message_count == 4
+    assert staff["明德中学"].message_count == 4
+    assert set(staff["丽景小区"].messages.all()) == {*public, private_same}
+    assert set(staff["明德中学"].messages.all()) == set(private_school)
+
+    shown = list(HotIssue.objects.filter(is_public_view=True))
+    assert len(shown) == 1
+    assert shown[0].message_count == 3 and shown[0].author_count == 3
+    assert set(shown[0].messages.all()) == set(public)
+
+
+def test_public_page_never_shows_or_counts_a_private_message(issues, client):
+    public, private_same, _ = issues
+    page = client.get(reverse("reports:hot_public"))
+    assert page.status_code == 200
+    assert "明德中学" not in page.text
+    assert private_same.serial not in page.text
+    assert all(m.serial in page.text for m in public)
+    assert "3 条留言" in page.text or "3 messages" in page.text
+
+
+def test_home_strip_links_the_top_public_issues_to_the_public_page(issues, client):
+    page = client.get(reverse("portal:home"))
+    assert [issue.title for issue in page.context["hot_issues"]] == [
+        HotIssue.objects.get(is_public_view=True).title
+    ]
+    assert reverse("reports:hot_public") + "#issue-1" in page.text
+    assert "明德中学" not in page.text
+
+
+def test_moderator_sees_every_issue_with_its_text(issues, world, client):
+    client.force_login(world.moderator)
+    page = client.get(reverse("reports:hot"))
+    assert page.status_code == 200
+    assert "明德中学食堂饭菜变质" in page.text and "丽景小区" in page.text
+
+
+def test_leader_of_another_board_sees_private_issues_counted_but_not_their_text(
+    issues, world, client
+):
+    public, private_same, _ = issues
+    client.force_login(world.other_leader)
+    page = client.get(reverse("reports:hot"))
+    assert page.status_code == 200
+    school = next(
+        row for row in page.context["issues"] if row.issue.message_count == 4 and not row.messages
+    )
+    assert school.title is None and school.place == ""
+    assert "明德中学" not in page.text
+    assert private_same.serial not in page.text
+    assert public[0].serial in page.text  # the public part of the property issue is readable
+
+
+def test_citizens_may_not_open_the_staff_page(world, client):
+    assert client.get(reverse("reports:hot")).status_code == 302
+    client.force_login(world.citizen)
+    assert client.get(reverse("reports:hot")).status_code == 403
+    client.force_login(world.handler)  # unit staff: not a moderator or leader
+    assert client.get(reverse("reports:hot")).status_code == 403
+
+
+def test_a_new_run_replaces_the_previous_rows(issues):
+    first = set(HotIssue.objects.values_list("pk", flat=True))
+    refresh_hot_issues(now=timezone.now())
+    second = set(HotIssue.objects.values_list("pk", flat=True))
+    assert len(second) == len(first) and not first & second
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_daily_run_is_queued_once_a_day(issues, django_capture_on_commit_callbacks):
+    HotIssue.objects.all().delete()
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.queue_daily_hot_issues(now=now) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.queue_daily_hot_issues(now=now) is False
+    run = HotIssueRun.objects.get(day__isnull=False)
+    assert run.finished_at is not None and run.staff_messages == 8
+    assert HotIssue.objects.filter(run=run, is_public_view=True).count() == 1
