@@ -1,0 +1,111 @@
+"""Place extraction on real-looking titles and bodies written for these tests (the names are
+invented; none comes from the shared data set)."""
+
+import pytest
+
+from liuyan.insight.places import (
+    COMPOUND,
+    LINE,
+    ROAD,
+    SITE,
+    main_place,
+    place_key,
+    places_in,
+    region_of,
+    regions_conflict,
+    same_place,
+    specific_places,
+)
+
+
+def _keys(text):
+    return [p.key for p in places_in(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("A3区金桂新苑物业乱收停车费", "金桂新苑", COMPOUND),
+        ("投诉B2区翠湖湾小区电梯经常故障", "翠湖湾小区", COMPOUND),
+        ("A市万达魅力之城楼板开裂", "万达魅力之城", COMPOUND),
+        ("A7县东湖镇石桥村七组自来水问题", "石桥村", COMPOUND),
+        ("A5区枫林西路夜间施工扰民", "枫林西路", ROAD),
+        ("C1区湘府大道拥堵", "湘府大道", ROAD),
+        ("A2区向阳坡小学何时能建成", "向阳坡小学", SITE),
+        ("西地省三元机床公司拒不还款", "三元机床公司", SITE),
+        ("A6区北辰中心医院收费不透明", "北辰中心医院", SITE),
+        ("A市地铁5号线何时开工", "地铁5号线", LINE),
+        ("咨询A市轨道交通9号线站点设置", "地铁9号线", LINE),
+    ],
+)
+def test_finds_the_place_and_its_kind(text, name, kind):
+    places = places_in(text)
+    assert [(p.name, p.kind) for p in places][:1] == [(name, kind)]
+
+
+def test_region_names_verbs_and_house_numbers_are_cut_off():
+    assert specific_places("A市暮山街道金桂新苑社区附近搅拌站噪音") == ["金桂新苑社区"]
+    assert specific_places("本人系东湖镇石桥村村民") == ["石桥村"]
+    assert specific_places("坚决反对在A7县青松山林小区门口设置医院") == ["青松山林小区"]
+    assert specific_places("A4区福星西路199号万国花园一期20栋") == ["福星西路", "万国花园"]
+    assert specific_places("西地省聚宝人普惠投资有限公司涉嫌诈骗") == ["聚宝人普惠投资有限公司"]
+    assert specific_places("地处银松路的公交站") == ["银松路"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该小区位于A4区域不宜临路修建高铁",  # the old fault: "A4区域不宜临路"
+        "我们小区物业乱收费",
+        "A市物业公司进入企业老旧职工小区",
+        "A市城市道路建设滞后",
+        "老板跑路了,工资没人发",
+        "A市在县城修建垃圾场",
+        "A市市中心交通拥堵",
+        "公交7号线太难等",
+        "社区巴士3号线发车间隔太长",
+        "国家大力倡导以人民为中心",
+        "敦促区属下区中学落实待遇",
+    ],
+)
+def test_fragments_that_are_not_places_are_rejected(text):
+    assert places_in(text) == []
+
+
+def test_variants_of_one_name_have_one_key():
+    keys = {
+        place_key(name) for name in ("A2区金桂新苑", "金桂新苑小区", "金桂新苑社区", "金桂新苑二期")
+    }
+    assert keys == {"金桂新苑"}
+    assert _keys("暮山街道金桂新苑社区附近") == ["金桂新苑"]
+    assert place_key("泉水公园项目") == "泉水公园"
+
+
+def test_a_place_written_inside_another_keeps_both():
+    [place] = places_in("A市伊水园滨江苑捆绑销售车位")
+    assert (place.key, place.within) == ("伊水园滨江苑", "伊水园")
+    [place] = places_in("A9市禧乐路垃圾分拣中心不符合规定")
+    assert (place.name, place.within) == ("禧乐路垃圾分拣中心", "禧乐路")
+    # A road after a village is not inside it.
+    assert _keys("A7县东湖镇石桥村水泥路坑洼") == ["石桥村"]
+
+
+def test_most_specific_place_with_its_region():
+    assert main_place("A3区看山路一师桂园小区临街烧烤摊") == "A3区看山路一师桂园小区"
+    assert main_place("关于公交的建议", "A市A5区的问题") == "A市A5区"
+    assert main_place("A4区翠湖湾小区距高铁太近") == "A4区翠湖湾小区"
+    assert main_place("环境污染", "A2区金桂新苑附近搅拌站灰尘大") == "A2区金桂新苑"
+
+
+def test_same_place_and_region_conflicts():
+    assert same_place("海外湾", "绿洲海外湾")
+    assert same_place("看山路", "梅湖看山路")
+    assert not same_place("金桂新苑", "金桂新苑幼儿园")
+    assert not same_place("新城", "丽景新城")  # too short to stand for a name
+    assert region_of("本人系东湖镇石桥村") == "东湖镇"
+    assert region_of("A市A2区金桂新苑") == "A市A2区"
+    assert regions_conflict("A5区", "A7县")
+    assert regions_conflict("A市", "B市")
+    assert not regions_conflict("A市A2区", "A2区")
+    assert not regions_conflict("A市", "A9市")
+    assert not regions_conflict("", "A5区")
