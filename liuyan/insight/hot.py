@@ -1,14 +1,26 @@
 """Hot issues (热点问题): messages of a time window clustered by problem and place, ranked by heat.
 
-Clustering: each message becomes a TF-IDF vector over its words (title counted twice, since it
-states the problem densely) plus its extracted places as extra tokens. Two messages are linked
-when their cosine reaches ``LINK_THRESHOLD``; when both name a specific place (a compound, road,
-school, company) they must name the same one, because "物业乱收费" in two different compounds
-is two problems. Issues are the connected components of the links.
+Clustering runs in three passes, because a place and a problem are matched in different ways:
 
-Heat rewards breadth before volume: distinct authors weigh more than repeated posts by one
-person, likes add public support, and an issue that is concentrated in time and recent ranks
-above an old one spread thin over the window.
+1. Place. Every message gets the most specific place it names (title first, then the start of
+   the body), reduced to a key: "A2区丽发新城", "丽发新城小区" and "暮云街道丽发新城社区" all key
+   丽发新城 (see :mod:`liuyan.insight.places`). Messages are grouped by key.
+2. Problem within a place. Inside one group the messages are clustered by average-linkage over
+   the cosine of their problem vectors, with a low threshold: same place plus a related problem
+   is one issue even when the wording differs (搅拌站/搅拌厂, 噪音/噪声), while unrelated
+   problems of one compound (物业费 vs 学校) stay apart. Average linkage rather than connected
+   components so that one message touching two problems cannot chain them together. Messages
+   that name no specific place are clustered among themselves with a high threshold: without a
+   place only near-identical wording (a campaign, a city-wide policy) makes one issue.
+3. Across places. Issues whose keys are one entity written two ways (海外滩 / 绿地海外滩, a road
+   and a compound on it that the other messages also name) are merged when their problems are
+   similar; a message without a place joins a place's issue only when nearly identical. A merge
+   never puts two different compounds (or schools, companies …) into one issue.
+
+The problem vector is TF-IDF over the words and the character bigrams of the title (twice, it
+states the problem densely) and the start of the body, with place and region names removed so
+that two problems in one compound do not look alike just because both name it. Bigrams catch
+what the segmenter splits differently: 搅拌站 / 搅拌 厂 share 搅拌.
 """
 
 from __future__ import annotations
@@ -21,30 +33,51 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
 
-from liuyan.insight.text import normalize, segment
+from liuyan.insight.places import (
+    Place,
+    main_place,
+    most_specific,
+    places_in,
+    region_of,
+    regions_conflict,
+    same_place,
+    specific_places,
+)
+from liuyan.insight.text import normalize, tokens
 
-LINK_THRESHOLD = 0.45
-_CJK = r"\u4e00-\u9fff"
-# Anonymised regions of the data set look like A市, A1区, K3县; real ones like 长沙市 岳麓区.
-_REGION = re.compile(rf"(?:[A-Z]\d*|[{_CJK}]{{2,4}}?)(?:市|区|县|镇|乡|街道)")
-_SPECIFIC = re.compile(
-    rf"[{_CJK}A-Za-z0-9]{{2,6}}?"
-    r"(?:小区|花园|家园|华庭|公寓|新村|新城|苑|大厦|广场|公馆|山庄|社区|村|"
-    r"大道|路|街|巷|"
-    r"小学|中学|大学|学院|学校|幼儿园|"
-    r"公司|集团|医院|市场|工业园)"
-)
-# Words ending like a road or a company that are not places (线路 route, 道路 road in general).
-_NOT_PLACES = re.compile(
-    r"(?:线路|道路|公路|铁路|马路|思路|出路|门路|农村|乡村|山村|全村|本村|该村|我村)$"
-)
-# Verbs and particles that a lazy match may drag in front of a place name.
-_VERB_PREFIX = re.compile(
-    r"^.*?(?:距离|距|在|于|到|至|和|与|及|对|把|将|从|是|有|位于|关于|附近|目前|成功)"
-)
-_LEADING_NOISE = re.compile(rf"^(?:[A-Z]\d*[市区县]|[{_CJK}]*?(?:市|区|县|在|的|于|位于|关于))+")
+__all__ = [
+    "HotIssue",
+    "HotMessage",
+    "cluster",
+    "heat_index",
+    "hot_issues",
+    "main_place",
+    "region_of",
+    "specific_places",
+]
+
+# Cosine similarity of problem vectors needed to join messages. Within a place and without one
+# it is the average over all pairs of two clusters (average linkage): low when the place is the
+# same, high when neither names one. Across clusters it is the cosine of their centroids, which
+# runs higher than a pairwise average: the merge of two clusters of one place or of two
+# spellings of one place, and, strictest, a placeless cluster joining a place's issue.
+# Tuned on messages_hot.csv by reading the clusters either side of each value.
+SAME_PLACE_THRESHOLD = 0.12
+NO_PLACE_THRESHOLD = 0.35
+CROSS_PLACE_THRESHOLD = 0.15
+JOIN_PLACE_THRESHOLD = 0.45
+# Lowers the similarity of a message whose place comes from the body only, on each side, so two
+# such messages need about NO_PLACE_THRESHOLD to join: the body place alone proves little.
+WEAK_PLACE_PENALTY = 0.1
+BODY_CHARS = 300
+TITLE_WEIGHT = 2  # the title states the problem densely; the body wanders
+_REGION_TEXT = re.compile(r"(?:[A-Z]\d*(?:省|市|区|县))+")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,44 +104,86 @@ class HotIssue:
     places: list[str] = field(default_factory=list)
 
 
-def region_of(text: str) -> str:
-    """The most specific region prefix such as A市A1区 (consecutive region names joined)."""
-    match = re.search(r"(?:[A-Z]\d*(?:市|区|县))+", text)
-    if match:
-        return match.group()
-    match = _REGION.search(text)
-    return match.group() if match else ""
+@dataclass(frozen=True, slots=True)
+class _Located:
+    """Where a message is: its main place (or None) and every place key it names."""
+
+    place: Place | None
+    from_title: bool
+    keys: frozenset[str]
+    names: tuple[str, ...]
+    inside: tuple[
+        tuple[str, str], ...
+    ]  # (place, place it is written inside of): 伊景园滨河苑 in 伊景园
 
 
-def specific_places(text: str) -> list[str]:
-    """Compounds, roads, schools, companies named in the text, without leading region names."""
-    places = []
-    for match in _SPECIFIC.finditer(text):
-        place = _LEADING_NOISE.sub("", _VERB_PREFIX.sub("", match.group()))
-        if len(place) >= 3 and place not in places and not _NOT_PLACES.search(place):
-            places.append(place)
-    return places
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A message's title and the start of its body, normalised once."""
+
+    title: str
+    body: str
+
+    @classmethod
+    def of(cls, message: HotMessage) -> _Text:
+        return cls(normalize(message.title), normalize(message.body)[:BODY_CHARS])
+
+    @property
+    def region(self) -> str:
+        return region_of(self.title) or region_of(self.body)
 
 
-def main_place(title: str, body: str = "") -> str:
-    """Region plus the first specific place, title first: e.g. A市A2区景蓉华苑."""
-    title, body = normalize(title), normalize(body)
-    region = region_of(title) or region_of(body)
-    specific = specific_places(title) or specific_places(body[:200])
-    if specific:
-        return (
-            f"{region}{specific[0]}"
-            if region and not specific[0].startswith(region)
-            else specific[0]
-        )
-    return region
+def _locate(text: _Text) -> _Located:
+    title_places = places_in(text.title, normalized=True)
+    body_places = places_in(text.body, normalized=True)
+    # The title states what the message is about; the body's first places stand in when the
+    # title names none (later ones are usually landmarks: "离XX路不到100米").
+    place = most_specific(title_places) or most_specific(body_places[:3])
+    from_title = bool(title_places)
+    everything = [*title_places, *body_places]
+    keys = {p.key for p in everything} | {p.within for p in everything if p.within}
+    return _Located(
+        place,
+        from_title,
+        frozenset(keys),
+        tuple(p.name for p in everything),
+        tuple((p.key, p.within) for p in everything if p.within),
+    )
 
 
-def _document(message: HotMessage, places: list[str]) -> str:
-    title = segment(message.title)
-    body = segment(normalize(message.body)[:300])
-    place_tokens = " ".join(f"PLACE_{p}" for p in places)
-    return f"{title} {title} {body} {place_tokens}"
+def _problem_tokens(text: _Text, located: _Located) -> list[str]:
+    """Words and character bigrams of the problem: title (``TITLE_WEIGHT`` times) and the start
+    of the body, with place and region names blanked out."""
+    title, body = text.title, text.body
+    for name in sorted(located.names, key=len, reverse=True):
+        title, body = title.replace(name, " "), body.replace(name, " ")
+    title, body = _REGION_TEXT.sub(" ", title), _REGION_TEXT.sub(" ", body)
+    words = tokens(title, normalized=True) * TITLE_WEIGHT + tokens(body, normalized=True)
+    for part in (*[title] * TITLE_WEIGHT, body):
+        for run in _CJK_RUN.findall(part):
+            words.extend(f"#{run[i : i + 2]}" for i in range(len(run) - 1))
+    return words
+
+
+def _average_linkage(
+    vectors, threshold: float, apart: np.ndarray, weak: np.ndarray
+) -> list[list[int]]:
+    """Rows grouped so that the mean cosine between any two merged groups reaches threshold.
+    ``apart`` marks pairs that must not be one issue (their similarity counts as -1); ``weak``
+    marks rows whose place is weaker evidence, whose similarities are lowered."""
+    count = vectors.shape[0]
+    if count == 1:
+        return [[0]]
+    similarity = (vectors @ vectors.T).toarray()
+    similarity[weak, :] -= WEAK_PLACE_PENALTY
+    similarity[:, weak] -= WEAK_PLACE_PENALTY
+    similarity[apart] = -1.0
+    distance = np.clip(1.0 - similarity[np.triu_indices(count, k=1)], 0.0, 2.0)
+    labels = fcluster(linkage(distance, method="average"), t=1.0 - threshold, criterion="distance")
+    groups: dict[int, list[int]] = {}
+    for row, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(row)
+    return list(groups.values())
 
 
 class _Components:
@@ -121,61 +196,228 @@ class _Components:
             item = self.parent[item]
         return item
 
-    def union(self, a: int, b: int) -> None:
-        self.parent[self.find(a)] = self.find(b)
+
+def _related_keys(keys: set[str], inside: set[tuple[str, str]]) -> dict[str, set[str]]:
+    """For every key the keys that may name the same entity: ``same_place`` (found through
+    substrings) or written one inside the other (伊景园滨河苑 / 伊景园)."""
+    related = {key: {key} for key in keys}
+    for part, whole in inside:
+        related.setdefault(part, {part}).add(whole)
+        related.setdefault(whole, {whole}).add(part)
+    for long in keys:
+        for size in range(3, len(long)):
+            for begin in range(len(long) - size + 1):
+                short = long[begin : begin + size]
+                if short in related and same_place(short, long):
+                    related[short].add(long)
+                    related[long].add(short)
+    return related
 
 
-def _compatible_places(a: list[str], b: list[str]) -> bool:
-    return not a or not b or bool(set(a) & set(b))
+def _anchors_agree(a: dict[str, int], b: dict[str, int], related: dict[str, set[str]]) -> bool:
+    """Whether two clusters' main places may be one issue: the most specific places of both
+    must be one entity (a road's issue may join a compound on it, two compounds may not)."""
+    if not a or not b:
+        return True
+    top_a, top_b = max(a.values()), max(b.values())
+    if top_a != top_b:
+        return True
+    strongest_a = [k for k, r in a.items() if r == top_a]
+    strongest_b = [k for k, r in b.items() if r == top_b]
+    return all(y in related.get(x, ()) for x in strongest_a for y in strongest_b)
 
 
-def cluster(messages: Sequence[HotMessage], threshold: float = LINK_THRESHOLD) -> list[list[int]]:
-    """Indices of messages grouped into issues (largest first)."""
-    if not messages:
-        return []
-    places = [
-        specific_places(normalize(m.title)) or specific_places(normalize(m.body)[:200])
-        for m in messages
-    ]
-    documents = [_document(m, p) for m, p in zip(messages, places, strict=True)]
-    vectorizer = TfidfVectorizer(
-        tokenizer=str.split, token_pattern=None, lowercase=False, sublinear_tf=True
+def _merge_across_places(
+    groups: list[list[int]], located: list[_Located], vectors, regions: list[str]
+) -> list[list[int]]:
+    membership = csr_matrix(
+        (
+            np.ones(sum(map(len, groups))),
+            ([i for i, g in enumerate(groups) for _ in g], [m for g in groups for m in g]),
+        ),
+        shape=(len(groups), vectors.shape[0]),
     )
-    matrix = vectorizer.fit_transform(documents)
-    components = _Components(len(messages))
-    chunk = 2000
-    transposed = matrix.T.tocsr()
-    for begin in range(0, len(messages), chunk):
-        product = (matrix[begin : begin + chunk] @ transposed).tocoo()
-        mask = (product.data >= threshold) & (product.row + begin < product.col)
-        for row, col in zip(product.row[mask], product.col[mask], strict=True):
-            a, b = int(row) + begin, int(col)
-            if _compatible_places(places[a], places[b]):
-                components.union(a, b)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(messages)):
-        groups.setdefault(components.find(i), []).append(i)
-    return sorted(groups.values(), key=len, reverse=True)
+    centroids = l2_normalize(membership @ vectors)
+    main_keys: list[str | None] = []
+    key_sets: list[set[str]] = []
+    by_main_key: dict[str, list[int]] = {}
+    for index, group in enumerate(groups):
+        place = located[group[0]].place
+        main_keys.append(place.key if place else None)
+        key_sets.append(set().union(*(located[m].keys for m in group)))
+        if place:
+            by_main_key.setdefault(place.key, []).append(index)
+    inside = {pair for group in groups for m in group for pair in located[m].inside}
+    related = _related_keys(set(by_main_key) | set().union(*key_sets), inside)
+    candidates: set[tuple[int, int]] = set()
+    for index, keys in enumerate(key_sets):
+        for key in keys:
+            for other_key in related.get(key, ()):
+                for other in by_main_key.get(other_key, ()):
+                    # Same key too: average linkage inside a place is strict, because bodies
+                    # wander; two of its clusters whose centroids agree are still one problem
+                    # (搅拌站 噪音 / 搅拌厂 灰尘 at one compound).
+                    if other != index:
+                        candidates.add((min(index, other), max(index, other)))
+    placeless = [i for i, key in enumerate(main_keys) if key is None]
+    placed = [i for i, key in enumerate(main_keys) if key is not None]
+    pairs: list[tuple[float, int, int]] = []
+    # A cluster whose place comes only from its messages' bodies is weak evidence of a place,
+    # as within a place: each such side raises the bar.
+    weak = np.array([not any(located[m].from_title for m in group) for group in groups])
+    if candidates:
+        rows, cols = map(np.array, zip(*sorted(candidates), strict=True))
+        scores = np.asarray(centroids[rows].multiply(centroids[cols]).sum(axis=1)).ravel()
+        needed = CROSS_PLACE_THRESHOLD + WEAK_PLACE_PENALTY * (weak[rows] + weak[cols])
+        pairs += [
+            (float(s), int(r), int(c))
+            for s, r, c, n in zip(scores, rows, cols, needed, strict=True)
+            if s >= n
+        ]
+    if placeless and placed:
+        product = (centroids[placeless] @ centroids[placed].T).tocoo()
+        keep = product.data >= JOIN_PLACE_THRESHOLD
+        pairs += [
+            (float(s), placeless[int(r)], placed[int(c)])
+            for s, r, c in zip(
+                product.data[keep], product.row[keep], product.col[keep], strict=True
+            )
+        ]
+    components = _Components(len(groups))
+    anchors = [
+        {main_keys[i]: located[groups[i][0]].place.rank} if main_keys[i] else {}
+        for i in range(len(groups))
+    ]
+    group_regions = [
+        Counter(r for m in g if (r := regions[m])).most_common(1)[0][0]
+        if any(regions[m] for m in g)
+        else ""
+        for g in groups
+    ]
+    joined_placeless: set[int] = set()
+    for _, a, b in sorted(pairs, reverse=True):
+        if a in joined_placeless:
+            continue  # a placeless issue joins the one place it resembles most
+        if regions_conflict(group_regions[a], group_regions[b]):
+            continue
+        root_a, root_b = components.find(a), components.find(b)
+        if root_a == root_b or not _anchors_agree(anchors[root_a], anchors[root_b], related):
+            continue
+        components.parent[root_a] = root_b
+        anchors[root_b] = {**anchors[root_a], **anchors[root_b]}
+        if main_keys[a] is None:
+            joined_placeless.add(a)
+    merged: dict[int, list[int]] = {}
+    for index, group in enumerate(groups):
+        merged.setdefault(components.find(index), []).extend(group)
+    return list(merged.values())
+
+
+def cluster(messages: Sequence[HotMessage]) -> list[list[int]]:
+    """Indices of messages grouped into issues (largest first)."""
+    return _cluster(messages)[0]
+
+
+def _cluster(messages: Sequence[HotMessage]) -> tuple[list[list[int]], list[_Located]]:
+    if not messages:
+        return [], []
+    texts = [_Text.of(m) for m in messages]
+    located = [_locate(t) for t in texts]
+    documents = [_problem_tokens(t, loc) for t, loc in zip(texts, located, strict=True)]
+    # The documents are token lists already: the analyzer passes them through.
+    vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True)
+    vectors = vectorizer.fit_transform(documents).tocsr()
+    # Two messages whose regions conflict (碧桂园 in A5区 and 碧桂园 in A7县 are two estates of
+    # one developer) are never one issue; compared once per pair of distinct regions.
+    region_names = sorted({t.region for t in texts})
+    region_ids = np.array([region_names.index(t.region) for t in texts])
+    conflicts = np.array([[regions_conflict(a, b) for b in region_names] for a in region_names])
+    by_place: dict[str | None, list[int]] = {}
+    for index, loc in enumerate(located):
+        by_place.setdefault(loc.place.key if loc.place else None, []).append(index)
+    groups: list[list[int]] = []
+    for key, members in by_place.items():
+        if len(members) == 1:
+            groups.append(members)
+            continue
+        threshold = NO_PLACE_THRESHOLD if key is None else SAME_PLACE_THRESHOLD
+        ids = region_ids[members]
+        apart = conflicts[ids[:, None], ids[None, :]]
+        # A place found only in the body is weaker evidence than one in the title: a prolific
+        # writer mentions their own compound in every message, whatever it is about.
+        weak = np.array([key is not None and not located[m].from_title for m in members])
+        for rows in _average_linkage(vectors[members], threshold, apart, weak):
+            groups.append([members[r] for r in rows])
+    groups = _merge_across_places(groups, located, vectors, [t.region for t in texts])
+    return sorted((sorted(g) for g in groups), key=len, reverse=True), located
 
 
 def heat_index(*, count: int, authors: int, likes: int, span_days: float, age_days: float) -> float:
-    """Heat of an issue: breadth, support, concentration in time and recency."""
-    breadth = 10 * math.log1p(authors) + 4 * math.log1p(count - authors)
+    """Heat of an issue::
+
+        heat = 10·ln(1 + authors) + 4·ln(1 + count − authors)     breadth
+             + 3·ln(1 + likes)                                    support
+             + 3·ln(1 + count / (1 + span_days / 7))              concentration in time
+             + 5·exp(−age_days / 60)                              recency
+
+    Breadth comes first and distinct authors weigh 2.5 times a repeated post, because ten
+    residents writing once is a hotter issue than one resident writing ten times. Every term
+    grows with the logarithm, so no single factor (a campaign of 100 copies, one post with 500
+    likes) outweighs the others. Concentration is messages per week of the issue's span: a burst
+    is hotter than the same count spread over a year. Recency decays with a 60-day time constant
+    from the end of the window (``age_days`` counts from the last message), worth at most 5 — a
+    tie-breaker between issues of similar size, not a reason for a small issue to lead.
+    """
+    breadth = 10 * math.log1p(authors) + 4 * math.log1p(max(count - authors, 0))
     support = 3 * math.log1p(max(likes, 0))
-    concentration = 3 * math.log1p(count / (1 + span_days / 7))
+    concentration = 3 * math.log1p(count / (1 + max(span_days, 0) / 7))
     recency = 5 * math.exp(-max(age_days, 0) / 60)
     return round(breadth + support + concentration + recency, 2)
 
 
 def _representative(indices: list[int], messages: Sequence[HotMessage]) -> str:
-    """The title sharing most words with the other titles of the issue."""
+    """The title sharing most words with the other titles of the issue, the shorter preferred
+    among equals (divided by the square root of its own word count)."""
     titles = [normalize(messages[i].title) for i in indices]
     if len(titles) == 1:
         return titles[0]
-    words = [set(segment(t).split()) for t in titles]
+    words = [set(tokens(t, normalized=True)) for t in titles]
     common = Counter(w for ws in words for w in ws)
     scores = [sum(common[w] for w in ws) / (1 + len(ws) ** 0.5) for ws in words]
     return titles[int(np.argmax(scores))]
+
+
+def _place_label(members: list[HotMessage], located: list[_Located]) -> tuple[str, list[str]]:
+    """The issue's place as region + name (A2区丽发新城), and all its place keys by frequency.
+
+    The place is the key most members are about (the more specific kind wins a tie), written
+    the way most of them write it, behind the region most of them name."""
+    keys = Counter(loc.place.key for loc in located if loc.place)
+    regions = Counter(
+        region
+        for m in members
+        if (region := region_of(normalize(m.title)) or region_of(normalize(m.body)[:BODY_CHARS]))
+    )
+    if not keys:
+        region = max(regions, key=lambda r: (regions[r], len(r)), default="")
+        return region, []
+    rank = {loc.place.key: loc.place.rank for loc in located if loc.place}
+    key = max(keys, key=lambda k: (keys[k], rank[k], len(k)))
+    about = [
+        (m, loc)
+        for m, loc in zip(members, located, strict=True)
+        if loc.place and loc.place.key == key
+    ]
+    names = Counter(loc.place.name for _, loc in about)
+    name = max(names, key=lambda n: (names[n], len(n)))
+    regions = Counter(
+        region
+        for m, _ in about
+        if (region := region_of(normalize(m.title)) or region_of(normalize(m.body)[:BODY_CHARS]))
+    )
+    region = max(regions, key=lambda r: (regions[r], len(r)), default="")
+    label = name if not region or name.startswith(region) else f"{region}{name}"
+    return label, [k for k, _ in keys.most_common()]
 
 
 def hot_issues(
@@ -197,7 +439,8 @@ def hot_issues(
     times = [m.time for m in window if m.time]
     reference = now or until or (max(times) if times else None)
     issues = []
-    for indices in cluster(window):
+    groups, located = _cluster(window)
+    for indices in groups:
         if len(indices) < min_messages:
             continue
         members = [window[i] for i in indices]
@@ -207,12 +450,11 @@ def hot_issues(
         age = (reference - last).total_seconds() / 86400 if reference and last else 0.0
         authors = len({m.author for m in members if m.author}) or len(members)
         likes = sum(max(m.likes, 0) for m in members)
-        place_counts = Counter(main_place(m.title, m.body) for m in members)
-        place_counts.pop("", None)
+        place, place_keys = _place_label(members, [located[i] for i in indices])
         issues.append(
             HotIssue(
                 title=_representative(indices, window),
-                place=place_counts.most_common(1)[0][0] if place_counts else "",
+                place=place,
                 first=first,
                 last=last,
                 message_ids=[m.id for m in members],
@@ -221,7 +463,7 @@ def hot_issues(
                 heat=heat_index(
                     count=len(members), authors=authors, likes=likes, span_days=span, age_days=age
                 ),
-                places=[p for p, _ in place_counts.most_common()],
+                places=place_keys,
             )
         )
     issues.sort(key=lambda issue: -issue.heat)

@@ -1,4 +1,7 @@
+import csv
 from datetime import datetime, timedelta
+
+import pytest
 
 from liuyan.insight.hot import HotMessage, heat_index, hot_issues, main_place, specific_places
 
@@ -12,7 +15,8 @@ def _msg(i, title, days=0, author=None, likes=0, body=""):
 def test_places_are_compounds_roads_and_schools_without_verbs_or_regions():
     assert specific_places("A市A2区景蓉华苑物业管理有问题") == ["景蓉华苑"]
     assert any(p.endswith("看云路") for p in specific_places("A3区梅溪湖看云路烧烤摊扰民"))
-    assert specific_places("地铁3号线线路规划") == []
+    assert specific_places("地铁3号线线路规划") == ["地铁3号线"]  # a metro line is a place
+    assert specific_places("A市城市道路线路规划") == []
     assert main_place("A2区景蓉华苑物业管理有问题") == "A2区景蓉华苑"
     assert main_place("关于公交的建议", "A市A5区的问题") == "A市A5区"
 
@@ -54,3 +58,106 @@ def test_time_window_limits_the_messages():
 def test_single_messages_are_not_issues():
     assert hot_issues([_msg(1, "A市伊景园滨河苑捆绑销售车位")]) == []
     assert hot_issues([]) == []
+
+
+# Regression set for the faults seen on the shared data: one problem at one compound written
+# several ways (搅拌站/搅拌厂, 噪音/噪声/灰尘, with and without district, 小区/社区) came out as
+# several issues, and a fragment of the body ("A4区域不宜临路") was taken for the place. Names are
+# invented.
+_MIXING_PLANT = [
+    ("A2区金桂新苑附近修建搅拌站噪音扰民", "小区旁边新建搅拌站，日夜施工，噪音很大，无法休息。"),
+    ("投诉金桂新苑小区附近搅拌站噪音扰民", "搅拌站离小区不到一百米，噪音扰民严重。"),
+    ("A市暮山街道金桂新苑社区搅拌站灰尘、噪音污染严重", "搅拌站灰尘大，噪音大，居民苦不堪言。"),
+    ("A2区金桂新苑附近修建搅拌厂噪音、灰尘污染", "搅拌厂粉尘满天飞，噪声刺耳，严重影响生活。"),
+    ("A2区金桂新苑附近修建搅拌厂严重影响睡眠", "搅拌厂彻夜施工，噪声不断，灰尘污染。"),
+    ("昏天暗地噪声不断的金桂新苑小区", "附近的搅拌厂灰尘和噪声让人无法生活。"),
+]
+_OTHER_PROBLEM_SAME_COMPOUND = [
+    ("A2区金桂新苑物业乱收停车费", "物业公司每月多收停车费，没有任何收费依据。"),
+    ("金桂新苑小区物业违规收取停车费", "物业乱收停车费，业主多次投诉无果。"),
+]
+_HIGH_SPEED_RAIL = [
+    (
+        "A4区翠湖湾小区距高铁最近只有30米不到,合理吗?",
+        "翠湖湾小区离规划的高铁线太近，A4区域不宜临路修建高铁，噪音影响大。",
+    ),
+    ("按照当前的高铁规划,A市翠湖湾小区会饱受噪音困扰", "高铁线离小区只有三十米，噪音振动严重。"),
+    ("翠湖湾二期小区距高铁太近了", "高铁从小区旁边经过，距离太近，噪音巨大，请调整规划。"),
+]
+_ELSEWHERE = [
+    ("A5区银松路夜宵摊油烟扰民", "银松路上的夜宵摊油烟直排，半夜还很吵。"),
+    ("A7县青松山林小区门口设置医院不合理", "小区正门口建医院，人流车流太大，影响出行。"),
+    ("B市学校乱收补课费", "学校假期组织补课并收费，家长负担重。"),
+]
+
+
+def _campaign():
+    rows = _MIXING_PLANT + _OTHER_PROBLEM_SAME_COMPOUND + _HIGH_SPEED_RAIL + _ELSEWHERE
+    return [_msg(i, title, days=i % 5, body=body) for i, (title, body) in enumerate(rows, start=1)]
+
+
+def _issue_with(issues, message_id):
+    [issue] = [i for i in issues if message_id in i.message_ids]
+    return issue
+
+
+def test_one_problem_at_one_compound_written_differently_is_one_issue():
+    messages = _campaign()
+    issues = hot_issues(messages, top=10)
+    plant = _issue_with(issues, 1)
+    assert sorted(plant.message_ids) == list(range(1, len(_MIXING_PLANT) + 1))
+    assert plant.place in {"A2区金桂新苑", "A2区金桂新苑小区"}
+    assert plant.rank == 1
+
+
+def test_another_problem_at_the_same_compound_stays_apart():
+    issues = hot_issues(_campaign(), top=10)
+    first = len(_MIXING_PLANT) + 1
+    fees = _issue_with(issues, first)
+    assert sorted(fees.message_ids) == [first, first + 1]
+    assert "金桂新苑" in fees.place
+
+
+def test_place_is_the_compound_not_a_fragment_of_the_body():
+    issues = hot_issues(_campaign(), top=10)
+    first = len(_MIXING_PLANT) + len(_OTHER_PROBLEM_SAME_COMPOUND) + 1
+    rail = _issue_with(issues, first)
+    assert sorted(rail.message_ids) == [first, first + 1, first + 2]
+    assert rail.place == "A4区翠湖湾小区"
+    assert all("不宜" not in issue.place for issue in issues)
+
+
+def test_same_name_in_two_districts_is_two_issues():
+    messages = [
+        _msg(1, "A5区碧水园南城房子漏水外墙脱落", 0),
+        _msg(2, "A5区碧水园南城房屋漏水质量差", 1),
+        _msg(3, "A7县碧水园星城房子漏水外墙脱落", 2),
+        _msg(4, "A7县碧水园星城房屋漏水质量差", 3),
+    ]
+    issues = hot_issues(messages, top=5)
+    assert sorted(sorted(i.message_ids) for i in issues) == [[1, 2], [3, 4]]
+
+
+@pytest.mark.shared_data
+def test_shared_data_top_ten_has_each_campaign_once(shared_data):
+    path = shared_data / "messages_hot.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        messages = [
+            HotMessage(
+                row["留言编号"],
+                row["留言主题"],
+                row["留言详情"],
+                datetime.strptime(row["留言时间"][:19], "%Y-%m-%d %H:%M:%S"),
+                row["留言用户"],
+                int(row["点赞数"] or 0),
+            )
+            for row in csv.DictReader(handle)
+        ]
+    top = hot_issues(messages, top=10)
+    mixing_plant = [i for i in top if "丽发新城" in i.place]
+    rail = [i for i in top if "海外滩" in i.place]
+    assert len(mixing_plant) == 1 and len(mixing_plant[0].message_ids) >= 30
+    assert len(rail) == 1 and len(rail[0].message_ids) >= 4
+    assert all(len(i.place) <= 20 and "不宜" not in i.place for i in top)
