@@ -1,27 +1,31 @@
 """Domain classification (一级分类) of messages.
 
-Model: two TF-IDF views of a message joined side by side, then a linear SVM.
+Model: TF-IDF views of a message side by side (liuyan.insight.features), then linear weights
+per domain fitted by liuyan.insight.train:
 
 * word view: rjieba words (stop words removed), unigrams and bigrams;
-* character view: character 1-3-grams of the same text with all spaces removed.
+* character view: character 1-3-grams of the same text with all spaces removed;
+* head view: character 1-3-grams of the first characters only, where the title stands. Titles
+  name the domain more plainly than the body; the shared data's pre-segmented rows have no
+  separate title, but theirs comes first too, so one view works for both forms of input.
 
 The shared training data comes in two forms, raw messages and messages already segmented with
 stop words removed. The word view reads both the same way (space-separated words); the character
-view is immune to the segmentation altogether, and it still catches place names and new words
+views are immune to the segmentation altogether, and they still catch place names and new words
 that the segmenter splits badly.
 
-Both views use feature hashing instead of a stored vocabulary: an artefact is then a few numpy
-arrays, which loads in milliseconds, and there is no vocabulary of hundreds of thousands of
-strings to unpickle. 2^18 buckets per view scored the same as 2^20 and as a full vocabulary
-on the held-out split (bench/insight_classify.py) and keeps the artefact near 15 MB.
+Prediction needs numpy only. Loading used to import scikit-learn (0.6-1.4 s by itself) and
+joblib; a model is now an ``.npz`` of plain arrays whose vocabularies are single joined strings,
+so a cold load in a fresh process stays well under a second.
 
-Confidence is a softmax over the SVM scores, with a temperature fitted on held-out rows at
+Confidence is a softmax over the linear scores, with a temperature fitted on held-out rows at
 training time so that "0.8" means right about eight times in ten.
 
-Artefacts live in a models directory as ``classifier-v<N>.joblib`` plus ``classifier-v<N>.json``
+Artefacts live in a models directory as ``classifier-v<N>.npz`` plus ``classifier-v<N>.json``
 (the manifest: version, trained_at, labels, metrics). :func:`load_classifier` picks the highest
 complete version, caches it per process and returns None when there is none, in which case the
-platform simply makes no suggestion.
+platform simply makes no suggestion. Artefacts of the earlier hashed format
+(``classifier-v<N>.joblib``) are no longer read, but their version numbers are never reused.
 """
 
 from __future__ import annotations
@@ -34,16 +38,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import joblib
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
+from liuyan.insight.features import FeatureSpace, ViewSpec
 from liuyan.insight.text import char_text, join_title_body, normalize, segment
 
 ARTEFACT_PREFIX = "classifier-v"
-_ARTEFACT_NAME = re.compile(r"^classifier-v(\d+)\.joblib$")
-HASH_BUCKETS = 2**18
+ARTEFACT_SUFFIX = ".npz"
+_ARTEFACT_NAME = re.compile(r"^classifier-v(\d+)\.npz$")
+# Any artefact file, of this format or an earlier one: new versions number past all of them.
+_ANY_ARTEFACT_NAME = re.compile(r"^classifier-v(\d+)\.(?:npz|joblib|json)$")
+FORMAT = 2
+
+# Chosen by 5-fold cross-validation on the training part of the fixed split
+# (bench/insight_classify.py), never on its test part.
+HEAD_CHARS = 24
+DEFAULT_VIEWS = (
+    ViewSpec("words", "words", "word", 1, 2),
+    ViewSpec("chars", "chars", "char", 1, 3),
+    ViewSpec("head", "chars", "char", 1, 3, limit=HEAD_CHARS),
+)
 
 
 class Document(NamedTuple):
@@ -62,67 +76,13 @@ class Prediction:
 
 def document_from_message(title: str | None, body: str | None = None) -> Document:
     text = join_title_body(title, body)
-    return Document(words=segment(text, normalized=True), chars=char_text(text))
+    return Document(words=segment(text, normalized=True), chars=char_text(text).lower())
 
 
 def document_from_segmented(segmented: str) -> Document:
     """A row of 分词文本: already segmented, stop words removed."""
     text = normalize(segmented)
-    return Document(words=text.lower(), chars=char_text(text))
-
-
-def _split_words(text: str) -> list[str]:
-    return text.split()
-
-
-def _word_vectorizer() -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer="word",
-        tokenizer=_split_words,
-        token_pattern=None,
-        lowercase=False,
-        ngram_range=(1, 2),
-        n_features=HASH_BUCKETS,
-        alternate_sign=False,
-        norm=None,
-    )
-
-
-def _char_vectorizer() -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer="char",
-        ngram_range=(1, 3),
-        lowercase=True,
-        n_features=HASH_BUCKETS,
-        alternate_sign=False,
-        norm=None,
-    )
-
-
-class DocumentFeatures:
-    """Hashed word and character TF-IDF of documents, side by side (one sparse row each)."""
-
-    def __init__(self) -> None:
-        self.word_tfidf = TfidfTransformer(sublinear_tf=True)
-        self.char_tfidf = TfidfTransformer(sublinear_tf=True)
-
-    def _counts(self, documents: Sequence[Document]) -> tuple[sparse.csr_matrix, ...]:
-        words = _word_vectorizer().transform([d.words for d in documents])
-        chars = _char_vectorizer().transform([d.chars for d in documents])
-        return words, chars
-
-    def fit_transform(self, documents: Sequence[Document]) -> sparse.csr_matrix:
-        words, chars = self._counts(documents)
-        return sparse.hstack(
-            [self.word_tfidf.fit_transform(words), self.char_tfidf.fit_transform(chars)],
-            format="csr",
-        )
-
-    def transform(self, documents: Sequence[Document]) -> sparse.csr_matrix:
-        words, chars = self._counts(documents)
-        return sparse.hstack(
-            [self.word_tfidf.transform(words), self.char_tfidf.transform(chars)], format="csr"
-        )
+    return Document(words=text.lower(), chars=char_text(text).lower())
 
 
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -136,17 +96,15 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 class DomainClassifier:
     """A trained model: features, linear weights per label and the confidence temperature."""
 
-    features: DocumentFeatures
+    features: FeatureSpace
     labels: list[str]
-    # (n_labels, n_features): sparse, since hashed buckets never seen in training weigh zero.
-    coef: sparse.csr_matrix
+    weights: np.ndarray  # (n_features, n_labels) float32
     intercept: np.ndarray  # (n_labels,)
     temperature: float = 1.0
     manifest: dict[str, Any] = field(default_factory=dict)
 
     def scores(self, documents: Sequence[Document]) -> np.ndarray:
-        matrix = self.features.transform(documents)
-        return (matrix @ self.coef.T).toarray() + self.intercept
+        return self.features.transform(documents).dot(self.weights) + self.intercept
 
     def probabilities(self, documents: Sequence[Document]) -> np.ndarray:
         return softmax(self.scores(documents), self.temperature)
@@ -175,7 +133,7 @@ class DomainClassifier:
 
 
 def artefact_versions(models_dir: Path) -> list[int]:
-    """Versions with both the model file and its manifest, oldest first."""
+    """Loadable versions (model file and manifest both present), oldest first."""
     if not models_dir.is_dir():
         return []
     versions = []
@@ -186,26 +144,41 @@ def artefact_versions(models_dir: Path) -> list[int]:
     return sorted(versions)
 
 
+def _next_version(models_dir: Path) -> int:
+    numbers = [
+        int(match.group(1))
+        for path in models_dir.iterdir()
+        if (match := _ANY_ARTEFACT_NAME.match(path.name))
+    ]
+    return max(numbers, default=0) + 1
+
+
 def artefact_path(models_dir: Path, version: int) -> Path:
-    return models_dir / f"{ARTEFACT_PREFIX}{version}.joblib"
+    return models_dir / f"{ARTEFACT_PREFIX}{version}{ARTEFACT_SUFFIX}"
 
 
 def save_classifier(model: DomainClassifier, models_dir: Path, manifest: dict[str, Any]) -> Path:
     """Write the next version; the manifest goes last so readers never see half an artefact."""
     models_dir.mkdir(parents=True, exist_ok=True)
-    version = max(artefact_versions(models_dir), default=0) + 1
+    version = _next_version(models_dir)
     path = artefact_path(models_dir, version)
-    manifest = {**manifest, "version": version, "file": path.name}
-    payload = {
-        "labels": model.labels,
-        "coef": sparse.csr_matrix(model.coef, dtype=np.float32),
-        "intercept": model.intercept.astype(np.float32),
-        "temperature": model.temperature,
-        "word_idf": model.features.word_tfidf.idf_.astype(np.float32),
-        "char_idf": model.features.char_tfidf.idf_.astype(np.float32),
+    manifest = {**manifest, "version": version, "file": path.name, "format": FORMAT}
+    arrays = {
+        # JSON text in a 0-d array: the artefact carries its own description of the views, and
+        # loading needs no pickle (np.load refuses object arrays by default).
+        "meta": np.array(
+            json.dumps(
+                {"labels": model.labels, "views": model.features.specs()}, ensure_ascii=False
+            )
+        ),
+        "weights": np.ascontiguousarray(model.weights, dtype=np.float32),
+        "intercept": np.asarray(model.intercept, dtype=np.float32),
+        "temperature": np.array(model.temperature, dtype=np.float64),
+        **model.features.to_arrays(),
     }
-    temporary = path.with_suffix(".joblib.tmp")
-    joblib.dump(payload, temporary)
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as handle:  # a file object: np.savez would append ".npz" to a name
+        np.savez(handle, **arrays)
     temporary.replace(path)
     manifest_tmp = path.with_suffix(".json.tmp")
     manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -214,24 +187,20 @@ def save_classifier(model: DomainClassifier, models_dir: Path, manifest: dict[st
     return path
 
 
-def _restore_tfidf(idf: np.ndarray) -> TfidfTransformer:
-    transformer = TfidfTransformer(sublinear_tf=True)
-    transformer.idf_ = idf.astype(np.float64)
-    return transformer
-
-
 def read_classifier(path: Path) -> DomainClassifier:
-    payload = joblib.load(path)
-    features = DocumentFeatures()
-    features.word_tfidf = _restore_tfidf(payload["word_idf"])
-    features.char_tfidf = _restore_tfidf(payload["char_idf"])
+    with np.load(path, allow_pickle=False) as arrays:
+        meta = json.loads(str(arrays["meta"]))
+        features = FeatureSpace.from_arrays(meta["views"], arrays)
+        weights = arrays["weights"]
+        intercept = arrays["intercept"].astype(np.float64)
+        temperature = float(arrays["temperature"])
     manifest = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     return DomainClassifier(
         features=features,
-        labels=list(payload["labels"]),
-        coef=sparse.csr_matrix(payload["coef"]),
-        intercept=payload["intercept"],
-        temperature=float(payload["temperature"]),
+        labels=list(meta["labels"]),
+        weights=weights,
+        intercept=intercept,
+        temperature=temperature,
         manifest=manifest,
     )
 

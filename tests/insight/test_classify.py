@@ -1,4 +1,7 @@
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +13,7 @@ _TOPICS = {
     "教育文体": ["学校乱收补课费", "幼儿园学位紧张", "教师编制迟迟不落实", "中学食堂卫生差"],
     "交通运输": ["公交线路太少", "出租车拒载严重", "道路红绿灯设置不合理", "网约车乱停乱放"],
 }
+REPO = Path(__file__).resolve().parents[2]
 _PLACES = ["A市A1区", "A市A2区", "B市B3县", "C市C1区", "A市A5区", "D市D2区"]
 
 
@@ -38,9 +42,31 @@ def test_loader_returns_none_without_artefact(tmp_path):
 
 
 def test_incomplete_artefact_without_manifest_is_ignored(tmp_path):
-    (tmp_path / "classifier-v1.joblib").write_bytes(b"half written")
+    (tmp_path / "classifier-v1.npz").write_bytes(b"half written")
     assert classify.artefact_versions(tmp_path) == []
     assert classify.load_classifier(tmp_path) is None
+
+
+def test_versions_of_the_earlier_format_are_skipped_but_never_reused(tmp_path):
+    (tmp_path / "classifier-v3.joblib").write_bytes(b"hashed model of format 1")
+    (tmp_path / "classifier-v3.json").write_text("{}", encoding="utf-8")
+    assert classify.load_classifier(tmp_path) is None
+    path = train.train_and_save(_records(), tmp_path)
+    assert path.name == "classifier-v4.npz"
+    assert classify.artefact_versions(tmp_path) == [4]
+
+
+def test_loading_and_predicting_need_neither_sklearn_nor_scipy(models_dir):
+    # scikit-learn's import alone took most of the one-second load budget.
+    code = (
+        "import sys; from liuyan.insight.classify import predict;"
+        f"print(predict(['小区物业管理混乱'], {str(models_dir)!r})[0].label);"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'joblib'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert result.stdout.split() == ["城乡建设", "[]"]
 
 
 def test_trained_model_predicts_the_domain_of_unseen_wording(models_dir):
@@ -105,6 +131,16 @@ def test_segmented_and_raw_forms_give_the_same_words():
     raw = classify.document_from_message("小区物业管理混乱", "")
     segmented = classify.document_from_segmented("小区 物业管理 混乱")
     assert raw == segmented
+
+
+def test_confidence_matches_the_scores_of_the_saved_weights(models_dir):
+    model = classify.load_classifier(models_dir)
+    documents = [classify.document_from_message("小区物业管理混乱", "请领导关注")]
+    scores = model.scores(documents)
+    assert scores.shape == (1, len(model.labels))
+    probabilities = classify.softmax(scores, model.temperature)
+    (prediction,) = model.predict_documents(documents, top_k=1)
+    assert prediction.confidence == pytest.approx(float(probabilities.max()))
 
 
 def test_near_copies_finds_a_segmented_copy_but_not_an_unrelated_message():
