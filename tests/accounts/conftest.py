@@ -27,5 +27,5 @@ def last_code(sms_outbox):
 @pytest.fixture
 def english(client):
     """Pages in English, so tests can read the msgids."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"
     return client
