@@ -318,9 +318,11 @@ def cluster(messages: Sequence[HotMessage]) -> list[list[int]]:
     return _cluster(messages)[0]
 
 
-def _cluster(messages: Sequence[HotMessage]) -> tuple[list[list[int]], list[_Located]]:
+def _cluster(
+    messages: Sequence[HotMessage],
+) -> tuple[list[list[int]], list[_Located], list[_Text]]:
     if not messages:
-        return [], []
+        return [], [], []
     texts = [_Text.of(m) for m in messages]
     located = [_locate(t) for t in texts]
     documents = [_problem_tokens(t, loc) for t, loc in zip(texts, located, strict=True)]
@@ -349,7 +351,7 @@ def _cluster(messages: Sequence[HotMessage]) -> tuple[list[list[int]], list[_Loc
         for rows in _average_linkage(vectors[members], threshold, apart, weak):
             groups.append([members[r] for r in rows])
     groups = _merge_across_places(groups, located, vectors, [t.region for t in texts])
-    return sorted((sorted(g) for g in groups), key=len, reverse=True), located
+    return sorted((sorted(g) for g in groups), key=len, reverse=True), located, texts
 
 
 def heat_index(*, count: int, authors: int, likes: int, span_days: float, age_days: float) -> float:
@@ -387,34 +389,26 @@ def _representative(indices: list[int], messages: Sequence[HotMessage]) -> str:
     return titles[int(np.argmax(scores))]
 
 
-def _place_label(members: list[HotMessage], located: list[_Located]) -> tuple[str, list[str]]:
+def _place_label(texts: list[_Text], located: list[_Located]) -> tuple[str, list[str]]:
     """The issue's place as region + name (A2区丽发新城), and all its place keys by frequency.
 
     The place is the key most members are about (the more specific kind wins a tie), written
     the way most of them write it, behind the region most of them name."""
     keys = Counter(loc.place.key for loc in located if loc.place)
-    regions = Counter(
-        region
-        for m in members
-        if (region := region_of(normalize(m.title)) or region_of(normalize(m.body)[:BODY_CHARS]))
-    )
-    if not keys:
-        region = max(regions, key=lambda r: (regions[r], len(r)), default="")
-        return region, []
-    rank = {loc.place.key: loc.place.rank for loc in located if loc.place}
-    key = max(keys, key=lambda k: (keys[k], rank[k], len(k)))
-    about = [
-        (m, loc)
-        for m, loc in zip(members, located, strict=True)
-        if loc.place and loc.place.key == key
-    ]
-    names = Counter(loc.place.name for _, loc in about)
-    name = max(names, key=lambda n: (names[n], len(n)))
-    regions = Counter(
-        region
-        for m, _ in about
-        if (region := region_of(normalize(m.title)) or region_of(normalize(m.body)[:BODY_CHARS]))
-    )
+    if keys:
+        rank = {loc.place.key: loc.place.rank for loc in located if loc.place}
+        key = max(keys, key=lambda k: (keys[k], rank[k], len(k)))
+        about = [
+            (text, loc)
+            for text, loc in zip(texts, located, strict=True)
+            if loc.place and loc.place.key == key
+        ]
+        names = Counter(loc.place.name for _, loc in about)
+        name = max(names, key=lambda n: (names[n], len(n)))
+        texts = [text for text, _ in about]
+    else:
+        name = ""
+    regions = Counter(region for text in texts if (region := text.region))
     region = max(regions, key=lambda r: (regions[r], len(r)), default="")
     label = name if not region or name.startswith(region) else f"{region}{name}"
     return label, [k for k, _ in keys.most_common()]
@@ -439,7 +433,7 @@ def hot_issues(
     times = [m.time for m in window if m.time]
     reference = now or until or (max(times) if times else None)
     issues = []
-    groups, located = _cluster(window)
+    groups, located, texts = _cluster(window)
     for indices in groups:
         if len(indices) < min_messages:
             continue
@@ -450,23 +444,25 @@ def hot_issues(
         age = (reference - last).total_seconds() / 86400 if reference and last else 0.0
         authors = len({m.author for m in members if m.author}) or len(members)
         likes = sum(max(m.likes, 0) for m in members)
-        place, place_keys = _place_label(members, [located[i] for i in indices])
-        issues.append(
-            HotIssue(
-                title=_representative(indices, window),
-                place=place,
-                first=first,
-                last=last,
-                message_ids=[m.id for m in members],
-                authors=authors,
-                likes=likes,
-                heat=heat_index(
-                    count=len(members), authors=authors, likes=likes, span_days=span, age_days=age
-                ),
-                places=place_keys,
-            )
+        issue = HotIssue(
+            title="",
+            place="",
+            first=first,
+            last=last,
+            message_ids=[m.id for m in members],
+            authors=authors,
+            likes=likes,
+            heat=heat_index(
+                count=len(members), authors=authors, likes=likes, span_days=span, age_days=age
+            ),
         )
-    issues.sort(key=lambda issue: -issue.heat)
-    for rank, issue in enumerate(issues[:top], start=1):
+        issues.append((issue, indices))
+    issues.sort(key=lambda pair: -pair[0].heat)
+    # Titles and places only for the issues shown: they are the slow part of the summary.
+    for rank, (issue, indices) in enumerate(issues[:top], start=1):
         issue.rank = rank
-    return issues[:top]
+        issue.title = _representative(indices, window)
+        issue.place, issue.places = _place_label(
+            [texts[i] for i in indices], [located[i] for i in indices]
+        )
+    return [issue for issue, _ in issues[:top]]
