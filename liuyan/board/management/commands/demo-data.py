@@ -104,6 +104,10 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join(cells).rstrip())
             if number == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
+        self.stdout.write(
+            "Staff sign in at /accounts/staff/login/; moderators and administrators also need a "
+            "one-time code: `liuyan demo-otp demo-moderator` prints one."
+        )
 
 
 def _width(text: str) -> int:
