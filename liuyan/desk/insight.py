@@ -1,111 +1,175 @@
-"""Optional help from `liuyan.insight` (domain classifier, unit routing, reply quality).
+"""The desk's reads from `liuyan.insight`: domain suggestions, lead-unit routing, reply quality.
 
-Those modules, and their trained artefacts under settings.LIUYAN_MODELS_DIR, arrive separately
-and may be absent or may fail on an odd input; the desk then shows the rule-based suggestions
-alone. Nothing here decides anything: a moderator always chooses.
+Each function gathers plain data from the database, calls the pure insight function directly,
+and maps the answer back to rows. The only expected absence is the trained classifier (no
+artefact under settings.LIUYAN_MODELS_DIR yet): then there is simply no domain suggestion.
+Anything else that fails is a bug and is allowed to show. Nothing here decides anything: a
+moderator always chooses.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from liuyan.directory.models import Domain, Unit
+from liuyan.board.models import Assignment, Message, Reply
+from liuyan.core.lifecycle import AssignmentKind, AssignmentState
+from liuyan.directory.models import Domain
+from liuyan.insight import classify, quality, routing
 
-from .selectors import QualityHint, UnitSuggestion
+from .selectors import UnitSuggestion, dispatch_candidates
 
-log = logging.getLogger(__name__)
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(f"liuyan.insight.{name}")
-    except ImportError:
-        return None
-
-
-def _first_callable(module, names: Iterable[str]):
-    for name in names:
-        function = getattr(module, name, None)
-        if callable(function):
-            return function
-    return None
+# --- domain ------------------------------------------------------------------------------
 
 
-def _labels(results) -> list[str]:
-    """Accept the shapes a predictor may return: labels, (label, score) pairs, or objects."""
-    labels = []
-    for item in results or []:
-        if isinstance(item, str | int):
-            labels.append(str(item))
-        elif isinstance(item, tuple | list) and item:
-            labels.append(str(item[0]))
-        else:
-            for attribute in ("unit_id", "label", "name", "domain", "unit"):
-                if getattr(item, attribute, None) is not None:
-                    labels.append(str(getattr(item, attribute)))
-                    break
-    return labels
+@dataclass(frozen=True)
+class DomainSuggestion:
+    domain: Domain
+    confidence: float
 
 
-def _call(function, text: str):
-    try:
-        return function(text)
-    except Exception:  # an optional helper must never break the moderator's page
-        log.exception("insight helper %s failed", getattr(function, "__name__", function))
-        return []
+def suggested_domains(title: str, body: str, *, limit: int = 3) -> list[DomainSuggestion]:
+    """First-level domains the trained classifier proposes, best first (none without a model).
 
-
-def suggested_domains(title: str, body: str, *, limit: int = 3) -> list[Domain]:
-    """First-level domains the trained classifier proposes, best first (none without a model)."""
-    classify = _module("classify")
-    if classify is None or not hasattr(classify, "predict"):
-        return []
-    try:
-        predictions = classify.predict([(title, body)], settings.LIUYAN_MODELS_DIR, top_k=limit)
-    except Exception:  # an optional helper must never break the moderator's page
-        log.exception("domain classifier failed")
-        return []
+    The classifier's labels are first-level domain names; a label no Domain row carries (the
+    taxonomy was edited since training) is skipped."""
+    predictions = classify.predict([(title, body)], settings.LIUYAN_MODELS_DIR, top_k=limit)
     if not predictions:
         return []
-    names = [label for label, _ in predictions[0].top_k] or [predictions[0].label]
-    by_name = {d.name: d for d in Domain.objects.filter(name__in=names, parent=None)}
-    return [by_name[name] for name in names if name in by_name]
+    ranked = predictions[0].top_k or [(predictions[0].label, predictions[0].confidence)]
+    by_name = {
+        d.name: d for d in Domain.objects.filter(name__in=[n for n, _ in ranked], parent=None)
+    }
+    return [DomainSuggestion(by_name[name], p) for name, p in ranked if name in by_name]
 
 
-def suggested_units(text: str, *, candidates: list[int], limit: int = 3) -> list[UnitSuggestion]:
-    routing = _module("routing")
-    function = routing and _first_callable(routing, ("suggest_units", "route", "predict_units"))
-    if function is None:
-        return []
-    found = []
-    for label in _labels(_call(function, text)):
-        unit = (
-            Unit.objects.filter(pk=int(label), is_active=True).first()
-            if label.isdigit()
-            else Unit.objects.filter(name=label, is_active=True, pk__in=candidates).first()
+# --- lead unit ---------------------------------------------------------------------------
+
+# Past dispatches older than this describe a directory that has since been reorganised.
+HISTORY_DAYS = 730
+REASON_LABELS = {
+    "history": _("usually dispatched there"),
+    "board": _("board's default unit"),
+    "domain": _("covers this domain here"),
+    "place": _("place named in the text"),
+}
+
+
+def _region_ref(region) -> routing.RegionRef:
+    return routing.RegionRef(region.pk, region.name)
+
+
+def _domain_chain(domain: Domain | None) -> list[int]:
+    chain = []
+    while domain is not None:
+        chain.append(domain.pk)
+        domain = domain.parent
+    return chain
+
+
+def routing_case(message: Message, units) -> routing.RoutingCase:
+    return routing.RoutingCase(
+        board_id=message.board_id,
+        region_chain=[_region_ref(r) for r in reversed(message.region.ancestors())],
+        domain_chain=_domain_chain(message.domain),
+        text=f"{message.title}\n{message.body}\n{message.place}",
+        units=[
+            routing.CandidateUnit(
+                unit.pk, _region_ref(unit.region), frozenset(d.pk for d in unit.domains.all())
+            )
+            for unit in units
+        ],
+        default_unit_id=message.board.default_unit_id,
+    )
+
+
+def dispatch_history(message: Message, *, now=None) -> list[routing.DispatchCount]:
+    """Counts of kept lead assignments (accepted, not sent back) on messages of the same board
+    or region, per (board, region, domain, unit): what moderators chose before and the unit
+    agreed with. Grouped in the database; the result has one row per combination."""
+    since = (now or timezone.now()) - timedelta(days=HISTORY_DAYS)
+    counts = (
+        Assignment.objects.filter(
+            kind=AssignmentKind.LEAD, accepted_at__isnull=False, created_at__gte=since
         )
-        if unit is not None and unit not in [s.unit for s in found]:
-            found.append(UnitSuggestion(unit, "insight"))
-        if len(found) == limit:
-            break
-    return found
+        .filter(Q(message__board_id=message.board_id) | Q(message__region_id=message.region_id))
+        .exclude(state=AssignmentState.RETURNED)
+        .values("message__board_id", "message__region_id", "message__domain_id", "unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        routing.DispatchCount(
+            c["message__board_id"],
+            c["message__region_id"],
+            c["message__domain_id"],
+            c["unit_id"],
+            c["n"],
+        )
+        for c in counts
+    ]
 
 
-def quality_hints(reply_body: str, message_body: str) -> list[QualityHint]:
-    quality = _module("quality")
-    function = quality and _first_callable(quality, ("reply_hints", "hints", "check_reply"))
-    if function is None:
-        return []
-    try:
-        result = function(reply_body, message_body)
-    except TypeError:
-        result = _call(function, reply_body)
-    except Exception:
-        log.exception("insight quality check failed")
-        return []
-    items = getattr(result, "hints", result) or []
-    return [QualityHint(str(getattr(item, "text", item))) for item in items]
+def suggested_units(message: Message, *, limit: int = 3) -> list[UnitSuggestion]:
+    units = list(dispatch_candidates(message).prefetch_related("domains"))
+    found = routing.suggest_units(
+        routing_case(message, units), dispatch_history(message), limit=limit
+    )
+    by_id = {unit.pk: unit for unit in units}
+    return [
+        UnitSuggestion(
+            by_id[s.unit_id],
+            s.reasons[0],
+            confidence=s.confidence,
+            reasons=tuple(REASON_LABELS[r] for r in s.reasons),
+        )
+        for s in found
+    ]
+
+
+# --- reply quality -------------------------------------------------------------------------
+
+ELEMENT_LABELS = {
+    "findings": _("findings of an investigation"),
+    "action": _("action taken"),
+    "result": _("result"),
+    "time_frame": _("time frame"),
+    "basis": _("legal or policy basis"),
+    "contact": _("contact for further help"),
+}
+FLAG_LABELS = {
+    "perfunctory_referral": _("Sends the citizen elsewhere without looking into it"),
+    "template_without_specifics": _("Set phrases with nothing specific"),
+    "different_problem": _("Seems to answer a different problem"),
+    "empty_reply": _("The reply is empty"),
+}
+
+
+@dataclass(frozen=True)
+class ReplyQualityView:
+    score: float
+    relevance: float
+    completeness: float
+    courtesy: float
+    present: list[str]
+    missing: list[str]
+    flags: list[str]
+
+
+def reply_quality(message: Message, reply: Reply) -> ReplyQualityView:
+    """insight.quality's assessment with its element and flag names in the reader's language."""
+    result = quality.assess_reply(message.title, message.body, reply.body)
+    return ReplyQualityView(
+        score=result.score,
+        relevance=result.relevance,
+        completeness=result.completeness,
+        courtesy=result.courtesy,
+        present=[str(ELEMENT_LABELS.get(e, e)) for e in result.elements],
+        missing=[str(label) for e, label in ELEMENT_LABELS.items() if e not in result.elements],
+        flags=[str(FLAG_LABELS.get(f, f)) for f in result.flags],
+    )

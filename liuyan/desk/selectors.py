@@ -42,7 +42,7 @@ from liuyan.core.lifecycle import (
     ReplyState,
     State,
 )
-from liuyan.directory.models import Board, Domain, Membership, Region, Unit
+from liuyan.directory.models import Board, Membership, Region, Unit
 from liuyan.directory.selectors import work_calendar
 from liuyan.insight.masking import find_personal_data
 
@@ -450,43 +450,12 @@ def last_lead_unit(message: Message) -> Unit | None:
     return assignment.unit if assignment else None
 
 
-def _domain_chain_ids(domain: Domain | None) -> set[int]:
-    ids = set()
-    while domain is not None:
-        ids.add(domain.pk)
-        domain = domain.parent
-    return ids
-
-
 @dataclass(frozen=True)
 class UnitSuggestion:
     unit: Unit
-    reason: str  # "board", "domain" or "insight"
-
-
-def rule_suggestions(message: Message) -> list[UnitSuggestion]:
-    """Units the rules point at: the board's default unit, then units covering the message's
-    domain (or a broader domain above it) in the message's region or a region above it."""
-    found: list[UnitSuggestion] = []
-    seen: set[int] = set()
-    default = message.board.default_unit
-    if default is not None and default.is_active:
-        found.append(UnitSuggestion(default, "board"))
-        seen.add(default.pk)
-    domain_ids = _domain_chain_ids(message.domain)
-    if domain_ids:
-        region_ids = [region.pk for region in message.region.ancestors()]
-        units = (
-            Unit.objects.filter(is_active=True, region_id__in=region_ids, domains__in=domain_ids)
-            .exclude(pk__in=seen)
-            .select_related("region")
-            .distinct()
-        )
-        # The closest region first: a county's own bureau before the province's.
-        depth = {pk: i for i, pk in enumerate(reversed(region_ids))}
-        for unit in sorted(units, key=lambda u: (depth.get(u.region_id, 99), u.name))[:8]:
-            found.append(UnitSuggestion(unit, "domain"))
-    return found
+    reason: str  # "board", "domain", "place" or "history"
+    confidence: float | None = None  # from insight.routing; None for the plain rules below
+    reasons: tuple[str, ...] = ()  # every reason, in the reader's language
 
 
 def dispatch_candidates(message: Message, *, limit: int = 300) -> QuerySet[Unit]:
@@ -497,10 +466,6 @@ def dispatch_candidates(message: Message, *, limit: int = 300) -> QuerySet[Unit]
     region_ids += list(Region.objects.filter(parent=region).values_list("pk", flat=True))
     ids = Unit.objects.filter(is_active=True, region_id__in=region_ids).values_list("pk", flat=True)
     return Unit.objects.filter(pk__in=list(ids[:limit])).select_related("region")
-
-
-def dispatch_candidate_ids(message: Message) -> list[int]:
-    return [unit.pk for unit in dispatch_candidates(message)]
 
 
 # --- reply quality -----------------------------------------------------------------------

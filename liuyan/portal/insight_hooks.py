@@ -1,7 +1,9 @@
 """Optional helpers from other parts of liuyan, used when they exist and skipped when not.
 
 The search engine (`liuyan.board.search`) is written by other engineers; the portal must work
-before it lands and use it as soon as it does, without a deploy-time switch.
+before it lands and use it as soon as it does, without a deploy-time switch. The domain
+classifier is called directly: without a trained artefact it answers None and the form simply
+shows no suggestion.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from liuyan.directory.models import Domain
+from liuyan.insight import classify
 
 from .selectors import PERIOD_DAYS
 
@@ -62,14 +65,9 @@ SUGGEST_MIN_CONFIDENCE = 0.5  # below this the classifier is guessing; say nothi
 def suggested_domain(title: str, body: str) -> Domain | None:
     """The classifier's first-level domain for the text, or None when there is no trained
     model, or when it is not confident enough to be worth showing."""
-    classify = _module("liuyan.insight.classify")
-    if classify is None or not (title or "").strip():
+    if not (title or "").strip():
         return None
-    try:
-        predictions = classify.predict([(title, body)], settings.LIUYAN_MODELS_DIR, top_k=1)
-    except Exception:  # a broken model file must not stop anyone from writing a message
-        log.warning("domain suggestion failed", exc_info=True)
-        return None
+    predictions = classify.predict([(title, body)], settings.LIUYAN_MODELS_DIR, top_k=1)
     if not predictions or predictions[0].confidence < SUGGEST_MIN_CONFIDENCE:
         return None
     return Domain.objects.filter(name=predictions[0].label, level=1).first()

@@ -117,6 +117,6 @@ def test_train_from_platform_says_how_many_labelled_messages_are_needed(
     settings.LIUYAN_MODELS_DIR = tmp_path / "models"
     _handled(world, "小区物业乱收费", "物业公司在小区乱收停车费和电梯费，业主多次反映", domains[0])
 
-    with pytest.raises(CommandError, match="at least 200"):
+    with pytest.raises(CommandError, match="至少需要 200 条"):
         call_command("insight", "train", "--from-platform")
     assert not (tmp_path / "models").exists()

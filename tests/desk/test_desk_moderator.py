@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from liuyan.board.models import Event, Message, Reply
 from liuyan.core.lifecycle import ReplyState, State
-from liuyan.desk import selectors as sel
 from liuyan.desk.models import QualityPhrase
-from tests.desk.conftest import REPLY, submit
+from tests.desk.conftest import REPLY, dispatch, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +118,8 @@ def test_dispatch_to_lead_and_co_units(client, world, objects):
     assert kinds == {(world.bureau.pk, "lead"), (world.signoff_unit.pk, "co")}
 
 
-def test_rules_suggest_the_boards_default_unit_and_domain_units(world, objects):
+def test_routing_suggests_the_local_domain_unit_before_the_boards_default_unit(world, objects):
+    from liuyan.desk import insight
     from liuyan.directory.models import Domain, Unit
 
     domain = Domain.objects.create(name="城乡建设", level=1)
@@ -129,8 +129,40 @@ def test_rules_suggest_the_boards_default_unit_and_domain_units(world, objects):
     elsewhere = Unit.objects.create(name="株洲市城管局", region=world.other_city)
     elsewhere.domains.add(domain)
     m = submit(world, region=world.county, domain=sub)
-    suggested = [(s.unit, s.reason) for s in sel.rule_suggestions(m)]
-    assert suggested == [(world.bureau, "board"), (covering, "domain")]
+    suggested = insight.suggested_units(m)
+    assert [(s.unit, s.reason) for s in suggested] == [
+        (covering, "domain"),
+        (world.bureau, "board"),
+    ]
+    assert suggested[0].confidence > suggested[1].confidence > 0
+
+
+def test_routing_learns_from_kept_dispatches(world, objects):
+    from liuyan.board import services
+    from liuyan.desk import insight
+    from liuyan.insight import routing
+
+    # Moderators keep sending this board's messages to the education bureau, which accepts them.
+    for _ in range(routing.MIN_HISTORY):
+        a = dispatch(world, submit(world), world.signoff_unit)
+        services.accept_assignment(assignment_id=a.pk, actor=world.signoff_handler)
+    returned = dispatch(world, submit(world), world.district_office)  # sent back: not counted
+    services.return_assignment(
+        assignment_id=returned.pk, actor=world.sub_handler, reason="不属于本单位职责"
+    )
+    suggested = insight.suggested_units(submit(world))
+    assert suggested[0].unit == world.signoff_unit and suggested[0].reason == "history"
+    assert world.district_office not in [s.unit for s in suggested[:1]]
+
+
+def test_dispatch_form_shows_suggestions_with_confidences(client, world, objects):
+    page = as_(client, world.moderator).get(
+        reverse("desk:moderate_message", args=[objects.new_city.pk])
+    )
+    first = page.context["suggestions"][0]
+    assert first.unit == world.bureau
+    assert f"{first.confidence:.0%}" in page.text
+    assert "板块默认办理单位" in page.text
 
 
 def test_returned_queue_shows_the_units_reason(client, world, objects):

@@ -140,17 +140,6 @@ def _message(request, message_id: int) -> Message:
     )
 
 
-def _unit_suggestions(message: Message) -> list[sel.UnitSuggestion]:
-    suggestions = sel.rule_suggestions(message)
-    candidates = sel.dispatch_candidate_ids(message)
-    known = {s.unit.pk for s in suggestions}
-    text = f"{message.title}\n{message.body}"
-    for suggestion in insight.suggested_units(text, candidates=candidates):
-        if suggestion.unit.pk not in known:
-            suggestions.append(suggestion)
-    return suggestions
-
-
 def _possible_duplicates(request, message: Message, actions) -> list:
     if Action.MARK_DUPLICATE not in actions:
         return []
@@ -172,7 +161,7 @@ def message_detail(request, message_id: int):
     message = _message(request, message_id)
     actions = allowed_actions(message.lifecycle_state, roles_for(request.user, message))
     candidates = sel.dispatch_candidates(message)
-    suggestions = _unit_suggestions(message)
+    suggestions = insight.suggested_units(message)
     lead_initial = suggestions[0].unit.pk if suggestions else None
     last_unit = getattr(sel.last_lead_unit(message), "pk", None)
     context = {
@@ -415,13 +404,14 @@ def _reviewable_reply(request, reply_id: int) -> Reply:
 def reply_detail(request, reply_id: int):
     reply = _reviewable_reply(request, reply_id)
     message = reply.message
-    hints = sel.phrase_hints(reply.body) + insight.quality_hints(reply.body, message.body)
+    hints = sel.phrase_hints(reply.body)
     if len(reply.body) < sel.MIN_REPLY_CHARS:
         hints.append(sel.QualityHint(_("The reply is very short; does it answer every point?")))
     context = {
         "reply": reply,
         "message": message,
         "hints": hints,
+        "quality": insight.reply_quality(message, reply),
         "can_review": reply.state == ReplyState.UNDER_REVIEW,
         "return_form": ReasonForm(),
         "earlier": message.replies.exclude(pk=reply.pk).select_related("unit").order_by("-id"),
