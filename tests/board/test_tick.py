@@ -72,3 +72,15 @@ def test_tick_removes_abandoned_draft_images(settings, tmp_path):
     os.utime(stale, (two_days_ago, two_days_ago))
     call_command("tick", stdout=StringIO())
     assert not stale.exists() and fresh.exists()
+
+
+def test_tick_queues_the_hot_issue_run_once_a_day(django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    first, second = StringIO(), StringIO()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        call_command("tick", stdout=first)
+        call_command("tick", stdout=second)
+    assert "Queued today's hot-issue run" in first.getvalue()
+    assert "Queued" not in second.getvalue()
+    assert DBTaskResult.objects.filter(task_path__contains="hot_issues").count() == 1

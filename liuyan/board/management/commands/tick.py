@@ -11,12 +11,14 @@ from liuyan.accounts.services import prune_security_records
 from liuyan.board import services
 from liuyan.notifications.reminders import send_due_reminders
 from liuyan.portal.uploads import discard_stale_drafts
+from liuyan.reports.tasks import queue_daily_hot_issues
 
 
 class Command(BaseCommand):
     help = _(
-        "Close unrated replies after the rating window, remind units of deadlines, and clear "
-        "old sign-in records and abandoned drafts (safe to run repeatedly)."
+        "Close unrated replies after the rating window, remind units of deadlines, queue the "
+        "daily hot-issue run, and clear old sign-in records and abandoned drafts (safe to run "
+        "repeatedly)."
     )
 
     def handle(self, *args, **options):
@@ -28,6 +30,8 @@ class Command(BaseCommand):
             _("Reminders: %(soon)d due soon, %(overdue)d overdue, %(retried)d deliveries retried.")
             % {"soon": sent["due_soon"], "overdue": sent["overdue"], "retried": sent["retried"]}
         )
+        if queue_daily_hot_issues(now=now):
+            self.stdout.write(_("Queued today's hot-issue run for the worker."))
         pruned = prune_security_records(now=now)
         drafts = discard_stale_drafts(now=now)
         self.stdout.write(
