@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -445,4 +446,23 @@ def restore_sqlite_index_after_migrate(*, using: str = DEFAULT_DB_ALIAS, **kwarg
         if not _fts_table_exists(cursor):  # migrated back before 0003
             return
     if ensure_sqlite_index(using):
+        rebuild_sqlite_index(using)
+
+
+@contextmanager
+def sqlite_index_rebuilt_afterwards(using: str = DEFAULT_DB_ALIAS):
+    """For bulk loads on SQLite: no per-row trigger work during the load, one pass at the end.
+
+    Must run inside a transaction (SQLite DDL is transactional): if the load fails, the
+    triggers come back with the rollback. Other connections see the committed index meanwhile.
+    """
+    connection_ = connections[using]
+    with connection_.cursor() as cursor:
+        indexed = connection_.vendor == "sqlite" and _fts_table_exists(cursor)
+        if indexed:
+            for name in sqlite_trigger_sql():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    yield
+    if indexed:
+        ensure_sqlite_index(using)
         rebuild_sqlite_index(using)

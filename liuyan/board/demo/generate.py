@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from liuyan.board import search
 from liuyan.board.models import Assignment, Message
 from liuyan.directory.selectors import work_calendar
 
@@ -128,7 +129,7 @@ def _write_in_parallel(plan, inherited, writer: Writer, progress, *, processes, 
     )
     if big and connection.vendor == "sqlite":
         bulk.tune_for_bulk_writes()
-        with bulk.indexes_built_afterwards(MODELS):
+        with bulk.indexes_built_afterwards(MODELS), search.sqlite_index_rebuilt_afterwards():
             states = run()
     else:
         states = run()
@@ -141,7 +142,7 @@ def _write_in_one_go(batches, simulator: Simulator, writer: Writer, progress) ->
     """A load test on SQLite: one transaction, indexes built once at the end."""
     bulk.tune_for_bulk_writes()
     writer.reserve_ids()
-    with bulk.indexes_built_afterwards(MODELS):
+    with bulk.indexes_built_afterwards(MODELS), search.sqlite_index_rebuilt_afterwards():
         for batch in batches:
             _simulate(batch, simulator)
             bulk.write(writer.take())
