@@ -11,7 +11,6 @@ Whatever happens, after each step:
 - private messages never appear in public selectors or to people who may not see them.
 """
 
-import os
 from datetime import timedelta
 from itertools import pairwise
 
@@ -204,7 +203,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         message_id = data.draw(st.sampled_from(self.message_ids), label="message")
         # A burst of steps on one message: Hypothesis keeps most programs short.
-        for _ in range(data.draw(st.integers(min_value=1, max_value=8), label="burst")):
+        for _ in range(data.draw(st.integers(min_value=1, max_value=12), label="burst")):
             state = Message.objects.get(pk=message_id).state
             if state not in NEXT_STEPS:
                 return
@@ -312,8 +311,14 @@ class LifecycleMachine(RuleBasedStateMachine):
         )
 
     def _fitting_actors(self, step, message_id):
+        """People who hold the right role for this message: the progress rule's whole point."""
+        if step in ("rate", "follow_up", "thank"):
+            author = Message.objects.get(pk=message_id).author
+            return [author or self.w.citizen]
+        if step in ("supervise", "instruct"):
+            return [self.w.leader]
         if step not in UNIT_STEPS:
-            return [getattr(self.w, name) for name in LIKELY_ACTORS[step]]
+            return [self.w.moderator]  # covers every region; city_moderator does not
         kind = "co" if step == "contribute" else "lead"
         assignment = (
             Assignment.objects.filter(message_id=message_id, kind=kind).order_by("-pk").first()
@@ -449,12 +454,9 @@ def test_random_sequences_keep_every_invariant(world, national_day_2026):
     run_state_machine_as_test(
         lambda: LifecycleMachine(world),
         settings=settings(
-            max_examples=40,
+            max_examples=30,
             stateful_step_count=60,
             deadline=None,
-            # CI replays a fixed set of programs, so a pass there does not hinge on luck;
-            # developers' runs keep exploring new ones.
-            derandomize=bool(os.environ.get("CI")),
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
