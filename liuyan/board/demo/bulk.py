@@ -9,6 +9,7 @@ row points at them; rows nothing points at let the database number them.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ def _datetime_adapter():
         # SQLite keeps UTC as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (Django's own format); the
         # simulation makes every time in UTC, so dropping the zone is the whole conversion.
         if value.tzinfo is UTC:
-            return str(value.replace(tzinfo=None))
+            return value.isoformat(" ")[:-6]  # "+00:00" off: one C call instead of two
         return django_adapt(value)
 
     return adapt
@@ -43,9 +44,9 @@ class Table:
         fields = [f for f in model._meta.concrete_fields if explicit_ids or not f.primary_key]
         self.attnames = [f.attname for f in fields]
         self.defaults = [None if f.primary_key else f.get_default() for f in fields]
-        self.datetime_positions = [
-            i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)
-        ]
+        self.datetime_names = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
+        self._defaults_row = dict(zip(self.attnames, self.defaults, strict=True))
+        self._in_column_order = operator.itemgetter(*self.attnames)
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
@@ -54,16 +55,22 @@ class Table:
         self.rows: list[dict] = []
         self.written = 0
 
-    def values(self, rows: list[dict], adapt) -> list[list]:
-        pairs = list(zip(self.attnames, self.defaults, strict=True))
-        positions = self.datetime_positions
+    def values(self, rows: list[dict], adapt) -> list[tuple]:
+        # Merging onto the defaults and picking the columns with itemgetter runs in C; a Python
+        # loop over every column of every row was a fifth of a load test's time.
+        defaults, in_column_order, names = (
+            self._defaults_row,
+            self._in_column_order,
+            self.datetime_names,
+        )
         result = []
         for row in rows:
-            values = [row.get(name, default) for name, default in pairs]
-            for i in positions:
-                if values[i] is not None:
-                    values[i] = adapt(values[i])
-            result.append(values)
+            merged = {**defaults, **row}
+            for name in names:
+                value = merged[name]
+                if value is not None:
+                    merged[name] = adapt(value)
+            result.append(in_column_order(merged))
         return result
 
 
@@ -143,8 +150,9 @@ def indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
     Keeping a dozen indexes up to date row by row costs most of a load test's time; building
     each once from sorted data is several times cheaper. Must run inside a transaction: SQLite's
     DDL is transactional, so a failure puts every index back, and other connections keep
-    reading the committed tables, indexes included, meanwhile. Constraint indexes (UNIQUE) have
-    no SQL of their own and stay.
+    reading the committed tables, indexes included, meanwhile. Named unique indexes (Django's
+    UniqueConstraint) are rebuilt too, which checks uniqueness once at the end; the implicit ones
+    of `unique=True` columns have no SQL of their own and stay.
     """
     tables = [m._meta.db_table for m in model_list]
     marks = ", ".join(["%s"] * len(tables))
@@ -152,7 +160,9 @@ def indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
         query = f"SELECT name, sql FROM sqlite_master WHERE tbl_name IN ({marks})"  # noqa: S608
         cursor.execute(query, tables)
         indexes = [
-            (name, sql) for name, sql in cursor.fetchall() if sql and sql.startswith("CREATE INDEX")
+            (name, sql)
+            for name, sql in cursor.fetchall()
+            if sql and sql.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX"))
         ]
         for name, _sql in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
