@@ -106,6 +106,9 @@ migrate: setup
 # which is what someone starting the demo again needs to see.
 demo-data: migrate
 	$(LIUYAN) demo-data
+	@# The domain classifier learns from the demo's own moderator-confirmed messages, so the
+	@# write form and the screening page show suggestions; done once (a few seconds).
+	@ls $(VAR_DIR)/models/classifier-v*.npz >/dev/null 2>&1 || $(LIUYAN) insight train --from-platform
 
 serve: demo-data
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
