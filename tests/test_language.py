@@ -23,3 +23,17 @@ def test_choosing_english_in_the_footer_switches_the_interface(client):
 def test_an_unknown_cookie_value_falls_back_to_chinese(client):
     client.cookies["django_language"] = "xx"
     assert client.get("/")["Content-Language"] == "zh-hans"
+
+
+def test_every_string_of_the_base_layout_is_translated():
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    template = Path(__file__).resolve().parents[1] / "liuyan" / "templates" / "base.html"
+    msgids = re.findall(r"""{% translate ["']([^"']+)["'] %}""", template.read_text())
+    assert len(msgids) >= 10
+    with translation.override("zh-hans"):
+        untranslated = [m for m in msgids if translation.gettext(m) == m]
+    assert not untranslated
