@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -421,14 +422,38 @@ def _require_state(assignment: Assignment, *states: AssignmentState) -> None:
         )
 
 
+class _UnitStep(NamedTuple):
+    message: Message
+    assignment: Assignment
+    roles: frozenset[Role]
+    transition: Transition
+
+
+def _unit_step(
+    assignment_id: int,
+    actor,
+    action: Action,
+    *states: AssignmentState,
+    kind: AssignmentKind = AssignmentKind.LEAD,
+) -> _UnitStep:
+    """The start of every step a unit takes on its assignment: lock the message and the
+    assignment, check the assignment's kind and state, and that the actor may take `action`."""
+    message, assignment = _locked_assignment(assignment_id)
+    if kind is AssignmentKind.LEAD:
+        _require_lead(assignment)
+    else:
+        _require(assignment.kind == AssignmentKind.CO, _("Only co-handling units give a part."))
+    _require_state(assignment, *states)
+    roles = _roles(actor, message, assignment.unit)
+    return _UnitStep(message, assignment, roles, _check(message, action, roles))
+
+
 @transaction.atomic
 def accept_assignment(*, assignment_id: int, actor, now: datetime | None = None) -> Assignment:
     at = _now(now)
-    message, assignment = _locked_assignment(assignment_id)
-    _require_lead(assignment)
-    _require_state(assignment, AssignmentState.PENDING)
-    roles = _roles(actor, message, assignment.unit)
-    transition = _check(message, Action.ACCEPT, roles)
+    message, assignment, roles, transition = _unit_step(
+        assignment_id, actor, Action.ACCEPT, AssignmentState.PENDING
+    )
     clock = _clock(message, assignment.unit)
     assignment.state = AssignmentState.ACCEPTED
     assignment.accepted_at = at
@@ -445,11 +470,9 @@ def return_assignment(
 ) -> Message:
     """The unit says the message is not theirs (退回); moderators route it again."""
     at = _now(now)
-    message, assignment = _locked_assignment(assignment_id)
-    _require_lead(assignment)
-    _require_state(assignment, AssignmentState.PENDING, AssignmentState.ACCEPTED)
-    roles = _roles(actor, message, assignment.unit)
-    transition = _check(message, Action.RETURN, roles)
+    message, assignment, roles, transition = _unit_step(
+        assignment_id, actor, Action.RETURN, AssignmentState.PENDING, AssignmentState.ACCEPTED
+    )
     _require(bool(reason.strip()), _("Say why the message is returned."), "reason")
     assignment.state = AssignmentState.RETURNED
     assignment.finished_at = at
@@ -475,11 +498,9 @@ def transfer_assignment(
 ) -> Assignment:
     """Pass the duty to a sub-unit (转办): the old assignment ends, a child one starts."""
     at = _now(now)
-    message, assignment = _locked_assignment(assignment_id)
-    _require_lead(assignment)
-    _require_state(assignment, AssignmentState.PENDING, AssignmentState.ACCEPTED)
-    roles = _roles(actor, message, assignment.unit)
-    transition = _check(message, Action.TRANSFER, roles)
+    message, assignment, roles, transition = _unit_step(
+        assignment_id, actor, Action.TRANSFER, AssignmentState.PENDING, AssignmentState.ACCEPTED
+    )
     _require(
         to_unit.pk in assignment.unit.descendant_ids(),
         _("A message can only be transferred to a sub-unit."),
@@ -499,11 +520,9 @@ def invite_co_units(
     *, assignment_id: int, actor, units: Iterable[Unit], now: datetime | None = None
 ) -> list[Assignment]:
     at = _now(now)
-    message, assignment = _locked_assignment(assignment_id)
-    _require_lead(assignment)
-    _require_state(assignment, AssignmentState.ACCEPTED)
-    roles = _roles(actor, message, assignment.unit)
-    transition = _check(message, Action.INVITE_CO, roles)
+    message, assignment, roles, transition = _unit_step(
+        assignment_id, actor, Action.INVITE_CO, AssignmentState.ACCEPTED
+    )
     already = set(_active_assignments(message).values_list("unit_id", flat=True)) | {
         assignment.unit_id
     }
@@ -524,11 +543,14 @@ def contribute(
 ) -> Contribution:
     """A co-handling unit gives its part to the lead unit."""
     at = _now(now)
-    message, assignment = _locked_assignment(assignment_id)
-    _require(assignment.kind == AssignmentKind.CO, _("Only co-handling units give a part."))
-    _require_state(assignment, AssignmentState.PENDING, AssignmentState.ACCEPTED)
-    roles = _roles(actor, message, assignment.unit)
-    transition = _check(message, Action.CONTRIBUTE, roles)
+    message, assignment, roles, transition = _unit_step(
+        assignment_id,
+        actor,
+        Action.CONTRIBUTE,
+        AssignmentState.PENDING,
+        AssignmentState.ACCEPTED,
+        kind=AssignmentKind.CO,
+    )
     _require(bool(body.strip()), _("Write your unit's part."), "body")
     contribution = Contribution.objects.create(
         assignment=assignment, author=actor, body=body.strip(), created_at=at
@@ -553,11 +575,9 @@ def request_extension(
     *, assignment_id: int, actor, reason: str, days: int, now: datetime | None = None
 ) -> ExtensionRequest:
     at = _now(now)
-    message, assignment = _locked_assignment(assignment_id)
-    _require_lead(assignment)
-    _require_state(assignment, AssignmentState.ACCEPTED)
-    roles = _roles(actor, message, assignment.unit)
-    transition = _check(message, Action.REQUEST_EXTENSION, roles)
+    message, assignment, roles, transition = _unit_step(
+        assignment_id, actor, Action.REQUEST_EXTENSION, AssignmentState.ACCEPTED
+    )
     rules = _clock(message, assignment.unit).rules
     _require(bool(reason.strip()), _("Give a reason for the extension."), "reason")
     _require(
@@ -646,11 +666,9 @@ def _require_no_reply_in_flight(assignment: Assignment) -> None:
 def save_reply_draft(*, assignment_id: int, actor, body: str, now: datetime | None = None) -> Reply:
     """Write or revise the lead unit's reply; drafts are private to the unit."""
     at = _now(now)
-    message, assignment = _locked_assignment(assignment_id)
-    _require_lead(assignment)
-    _require_state(assignment, AssignmentState.ACCEPTED)
-    roles = _roles(actor, message, assignment.unit)
-    transition = _check(message, Action.DRAFT_REPLY, roles)
+    message, assignment, roles, transition = _unit_step(
+        assignment_id, actor, Action.DRAFT_REPLY, AssignmentState.ACCEPTED
+    )
     _require_no_reply_in_flight(assignment)
     _require(bool(body.strip()), _("The reply is empty."), "body")
     reply = _editable_reply(assignment)
