@@ -187,6 +187,46 @@ def _create_assignment(
     )
 
 
+class _MessageStep(NamedTuple):
+    message: Message
+    roles: frozenset[Role]
+    transition: Transition
+
+
+def _message_step(message_id: int, actor, action: Action) -> _MessageStep:
+    """The start of every step taken on the message itself: lock it, then check that the actor
+    may take `action` in its current state."""
+    message = _locked_message(message_id)
+    roles = _roles(actor, message)
+    return _MessageStep(message, roles, _check(message, action, roles))
+
+
+class _UnitStep(NamedTuple):
+    message: Message
+    assignment: Assignment
+    roles: frozenset[Role]
+    transition: Transition
+
+
+def _unit_step(
+    assignment_id: int,
+    actor,
+    action: Action,
+    *states: AssignmentState,
+    kind: AssignmentKind = AssignmentKind.LEAD,
+) -> _UnitStep:
+    """The start of every step a unit takes on its assignment: lock the message and the
+    assignment, check the assignment's kind and state, and that the actor may take `action`."""
+    message, assignment = _locked_assignment(assignment_id)
+    if kind is AssignmentKind.LEAD:
+        _require_lead(assignment)
+    else:
+        _require(assignment.kind == AssignmentKind.CO, _("Only co-handling units give a part."))
+    _require_state(assignment, *states)
+    roles = _roles(actor, message, assignment.unit)
+    return _UnitStep(message, assignment, roles, _check(message, action, roles))
+
+
 def _refresh_search_text(message: Message, reply_body: str = "") -> None:
     """What search indexes: the public text and the latest published reply (one rule, kept in
     `board.search`, shared with `liuyan rebuild-search-index`)."""
@@ -297,9 +337,7 @@ def screen_message(
 ) -> Message:
     """Approve a message in screening, correcting its public text and its classification."""
     at = _now(now)
-    message = _locked_message(message_id)
-    roles = _roles(actor, message)
-    transition = _check(message, Action.SCREEN, roles)
+    message, roles, transition = _message_step(message_id, actor, Action.SCREEN)
     if public_title is not None:
         message.public_title = validate_title(public_title)
     if public_body is not None:
@@ -322,9 +360,7 @@ def reject_message(
     *, message_id: int, actor, reason: str, note: str = "", now: datetime | None = None
 ) -> Message:
     at = _now(now)
-    message = _locked_message(message_id)
-    roles = _roles(actor, message)
-    transition = _check(message, Action.REJECT, roles)
+    message, roles, transition = _message_step(message_id, actor, Action.REJECT)
     _require(reason in lifecycle.RejectReason.__members__.values(), _("Choose a reason."), "reason")
     if reason == lifecycle.RejectReason.OTHER:
         _require(bool(note.strip()), _("Explain the reason to the author."), "note")
@@ -339,9 +375,7 @@ def mark_duplicate(
 ) -> Message:
     """The duplicate follows the original's outcome, so we point at the root original."""
     at = _now(now)
-    message = _locked_message(message_id)
-    roles = _roles(actor, message)
-    transition = _check(message, Action.MARK_DUPLICATE, roles)
+    message, roles, transition = _message_step(message_id, actor, Action.MARK_DUPLICATE)
     original = Message.objects.filter(pk=original_id).first()
     _require(original is not None, _("No such original message."), "original")
     while original.duplicate_of_id is not None:
@@ -420,32 +454,6 @@ def _require_state(assignment: Assignment, *states: AssignmentState) -> None:
         raise lifecycle.TransitionRefused(
             _("This assignment is %(state)s.") % {"state": assignment.get_state_display()}
         )
-
-
-class _UnitStep(NamedTuple):
-    message: Message
-    assignment: Assignment
-    roles: frozenset[Role]
-    transition: Transition
-
-
-def _unit_step(
-    assignment_id: int,
-    actor,
-    action: Action,
-    *states: AssignmentState,
-    kind: AssignmentKind = AssignmentKind.LEAD,
-) -> _UnitStep:
-    """The start of every step a unit takes on its assignment: lock the message and the
-    assignment, check the assignment's kind and state, and that the actor may take `action`."""
-    message, assignment = _locked_assignment(assignment_id)
-    if kind is AssignmentKind.LEAD:
-        _require_lead(assignment)
-    else:
-        _require(assignment.kind == AssignmentKind.CO, _("Only co-handling units give a part."))
-    _require_state(assignment, *states)
-    roles = _roles(actor, message, assignment.unit)
-    return _UnitStep(message, assignment, roles, _check(message, action, roles))
 
 
 @transaction.atomic
@@ -874,9 +882,7 @@ def rate_reply(
 
 def _post(model, action: Action, *, message_id: int, actor, body: str, now) -> object:
     at = _now(now)
-    message = _locked_message(message_id)
-    roles = _roles(actor, message)
-    transition = _check(message, action, roles)
+    message, roles, transition = _message_step(message_id, actor, action)
     body = validate_body(body, minimum=2)
     post = model.objects.create(
         message=message,
@@ -913,9 +919,7 @@ def reopen_message(
 ) -> Assignment:
     """A second round (二次办理) with fresh deadlines, by default with the last lead unit."""
     at = _now(now)
-    message = _locked_message(message_id)
-    roles = _roles(actor, message)
-    transition = _check(message, Action.REOPEN, roles)
+    message, roles, transition = _message_step(message_id, actor, Action.REOPEN)
     if unit is None:
         last_lead = (
             message.assignments.filter(kind=AssignmentKind.LEAD, state=AssignmentState.DONE)
@@ -937,9 +941,7 @@ def close_message(
     *, message_id: int, actor, note: str = "", now: datetime | None = None
 ) -> Message:
     at = _now(now)
-    message = _locked_message(message_id)
-    roles = _roles(actor, message)
-    transition = _check(message, Action.CLOSE, roles)
+    message, roles, transition = _message_step(message_id, actor, Action.CLOSE)
     _apply(message, transition, closed_at=at)
     _record(message, transition, actor=actor, roles=roles, at=at, note=note.strip())
     return message
@@ -981,9 +983,7 @@ def supervise(
 ) -> Supervision:
     """Escalate a message: 催办, 督办 or 挂牌督办, due by a working day."""
     at = _now(now)
-    message = _locked_message(message_id)
-    roles = _roles(actor, message)
-    transition = _check(message, Action.SUPERVISE, roles)
+    message, roles, transition = _message_step(message_id, actor, Action.SUPERVISE)
     _require(
         level in lifecycle.SupervisionLevel.__members__.values(),
         _("Choose a supervision level."),
@@ -1014,9 +1014,7 @@ def instruct(
 ) -> Instruction:
     """A leader's written instruction (批示); the leader chooses whether the public sees it."""
     at = _now(now)
-    message = _locked_message(message_id)
-    roles = _roles(actor, message)
-    transition = _check(message, Action.INSTRUCT, roles)
+    message, roles, transition = _message_step(message_id, actor, Action.INSTRUCT)
     body = validate_body(body, minimum=2)
     instruction = Instruction.objects.create(
         message=message, author=actor, body=body, is_public=is_public, created_at=at
