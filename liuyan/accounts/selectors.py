@@ -32,10 +32,11 @@ def is_staff_user(user) -> bool:
 
 
 def needs_second_factor(user) -> bool:
-    """Moderators and administrators can change or see everything: they need TOTP."""
+    """Moderators and administrators can change or see everything: they need TOTP. So does
+    anyone flagged staff, since that flag alone opens the Django admin."""
     if user is None or not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if user.is_superuser or user.is_staff:
         return True
     return Membership.objects.filter(user=user, role__in=SECOND_FACTOR_ROLES).exists()
 

@@ -261,3 +261,32 @@ def test_someone_promoted_to_moderator_must_sign_in_again_with_the_code(client, 
     response = client.get(reverse("accounts:profile"))
     assert response["Location"].startswith(reverse("accounts:staff_login"))
     assert "_auth_user_id" not in client.session
+
+
+def test_a_django_admin_staff_account_without_membership_needs_the_code(client, world):
+    """`is_staff` opens the Django admin: that door must not open on a password alone."""
+    from liuyan.accounts.models import User
+
+    clerk = User.objects.create_user(username="admin-clerk", password="pw-admin-clerk")
+    clerk.is_staff = True
+    clerk.save()
+
+    response = password_step(client, clerk, next="/admin/")
+
+    assert response["Location"] == reverse("accounts:staff_second_factor")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_django_admin_staff_account_cannot_use_the_citizen_password_form(client, world):
+    world.citizen.set_password("pw-citizen")
+    world.citizen.is_staff = True
+    world.citizen.save()
+
+    response = client.post(
+        reverse("accounts:password_login"),
+        {"phone": world.citizen.phone, "password": "pw-citizen"},
+    )
+
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
