@@ -59,24 +59,44 @@ def latest_issues(*, public: bool) -> QuerySet[HotIssue]:
 
 
 def public_hot_issues(limit: int = 5) -> list[HotIssue]:
-    return list(latest_issues(public=True)[:limit])
+    """The home page's strip: the same issues, titles and counts as the public page."""
+    return [issue for issue, _ in public_issues_with_messages(limit)]
 
 
 PUBLIC_MESSAGES_SHOWN = 5
 
 
 def public_issues_with_messages(limit: int) -> list[tuple[HotIssue, list[Message]]]:
-    """The public view's issues with a few of their messages, re-checked as public now (a
-    message hidden since the daily run drops out at once)."""
+    """The public view's issues with a few of their messages, re-checked as public now: a
+    message hidden since the daily run drops out at once, from the list and the counts, and
+    no longer names the issue; an issue with no public message left is not shown."""
     issues = list(latest_issues(public=True)[:limit])
     members: dict[int, list[Message]] = {issue.pk: [] for issue in issues}
     links = HotIssue.messages.through.objects.filter(
         issue__in=issues, message__in=public_messages()
     ).select_related("message__board")
     for link in links.order_by("-message__submitted_at"):
-        if len(members[link.issue_id]) < PUBLIC_MESSAGES_SHOWN:
-            members[link.issue_id].append(link.message)
-    return [(issue, members[issue.pk]) for issue in issues]
+        members[link.issue_id].append(link.message)
+    shown = []
+    for issue in issues:
+        public = members[issue.pk]
+        if not public:
+            continue
+        issue.title, issue.place = _title_and_place(issue, public)
+        issue.message_count = len(public)
+        issue.author_count = len({message.author_id for message in public})
+        issue.likes = sum(max(message.likes, 0) for message in public)
+        shown.append((issue, public[:PUBLIC_MESSAGES_SHOWN]))
+    return shown
+
+
+def _title_and_place(issue: HotIssue, readable: list[Message]) -> tuple[str, str]:
+    """The issue's title and place, unless the message it is named after is not among the
+    `readable` ones: then named after one that is (the earliest)."""
+    if any(message.pk == issue.title_message_id for message in readable):
+        return issue.title, issue.place
+    named = min(readable, key=lambda message: (message.submitted_at, message.pk))
+    return named.public_title, main_place(named.public_title, named.public_body)
 
 
 def may_see_staff_hot_issues(user) -> bool:
@@ -115,10 +135,5 @@ def _for_reader(user, issue: HotIssue, members: list[Message]) -> IssueForReader
     if not visible:
         return IssueForReader(issue, None, "", [])
     # Some members are hidden from this reader: name the issue after one they may read.
-    shown = next((m for m in visible if m.pk == issue.title_message_id), visible[0])
-    return IssueForReader(
-        issue,
-        shown.public_title,
-        main_place(shown.public_title, shown.public_body),
-        visible[:STAFF_MESSAGES_SHOWN],
-    )
+    title, place = _title_and_place(issue, visible)
+    return IssueForReader(issue, title, place, visible[:STAFF_MESSAGES_SHOWN])

@@ -139,3 +139,30 @@ def test_daily_run_is_queued_once_a_day(issues, django_capture_on_commit_callbac
     run = HotIssueRun.objects.get(day__isnull=False)
     assert run.finished_at is not None and run.staff_messages == 8
     assert HotIssue.objects.filter(run=run, is_public_view=True).count() == 1
+
+
+def test_a_message_made_private_after_the_run_leaves_the_public_page_and_home_strip(issues, client):
+    """Issues are computed daily; a message hidden since then must not keep naming or
+    counting towards an issue the public sees."""
+    public, _, _ = issues
+    issue = HotIssue.objects.get(is_public_view=True)
+    named_after = issue.title_message
+    assert named_after in public and issue.title == named_after.public_title
+    named_after.is_public = False
+    named_after.save(update_fields=["is_public"])
+    remaining = {m.public_title for m in public if m != named_after}
+
+    page = client.get(reverse("reports:hot_public"))
+    [(shown, messages)] = page.context["issues"]
+    assert shown.title in remaining and f"<h2>{issue.title}</h2>" not in page.text
+    assert named_after not in messages and named_after.serial not in page.text
+    assert shown.message_count == 2 and shown.author_count == 2
+    home = client.get(reverse("portal:home"))
+    assert [i.title for i in home.context["hot_issues"]] == [shown.title]
+
+    for message in public:
+        message.is_public = False
+        message.save(update_fields=["is_public"])
+    assert "丽景小区" not in client.get(reverse("reports:hot_public")).text
+    home = client.get(reverse("portal:home"))
+    assert home.context["hot_issues"] == [] and "丽景小区" not in home.text
