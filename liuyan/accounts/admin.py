@@ -17,7 +17,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "nickname", "phone", "email")
     actions = ["reset_authenticator"]
 
-    @admin.action(description=_("Reset the authenticator (the user enrols again at sign-in)"))
+    @admin.action(
+        description=_("Reset the authenticator (the user enrols again at sign-in)"),
+        permissions=["reset_authenticator"],
+    )
     def reset_authenticator(self, request, queryset):
         for user in queryset:
             services.reset_totp_device(user=user)
@@ -33,6 +36,11 @@ class UserAdmin(DjangoUserAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+    def has_reset_authenticator_permission(self, request) -> bool:
+        # Like deleting a TOTPDevice: it strips a second factor, so administrators only (an
+        # admin action without `permissions` is offered to anyone who may merely view users).
+        return selectors.is_administrator(request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

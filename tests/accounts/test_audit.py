@@ -128,3 +128,35 @@ def test_audit_admin_is_read_only_and_for_administrators(client, world):
     )
     client.force_login(world.moderator)
     assert client.get(reverse("admin:accounts_auditentry_changelist")).status_code == 403
+
+
+def test_resetting_an_authenticator_is_for_administrators_only(client, world):
+    """An admin clerk who may only look at users must not strip another user's second factor."""
+    from django.contrib.auth.models import Permission
+
+    from liuyan.accounts.models import TOTPDevice, User
+    from liuyan.accounts.services import start_totp_enrolment
+
+    clerk = User.objects.create_user(username="clerk", password="pw-clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_user"))
+    start_totp_enrolment(user=world.moderator)
+    changelist = reverse("admin:accounts_user_changelist")
+    client.force_login(clerk)
+
+    assert client.get(changelist).status_code == 200
+    client.post(
+        changelist,
+        {"action": "reset_authenticator", "_selected_action": [world.moderator.pk]},
+    )
+
+    assert TOTPDevice.objects.filter(user=world.moderator).exists()
+    assert not AuditEntry.objects.filter(action="reset_authenticator").exists()
+
+    world.admin.is_staff = True
+    world.admin.save()
+    client.force_login(world.admin)
+    client.post(
+        changelist,
+        {"action": "reset_authenticator", "_selected_action": [world.moderator.pk]},
+    )
+    assert not TOTPDevice.objects.filter(user=world.moderator).exists()
