@@ -152,8 +152,9 @@ def test_resetting_an_authenticator_is_for_administrators_only(client, world):
     assert TOTPDevice.objects.filter(user=world.moderator).exists()
     assert not AuditEntry.objects.filter(action="reset_authenticator").exists()
 
-    world.admin.is_staff = True
+    world.admin.is_staff = True  # a platform administrator who may view users in the admin
     world.admin.save()
+    world.admin.user_permissions.add(Permission.objects.get(codename="view_user"))
     client.force_login(world.admin)
     client.post(
         changelist,
