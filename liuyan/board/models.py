@@ -264,7 +264,6 @@ class Assignment(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     reply_by = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    extensions = models.PositiveSmallIntegerField(default=0)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -283,6 +282,10 @@ class Assignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in lifecycle.ACTIVE_ASSIGNMENT_STATES
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extension_requests.filter(status="approved").exists()
 
 
 class Reply(models.Model):

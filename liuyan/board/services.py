@@ -593,11 +593,11 @@ def request_extension(
         _("Ask for 1 to %(max)d working days.") % {"max": rules.extension_days},
         "days",
     )
+    # Counted from the requests themselves, so the limit can never disagree with the record.
+    asked = assignment.extension_requests.exclude(status=ExtensionRequest.Status.DENIED)
     _require(
-        assignment.extensions < rules.max_extensions
-        and not assignment.extension_requests.filter(
-            status=ExtensionRequest.Status.PENDING
-        ).exists(),
+        asked.count() < rules.max_extensions
+        and not asked.filter(status=ExtensionRequest.Status.PENDING).exists(),
         _("Only one extension may be asked for in each round."),
     )
     request = ExtensionRequest.objects.create(
@@ -642,7 +642,6 @@ def decide_extension(
         _require_state(assignment, AssignmentState.ACCEPTED)
         clock = _clock(message, assignment.unit)
         assignment.reply_by = clock.extend(assignment.reply_by, request.days)
-        assignment.extensions += 1
         assignment.save()
     request.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.DENIED
     request.decided_by, request.decided_at, request.decision_note = actor, at, note.strip()

@@ -584,7 +584,6 @@ class Life:
             "state": AssignmentState.PENDING.value,
             "created_at": self.t,
             "accept_by": self.clock.accept_by(self.t, urgent=self.urgent),
-            "extensions": 0,
         }
         self.assignments.append(assignment)
         return assignment
@@ -739,7 +738,6 @@ class Life:
         moderator = self.moderator()
         if approve:
             self.lead["reply_by"] = self.clock.extend(self.lead["reply_by"], days)
-            self.lead["extensions"] += 1
         request.update(
             status="approved" if approve else "denied", decided_by_id=moderator, decided_at=self.t
         )
