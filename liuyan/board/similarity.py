@@ -4,9 +4,11 @@ The index
 ---------
 One `SimilarityIndex` per process over the recent messages (submitted in the last
 ``WINDOW_DAYS``, at most ``MAX_MESSAGES`` of the newest), built lazily on the first query. Each
-entry is the message's original title and the start of its body (character-bigram TF-IDF, see
-insight.similar), grouped by board so that "similar messages on this board" is a mask, not a
-second index. Every state and every visibility is indexed: the index only proposes ids, and
+entry is the message's public (masked) title and the start of its public body (character-bigram
+TF-IDF, see insight.similar): a phone or ID number that only the original holds must not make
+a message "similar" to what a citizen types, or the ranking would tell them who wrote it.
+Entries are grouped by board so that "similar messages on this board" is a mask, not a second
+index. Every state and every visibility is indexed: the index only proposes ids, and
 each caller re-reads the proposed messages through a queryset that says who may see them
 (`public_messages()` for citizens, the moderator's scoped queryset on the desk). A private or
 thrown-out message therefore never reaches a page that must not show it, even when the index
@@ -66,7 +68,7 @@ _lock = threading.Lock()
 def _entry(row: dict) -> IndexedMessage:
     return IndexedMessage(
         id=row["pk"],
-        text=f"{row['title']}\n{row['body'][:BODY_CHARS]}",
+        text=f"{row['public_title']}\n{row['public_body'][:BODY_CHARS]}",
         group=str(row["board_id"]),
         time=row["submitted_at"],
         author=str(row["author_id"]),
@@ -74,7 +76,9 @@ def _entry(row: dict) -> IndexedMessage:
 
 
 def _rows(queryset: QuerySet[Message]):
-    return queryset.values("pk", "title", "body", "board_id", "submitted_at", "author_id")
+    return queryset.values(
+        "pk", "public_title", "public_body", "board_id", "submitted_at", "author_id"
+    )
 
 
 def _build(now: datetime) -> _State:
@@ -177,7 +181,7 @@ def possible_duplicates(
     Only earlier ones: a duplicate points at its original, which was written first.
     """
     matches = _matches(
-        f"{message.title}\n{message.body[:BODY_CHARS]}",
+        f"{message.public_title}\n{message.public_body[:BODY_CHARS]}",
         k=limit * OVERFETCH,
         until=message.submitted_at,
         exclude=[message.pk],

@@ -141,3 +141,15 @@ def test_screening_queue_flags_campaign_messages(world, client, django_user_mode
     client.force_login(world.moderator)
     page = client.get(reverse("desk:screening"))
     assert page.text.count('class="campaign-flag"') == 3
+
+
+def test_similar_messages_never_match_on_personal_data_the_public_cannot_read(world):
+    """The public sees only masked text, so the hidden digits of a phone or ID number cannot
+    be probed through "similar messages": typing them into the form finds nothing."""
+    phone, id_number = "13907315566", "430104198705123455"
+    masked = _public(world, "小区路灯坏了", f"我的电话{phone}，身份证{id_number}。{LAMP}")
+    assert "139****5566" in masked.public_body and id_number not in masked.public_body
+
+    for hidden in ("电话0731", "身份证0104198705123"):
+        assert similarity.similar_public_messages(board=world.board, title=hidden) == []
+    assert similarity.similar_public_messages(board=world.board, title="小区路灯坏了") == [masked]
