@@ -1,42 +1,52 @@
-"""Where a notification leads: the citizen's page of the message, or the staff desk's."""
+"""Where a notification leads: the citizen's page of the message, or the staff desk's page where
+the recipient acts on it (the unit's assignment, the moderator's message)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from liuyan.board.models import Message
+
 from .models import Notification
 
-# The pages the portal and the desk provide for one message, by URL name.
-CITIZEN_MESSAGE_URL = "portal:message"
-STAFF_MESSAGE_URL = "desk:message"
-STAFF_KINDS = frozenset(
-    {
-        Notification.Kind.ASSIGNMENT,
-        Notification.Kind.ATTENTION,
-        Notification.Kind.DUE_SOON,
-        Notification.Kind.OVERDUE,
-    }
-)
+# The pages the portal and the desk provide, by URL name.
+CITIZEN_MESSAGE_URL = "portal:message"  # by serial
+MODERATOR_MESSAGE_URL = "desk:moderate_message"  # by message id
+UNIT_ASSIGNMENT_URL = "desk:assignment"  # by assignment id
 
 
-def message_url(message_id: int, *, staff: bool) -> str:
-    """The page of the message, or '' while the app that shows it has no such page."""
-    name = STAFF_MESSAGE_URL if staff else CITIZEN_MESSAGE_URL
+def _reversed(name: str, arg) -> str:
+    """The page, or '' while the app that shows it has no such page."""
     try:
-        return reverse(name, args=[message_id])
+        return reverse(name, args=[arg])
     except NoReverseMatch:
         return ""
 
 
+def citizen_url(message: Message) -> str:
+    return _reversed(CITIZEN_MESSAGE_URL, message.serial)
+
+
+def moderator_url(message_id: int) -> str:
+    return _reversed(MODERATOR_MESSAGE_URL, message_id)
+
+
+def unit_url(assignment_id: int) -> str:
+    return _reversed(UNIT_ASSIGNMENT_URL, assignment_id)
+
+
 def target_url(notification: Notification) -> str:
+    """The notification's link; for one stored without a link, the message's page where there
+    is one for its kind, else the inbox."""
     if notification.url:
         return notification.url
-    if notification.message_id:
-        found = message_url(notification.message_id, staff=notification.kind in STAFF_KINDS)
-        if found:
-            return found
-    return reverse("notifications:inbox")
+    found = ""
+    if notification.message_id and notification.kind == Notification.Kind.PROGRESS:
+        found = citizen_url(notification.message)
+    elif notification.message_id and notification.kind == Notification.Kind.ATTENTION:
+        found = moderator_url(notification.message_id)
+    return found or reverse("notifications:inbox")
 
 
 def absolute(url: str) -> str:

@@ -53,22 +53,22 @@ def _email_channel(user) -> set[str]:
 
 
 def _plan_for_units(event: Event, message: Message, plans: dict[int, Planned]) -> None:
-    url = links.message_url(message.pk, staff=True)
     for assignment in selectors.new_assignments(event):
         text = texts.for_unit(assignment, message)
+        url = links.unit_url(assignment.pk)
         for user in selectors.unit_staff([assignment.unit_id]):
             plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
 
 
 def _plan_for_moderators(event: Event, message: Message, plans: dict[int, Planned]) -> None:
-    url = links.message_url(message.pk, staff=True)
+    url = links.moderator_url(message.pk)
     text = texts.for_moderator(event, message)
     for user in selectors.moderators_covering(message):
         plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
 
 
 def _plan_for_citizens(event: Event, message: Message, plans: dict[int, Planned]) -> None:
-    url = links.message_url(message.pk, staff=False)
+    url = links.citizen_url(message)
     text = texts.for_citizen(event, message)
     close = selectors.author_and_message_followers(message)
     everyone = close | selectors.board_followers(message)
@@ -236,7 +236,7 @@ def remind_once(assignment: Assignment, kind: str, deadline: datetime, now: date
                 return 0
             with translation.override(settings.LANGUAGE_CODE):
                 text = texts.for_reminder(assignment, kind, deadline)
-            url = links.message_url(assignment.message_id, staff=True)
+            url = links.unit_url(assignment.pk)
             plans = [
                 Planned(user, text, url, _email_channel(user))
                 for user in selectors.unit_staff([assignment.unit_id])

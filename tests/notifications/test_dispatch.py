@@ -5,6 +5,7 @@ import logging
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.urls import reverse
 
 from liuyan.board import services as s
 from liuyan.board.models import Event
@@ -289,3 +290,38 @@ def test_a_broken_queue_does_not_break_the_step(world, caplog):
     with override_settings(TASKS=broken), caplog.at_level(logging.ERROR):
         dispatch.on_event(event.pk)  # must not raise: the step has already committed
     assert "Could not queue notifications" in caplog.text
+
+
+def test_each_notification_opens_a_page_its_recipient_can_read(
+    world, client, django_capture_on_commit_callbacks
+):
+    """The citizen's link is the message's public page (by serial), the unit's its assignment,
+    the moderator's the message on the moderation desk: never a 404, never just the inbox."""
+    m = steps.submitted(world)
+    run(
+        django_capture_on_commit_callbacks,
+        s.dispatch_message,
+        message_id=m.pk,
+        actor=world.moderator,
+        lead_unit=world.bureau,
+        now=MONDAY,
+    )
+    run(
+        django_capture_on_commit_callbacks,
+        s.return_assignment,
+        assignment_id=steps.lead(m).pk,
+        actor=world.handler,
+        reason="不属于本单位职责",
+        now=MONDAY,
+    )
+    expected = {
+        world.citizen: reverse("portal:message", args=[m.serial]),
+        world.handler: reverse("desk:assignment", args=[steps.lead(m).pk]),
+        world.moderator: reverse("desk:moderate_message", args=[m.pk]),
+    }
+    for user, url in expected.items():
+        note = Notification.objects.filter(message=m, recipient=user).latest("id")
+        client.force_login(user)
+        opened = client.get(reverse("notifications:open", args=[note.pk]))
+        assert opened["Location"] == url
+        assert client.get(url).status_code == 200
