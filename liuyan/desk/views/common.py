@@ -57,6 +57,16 @@ def perform(request, call: Callable, *, done: str) -> bool:
     return True
 
 
+def perform_form(request, form, call: Callable[[dict], object], *, done) -> bool:
+    """Run `call(cleaned_data)` if `form` is valid (see `perform`), else say what was wrong.
+    `done` is the success message, or a function of the cleaned data that gives it."""
+    if not form.is_valid():
+        form_refused(request, form)
+        return False
+    data = form.cleaned_data
+    return perform(request, lambda: call(data), done=done(data) if callable(done) else done)
+
+
 def form_refused(request, form) -> None:
     """A form that did not validate: its errors as one message (the page is redirected)."""
     texts = []

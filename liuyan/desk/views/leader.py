@@ -14,7 +14,7 @@ from liuyan.core.lifecycle import State, allowed_actions
 
 from .. import selectors as sel
 from ..forms import InstructionForm, SuperviseForm
-from .common import back, desk_view, form_refused, perform, render_desk
+from .common import back, desk_view, perform_form, render_desk
 from .moderator import order_supervision
 
 LEADER = sel.LEADER
@@ -87,20 +87,17 @@ def message_detail(request, message_id: int):
 @desk_view(LEADER, post=True)
 def instruct(request, message_id: int):
     message = _message(request, message_id)
-    form = InstructionForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: services.instruct(
-                message_id=message.pk,
-                actor=request.user,
-                body=form.cleaned_data["body"],
-                is_public=form.cleaned_data["is_public"],
-            ),
-            done=_("Instruction recorded."),
-        )
-    else:
-        form_refused(request, form)
+    perform_form(
+        request,
+        InstructionForm(request.POST),
+        lambda data: services.instruct(
+            message_id=message.pk,
+            actor=request.user,
+            body=data["body"],
+            is_public=data["is_public"],
+        ),
+        done=_("Instruction recorded."),
+    )
     return back(request, "desk:leader_message", message.pk)
 
 

@@ -27,7 +27,7 @@ from ..forms import (
     ScreenForm,
     SuperviseForm,
 )
-from .common import back, desk_view, form_refused, perform, render_desk
+from .common import back, desk_view, form_refused, perform, perform_form, render_desk
 
 MOD = sel.MODERATOR
 
@@ -74,34 +74,22 @@ def _flag_campaigns(messages: list[Message]) -> None:
         message.campaign = flags.get(message.pk)
 
 
-@desk_view(MOD)
-def returned(request):
-    page = _page(request, sel.returned_queue(request.scope), "screen_by")
-    return _queue(request, "desk/moderator/screening.html", page, queue="returned")
+def _queue_view(queue: str, selector, key: str, template: str):
+    """A queue page: the scoped `selector`'s rows by `key`, one keyset page at a time."""
+
+    def view(request):
+        page = _page(request, selector(request.scope), key)
+        return _queue(request, f"desk/moderator/{template}", page, queue=queue)
+
+    view.__name__ = view.__qualname__ = queue
+    return desk_view(MOD)(view)
 
 
-@desk_view(MOD)
-def lookback(request):
-    page = _page(request, sel.lookback_queue(request.scope), "replied_at")
-    return _queue(request, "desk/moderator/screening.html", page, queue="lookback")
-
-
-@desk_view(MOD)
-def reply_queue(request):
-    page = _page(request, sel.reply_review_queue(request.scope), "submitted_at")
-    return _queue(request, "desk/moderator/replies.html", page, queue="replies")
-
-
-@desk_view(MOD)
-def extensions(request):
-    page = _page(request, sel.extension_queue(request.scope), "created_at")
-    return _queue(request, "desk/moderator/extensions.html", page, queue="extensions")
-
-
-@desk_view(MOD)
-def supervision(request):
-    page = _page(request, sel.moderated_supervisions(request.scope), "due_at")
-    return _queue(request, "desk/moderator/supervision.html", page, queue="supervision")
+returned = _queue_view("returned", sel.returned_queue, "screen_by", "screening.html")
+lookback = _queue_view("lookback", sel.lookback_queue, "replied_at", "screening.html")
+reply_queue = _queue_view("replies", sel.reply_review_queue, "submitted_at", "replies.html")
+extensions = _queue_view("extensions", sel.extension_queue, "created_at", "extensions.html")
+supervision = _queue_view("supervision", sel.moderated_supervisions, "due_at", "supervision.html")
 
 
 OVERDUE_KINDS = ("screening", "acceptance", "reply")
@@ -199,14 +187,10 @@ def _to_message(request, message: Message):
 @desk_view(MOD, post=True)
 def screen(request, message_id: int):
     message = _message(request, message_id)
-    form = ScreenForm(request.POST)
-    if not form.is_valid():
-        form_refused(request, form)
-        return _to_message(request, message)
-    data = form.cleaned_data
-    perform(
+    perform_form(
         request,
-        lambda: services.screen_message(
+        ScreenForm(request.POST),
+        lambda data: services.screen_message(
             message_id=message.pk,
             actor=request.user,
             public_title=data["public_title"],
@@ -223,17 +207,11 @@ def screen(request, message_id: int):
 @desk_view(MOD, post=True)
 def reject(request, message_id: int):
     message = _message(request, message_id)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        form_refused(request, form)
-        return _to_message(request, message)
-    ok = perform(
+    ok = perform_form(
         request,
-        lambda: services.reject_message(
-            message_id=message.pk,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
+        RejectForm(request.POST),
+        lambda data: services.reject_message(
+            message_id=message.pk, actor=request.user, reason=data["reason"], note=data["note"]
         ),
         done=_("The message was not accepted; the author is told why."),
     )
@@ -286,21 +264,17 @@ def duplicate(request, message_id: int):
 @desk_view(MOD, post=True)
 def dispatch(request, message_id: int):
     message = _message(request, message_id)
-    form = DispatchForm(request.POST, candidates=sel.dispatch_candidates(message))
-    if not form.is_valid():
-        form_refused(request, form)
-        return _to_message(request, message)
-    data = form.cleaned_data
-    ok = perform(
+    ok = perform_form(
         request,
-        lambda: services.dispatch_message(
+        DispatchForm(request.POST, candidates=sel.dispatch_candidates(message)),
+        lambda data: services.dispatch_message(
             message_id=message.pk,
             actor=request.user,
             lead_unit=data["lead_unit"],
             co_units=data["co_units"],
             note=data["note"],
         ),
-        done=_("Dispatched to %(unit)s.") % {"unit": data["lead_unit"]},
+        done=lambda data: _("Dispatched to %(unit)s.") % {"unit": data["lead_unit"]},
     )
     return redirect("desk:screening") if ok else _to_message(request, message)
 
@@ -308,17 +282,11 @@ def dispatch(request, message_id: int):
 @desk_view(MOD, post=True)
 def reopen(request, message_id: int):
     message = _message(request, message_id)
-    form = ReopenForm(request.POST, candidates=sel.dispatch_candidates(message))
-    if not form.is_valid():
-        form_refused(request, form)
-        return _to_message(request, message)
-    ok = perform(
+    ok = perform_form(
         request,
-        lambda: services.reopen_message(
-            message_id=message.pk,
-            actor=request.user,
-            unit=form.cleaned_data["unit"],
-            note=form.cleaned_data["note"],
+        ReopenForm(request.POST, candidates=sel.dispatch_candidates(message)),
+        lambda data: services.reopen_message(
+            message_id=message.pk, actor=request.user, unit=data["unit"], note=data["note"]
         ),
         done=_("Reopened for a second round."),
     )
@@ -349,17 +317,15 @@ def supervise(request, message_id: int):
 def order_supervision(request, message: Message, *, fallback: str):
     """Shared by moderators and leaders: the service checks who may order it."""
     form = SuperviseForm(request.POST)
-    if not form.is_valid():
-        form_refused(request, form)
-        return back(request, fallback, message.pk)
-    perform(
+    perform_form(
         request,
-        lambda: services.supervise(
+        form,
+        lambda data: services.supervise(
             message_id=message.pk,
             actor=request.user,
-            level=form.cleaned_data["level"],
+            level=data["level"],
             due_at=form.due_at(),
-            note=form.cleaned_data["note"],
+            note=data["note"],
         ),
         done=_("Supervision ordered."),
     )
@@ -372,20 +338,18 @@ def order_supervision(request, message: Message, *, fallback: str):
 @desk_view(MOD, post=True)
 def decide_extension(request, request_id: int):
     extension = get_object_or_404(sel.extension_queue(request.scope), pk=request_id)
-    form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        form_refused(request, form)
-        return back(request, "desk:extensions")
-    approve = form.cleaned_data["decision"] == "approve"
-    perform(
+    perform_form(
         request,
-        lambda: services.decide_extension(
+        ExtensionDecisionForm(request.POST),
+        lambda data: services.decide_extension(
             request_id=extension.pk,
             actor=request.user,
-            approve=approve,
-            note=form.cleaned_data["note"],
+            approve=data["decision"] == "approve",
+            note=data["note"],
         ),
-        done=_("Extension approved.") if approve else _("Extension denied."),
+        done=lambda data: (
+            _("Extension approved.") if data["decision"] == "approve" else _("Extension denied.")
+        ),
     )
     return back(request, "desk:extensions")
 
@@ -435,14 +399,11 @@ def approve_reply(request, reply_id: int):
 @desk_view(MOD, post=True)
 def return_reply(request, reply_id: int):
     reply = _reviewable_reply(request, reply_id)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        form_refused(request, form)
-        return back(request, "desk:review_reply", reply.pk)
-    ok = perform(
+    ok = perform_form(
         request,
-        lambda: services.return_reply(
-            reply_id=reply.pk, actor=request.user, reason=form.cleaned_data["reason"]
+        ReasonForm(request.POST),
+        lambda data: services.return_reply(
+            reply_id=reply.pk, actor=request.user, reason=data["reason"]
         ),
         done=_("The reply was sent back to the unit."),
     )

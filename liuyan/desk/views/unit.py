@@ -38,7 +38,7 @@ from ..forms import (
     TransferForm,
 )
 from ..models import ReplyTemplate
-from .common import back, desk_view, form_refused, perform, render_desk
+from .common import back, desk_view, form_refused, perform, perform_form, render_desk
 
 UNIT = sel.UNIT
 
@@ -180,14 +180,11 @@ def accept(request, assignment_id: int):
 @desk_view(UNIT, post=True)
 def return_assignment(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        form_refused(request, form)
-        return _to_assignment(request, assignment)
-    ok = perform(
+    ok = perform_form(
         request,
-        lambda: services.return_assignment(
-            assignment_id=assignment.pk, actor=request.user, reason=form.cleaned_data["reason"]
+        ReasonForm(request.POST),
+        lambda data: services.return_assignment(
+            assignment_id=assignment.pk, actor=request.user, reason=data["reason"]
         ),
         done=_("Returned to the platform to be routed again."),
     )
@@ -197,19 +194,16 @@ def return_assignment(request, assignment_id: int):
 @desk_view(UNIT, post=True)
 def transfer(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
-    form = TransferForm(request.POST, targets=sel.transfer_targets(assignment))
-    if not form.is_valid():
-        form_refused(request, form)
-        return _to_assignment(request, assignment)
-    ok = perform(
+    ok = perform_form(
         request,
-        lambda: services.transfer_assignment(
+        TransferForm(request.POST, targets=sel.transfer_targets(assignment)),
+        lambda data: services.transfer_assignment(
             assignment_id=assignment.pk,
             actor=request.user,
-            to_unit=form.cleaned_data["to_unit"],
-            note=form.cleaned_data["note"],
+            to_unit=data["to_unit"],
+            note=data["note"],
         ),
-        done=_("Transferred to %(unit)s.") % {"unit": form.cleaned_data["to_unit"]},
+        done=lambda data: _("Transferred to %(unit)s.") % {"unit": data["to_unit"]},
     )
     return redirect("desk:inbox") if ok else _to_assignment(request, assignment)
 
@@ -217,37 +211,31 @@ def transfer(request, assignment_id: int):
 @desk_view(UNIT, post=True)
 def invite(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
-    form = InviteForm(request.POST, candidates=sel.co_unit_candidates(assignment))
-    if form.is_valid():
-        perform(
-            request,
-            lambda: services.invite_co_units(
-                assignment_id=assignment.pk, actor=request.user, units=form.cleaned_data["units"]
-            ),
-            done=_("Co-handling units invited."),
-        )
-    else:
-        form_refused(request, form)
+    perform_form(
+        request,
+        InviteForm(request.POST, candidates=sel.co_unit_candidates(assignment)),
+        lambda data: services.invite_co_units(
+            assignment_id=assignment.pk, actor=request.user, units=data["units"]
+        ),
+        done=_("Co-handling units invited."),
+    )
     return _to_assignment(request, assignment)
 
 
 @desk_view(UNIT, post=True)
 def request_extension(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
-    form = ExtensionRequestForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: services.request_extension(
-                assignment_id=assignment.pk,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                days=form.cleaned_data["days"],
-            ),
-            done=_("Extension requested; the platform decides."),
-        )
-    else:
-        form_refused(request, form)
+    perform_form(
+        request,
+        ExtensionRequestForm(request.POST),
+        lambda data: services.request_extension(
+            assignment_id=assignment.pk,
+            actor=request.user,
+            reason=data["reason"],
+            days=data["days"],
+        ),
+        done=_("Extension requested; the platform decides."),
+    )
     return _to_assignment(request, assignment)
 
 
@@ -283,17 +271,14 @@ def write_reply(request, assignment_id: int):
 @desk_view(UNIT, post=True)
 def contribute(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
-    form = ContributionForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: services.contribute(
-                assignment_id=assignment.pk, actor=request.user, body=form.cleaned_data["body"]
-            ),
-            done=_("Your part was given to the lead unit."),
-        )
-    else:
-        form_refused(request, form)
+    perform_form(
+        request,
+        ContributionForm(request.POST),
+        lambda data: services.contribute(
+            assignment_id=assignment.pk, actor=request.user, body=data["body"]
+        ),
+        done=_("Your part was given to the lead unit."),
+    )
     return _to_assignment(request, assignment)
 
 
@@ -395,17 +380,14 @@ def sign_off(request, reply_id: int):
 @desk_view(UNIT, post=True)
 def refuse_signoff(request, reply_id: int):
     reply = _reply_to_sign(request, reply_id)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: services.refuse_signoff(
-                reply_id=reply.pk, actor=request.user, reason=form.cleaned_data["reason"]
-            ),
-            done=_("The reply was sent back to the handler."),
-        )
-    else:
-        form_refused(request, form)
+    perform_form(
+        request,
+        ReasonForm(request.POST),
+        lambda data: services.refuse_signoff(
+            reply_id=reply.pk, actor=request.user, reason=data["reason"]
+        ),
+        done=_("The reply was sent back to the handler."),
+    )
     return back(request, "desk:assignment", reply.assignment_id)
 
 
