@@ -33,7 +33,7 @@ from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import clock_for
 from liuyan.notifications.dispatch import on_event
 
-from . import access, search
+from . import access, search, selectors
 from .models import (
     Assignment,
     Contribution,
@@ -434,9 +434,6 @@ def dispatch_message(
     _apply(message, transition, dispatched_at=at)
     _record(message, transition, actor=actor, roles=roles, at=at, note=note, assignment=lead)
     return message
-
-
-redispatch_message = dispatch_message
 
 
 # --- units handle ------------------------------------------------------------------------
@@ -949,7 +946,7 @@ def close_message(
 def auto_close_unrated(*, now: datetime | None = None) -> int:
     """Close replied messages whose rating window is over. Safe to run again: returns 0."""
     at = _now(now)
-    due = Message.objects.filter(state=State.REPLIED, rate_by__lt=at).values_list("pk", flat=True)
+    due = selectors.unrated_past_window(now=at).values_list("pk", flat=True)
     closed = 0
     for message_id in list(due.iterator()):
         closed += _auto_close_one(message_id, at)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import QuerySet
 
 from liuyan.core.clock import Clock, ClockRules, WorkCalendar
 
-from .models import CalendarYear, ClockRule, Holiday, Membership, Region, Unit
+from .models import CalendarYear, ClockRule, Holiday, Region, Unit
 
 _CALENDAR_CACHE_KEY = "directory:work-calendar:v1"
 _CALENDAR_SECONDS = 3600
@@ -61,23 +60,3 @@ def clock_rules_for(*, unit: Unit | None = None, region: Region | None = None) -
 
 def clock_for(*, unit: Unit | None = None, region: Region | None = None) -> Clock:
     return Clock(work_calendar(), clock_rules_for(unit=unit, region=region))
-
-
-def memberships_of(user) -> QuerySet[Membership]:
-    if user is None or not user.is_authenticated:
-        return Membership.objects.none()
-    return Membership.objects.filter(user=user)
-
-
-def unit_ids_of(user, *, with_sub_units_for_heads: bool = False) -> set[int]:
-    """Units where `user` is a handler or head (and, for heads, their sub-units if asked)."""
-    ids: set[int] = set()
-    for membership in memberships_of(user).filter(role__in=Membership.UNIT_ROLES):
-        ids.add(membership.unit_id)
-        if with_sub_units_for_heads and membership.role == Membership.Role.HEAD:
-            ids.update(membership.unit.descendant_ids())
-    return ids
-
-
-def has_role(user, role: str) -> bool:
-    return memberships_of(user).filter(role=role).exists()
