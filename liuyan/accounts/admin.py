@@ -44,11 +44,23 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Security records: administrators may read and delete them (unless a subclass says
+    otherwise); nobody adds or changes them by hand."""
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        return selectors.is_administrator(request.user)
+
+    def has_module_permission(self, request):
+        return selectors.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return selectors.is_administrator(request.user)
 
 
 @admin.register(AuditEntry)
@@ -60,12 +72,6 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     search_fields = ("username", "action", "path", "object_id")
     date_hierarchy = "at"
     show_full_result_count = False  # no COUNT over a table that grows forever
-
-    def has_view_permission(self, request, obj=None):
-        return selectors.is_administrator(request.user)
-
-    def has_module_permission(self, request):
-        return selectors.is_administrator(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -79,15 +85,6 @@ class TOTPDeviceAdmin(ReadOnlyAdmin):
     search_fields = ("user__username",)
     exclude = ("secret",)
 
-    def has_view_permission(self, request, obj=None):
-        return selectors.is_administrator(request.user)
-
-    def has_module_permission(self, request):
-        return selectors.is_administrator(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return selectors.is_administrator(request.user)
-
 
 @admin.register(SignInFailure)
 class SignInFailureAdmin(ReadOnlyAdmin):
@@ -96,12 +93,3 @@ class SignInFailureAdmin(ReadOnlyAdmin):
     list_display = ("at", "scope", "key", "ip_address")
     list_filter = ("scope",)
     search_fields = ("key", "ip_address")
-
-    def has_view_permission(self, request, obj=None):
-        return selectors.is_administrator(request.user)
-
-    def has_module_permission(self, request):
-        return selectors.is_administrator(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return selectors.is_administrator(request.user)
