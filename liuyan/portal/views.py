@@ -325,6 +325,7 @@ def _preview(request, board, form, draft) -> HttpResponse:
             "type_label": TYPE_WORDS[data["type"]],
             "title": masked_preview(data["title"]),
             "body": masked_preview(data["body"]),
+            "place": masked_preview(data["place"]),
             "similar": selectors.similar_on_board(board, data["title"], data["body"]),
         },
     )

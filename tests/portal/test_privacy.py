@@ -114,3 +114,20 @@ def test_feed_has_masked_text_and_no_personal_data(client, world, make):
     assert "139****5678" in feed
     assert world.citizen.nickname not in feed
     assert world.citizen.phone not in feed
+
+
+def test_the_place_is_masked_on_the_public_page_like_the_title_and_body(client, world, domain):
+    """The place is free text: a phone number typed into it is personal data like any other."""
+    message = services.submit_message(
+        author=world.citizen,
+        board=world.board,
+        type="complaint",
+        title="小区门口路灯损坏",
+        body="小区门口的路灯坏了两个多月，晚上出行很不安全，请尽快修理。",
+        place="丽景小区门口，电话13907315566",
+        domain=domain,
+    )
+    services.dispatch_message(message_id=message.pk, actor=world.moderator, lead_unit=world.bureau)
+    page = client.get(reverse("portal:message", args=[message.serial]))
+    assert page.status_code == 200
+    assert "13907315566" not in page.text and "丽景小区门口，电话139****5566" in page.text

@@ -216,3 +216,10 @@ def test_more_than_six_images_are_refused(writer, world, domain):
     response = writer.post(reverse("portal:write"), data)
     assert response.status_code == 400
     assert Message.objects.count() == 0
+
+
+def test_preview_shows_the_place_as_the_public_will_see_it(writer, world, domain):
+    token = _token(writer, world.board)
+    fields = _fields(world, domain, token, place="丽景小区门口，电话13907315566")
+    response = writer.post(reverse("portal:write"), {**fields, "step": "preview"})
+    assert '<mark class="masked">139****5566' in response.text

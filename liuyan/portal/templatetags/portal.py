@@ -2,6 +2,7 @@
 
 from django import template
 
+from liuyan.board.textrules import mask_personal_data
 from liuyan.portal import wording
 
 register = template.Library()
@@ -25,3 +26,9 @@ def event_words(event) -> str:
 @register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{value:g}%"
+
+
+@register.filter
+def masked(text) -> str:
+    """Free text the message has no public_* copy of (its place), masked as public text is."""
+    return mask_personal_data(text or "")
