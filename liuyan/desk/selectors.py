@@ -58,23 +58,24 @@ DESK_ORDER = (MODERATOR, UNIT, LEADER, OPERATOR)
 # --- scope: who sees what -----------------------------------------------------------------
 
 
-def region_subtree_ids(region_ids: set[int]) -> set[int]:
-    """The regions and every region below them (a province's moderator covers its counties)."""
-    found, frontier = set(region_ids), set(region_ids)
+def _subtree_ids(model, ids: set[int]) -> set[int]:
+    """The rows `ids` of a tree `model` (with `parent`) and every row below them."""
+    found, frontier = set(ids), set(ids)
     while frontier:
-        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
         frontier -= found
         found |= frontier
     return found
+
+
+def region_subtree_ids(region_ids: set[int]) -> set[int]:
+    """The regions and every region below them (a province's moderator covers its counties)."""
+    return _subtree_ids(Region, region_ids)
 
 
 def unit_subtree_ids(unit_ids: set[int]) -> set[int]:
-    found, frontier = set(unit_ids), set(unit_ids)
-    while frontier:
-        frontier = set(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        frontier -= found
-        found |= frontier
-    return found
+    """The units and every sub-unit (a unit head also heads the units below)."""
+    return _subtree_ids(Unit, unit_ids)
 
 
 @dataclass(frozen=True)

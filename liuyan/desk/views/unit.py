@@ -394,14 +394,17 @@ def refuse_signoff(request, reply_id: int):
 # --- reply templates and the archive ------------------------------------------------------
 
 
+def _headed_units(request):
+    return Unit.objects.filter(pk__in=request.scope.headed_unit_ids)
+
+
 @desk_view(UNIT)
 def templates(request):
     scope = request.scope
-    headed = Unit.objects.filter(pk__in=scope.headed_unit_ids)
     context = {
         "templates": sel.templates_for(scope.unit_ids),
         "can_manage": scope.is_head,
-        "form": ReplyTemplateForm(units=headed) if scope.is_head else None,
+        "form": ReplyTemplateForm(units=_headed_units(request)) if scope.is_head else None,
     }
     return render_desk(request, "desk/unit/templates.html", context)
 
@@ -420,9 +423,7 @@ def template_text(request, template_id: int):
 
 def _save_template(request, template: ReplyTemplate | None):
     scope = request.scope
-    form = ReplyTemplateForm(
-        request.POST, instance=template, units=Unit.objects.filter(pk__in=scope.headed_unit_ids)
-    )
+    form = ReplyTemplateForm(request.POST, instance=template, units=_headed_units(request))
     if not form.is_valid():
         form_refused(request, form)
         return redirect("desk:templates")
@@ -459,11 +460,9 @@ def edit_template(request, template_id: int):
     template = _headed_template(request, template_id)
     if request.method == "POST":
         return _save_template(request, template)
-    units = Unit.objects.filter(pk__in=request.scope.headed_unit_ids)
+    form = ReplyTemplateForm(instance=template, units=_headed_units(request))
     return render_desk(
-        request,
-        "desk/unit/template_edit.html",
-        {"template": template, "form": ReplyTemplateForm(instance=template, units=units)},
+        request, "desk/unit/template_edit.html", {"template": template, "form": form}
     )
 
 
