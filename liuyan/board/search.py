@@ -1,9 +1,9 @@
 """Full-text search over public messages and their published replies.
 
-What is indexed is `Message.search_text`: the public title, public body and published reply,
-normalised to simplified characters and segmented by rjieba into space-separated words (see
-`liuyan.insight.text.segment_for_search`). A query goes through the same function, so 學校 finds
-学校, and a match is always a whole word on both databases:
+What is indexed is `Message.search_text`: the public title, public body and published reply
+(masked like them), normalised to simplified characters and segmented by rjieba into
+space-separated words (see `liuyan.insight.text.segment_for_search`). A query goes through
+the same function, so 學校 finds 学校, and a match is always a whole word on both databases:
 
 - SQLite: an FTS5 table (migration 0003) with the unicode61 tokenizer, which splits on those
   spaces; queries are a MATCH of quoted words joined by AND, ranked by bm25.
@@ -34,6 +34,7 @@ from liuyan.insight.text import clean_whitespace, segment_for_search, to_halfwid
 from .access import PUBLIC_STATES
 from .models import Message, Reply
 from .selectors import public_messages
+from .textrules import mask_personal_data
 
 FTS_TABLE = "board_message_fts"
 SNIPPET_CHARS = 120
@@ -337,7 +338,7 @@ def _hit(message: Message, words: list[str]) -> SearchHit:
     # Highlight the long words too: a reader expects 物业管理 marked as one, and merging
     # spans makes that the same as marking 物业 and 管理.
     marks = list(dict.fromkeys(segment_for_search(" ".join(words)).split() + words))
-    reply = published_reply_body(message)
+    reply = mask_personal_data(published_reply_body(message))
     body_snippet = snippet(message.public_body, marks)
     reply_snippet = snippet(reply, marks) if body_snippet is None and reply else None
     if reply_snippet is not None:
@@ -363,8 +364,10 @@ def _plain_opening(text: str) -> SafeString:
 
 
 def search_text_for(message: Message, reply_body: str = "") -> str:
-    """What the index holds for a message: the same text `board.services` stores."""
-    return segment_for_search(" ".join([message.public_title, message.public_body, reply_body]))
+    """What the index holds for a message: the same text `board.services` stores. A reply has
+    no public copy of its own: its personal data is masked here, as on the page."""
+    public_reply = mask_personal_data(reply_body)
+    return segment_for_search(" ".join([message.public_title, message.public_body, public_reply]))
 
 
 def _states_sql() -> str:

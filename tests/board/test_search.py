@@ -402,3 +402,15 @@ def test_a_migrated_database_has_its_index_triggers():
     """Fails when a migration remade board_message and nothing put the triggers back
     (board's AppConfig must connect search.restore_sqlite_index_after_migrate)."""
     assert search.missing_sqlite_triggers() == []
+
+
+def test_personal_data_in_a_published_reply_is_neither_searchable_nor_shown(world):
+    """A reply is public text: a phone number a unit wrote into it is masked in the index and
+    the snippet, as in the message itself."""
+    m = replied(
+        world, "路灯坏了没人修", "小区门口的路灯坏了。", "已电话联系您13907315566，灯杆已更换。"
+    )
+    assert found("13907315566") == []
+    hit = search_public("联系").hits[0]
+    assert hit.message.pk == m.pk and hit.snippet_from == "reply"
+    assert "13907315566" not in hit.snippet_html and "139****5566" in hit.snippet_html
