@@ -131,3 +131,9 @@ def test_the_place_is_masked_on_the_public_page_like_the_title_and_body(client, 
     page = client.get(reverse("portal:message", args=[message.serial]))
     assert page.status_code == 200
     assert "13907315566" not in page.text and "丽景小区门口，电话139****5566" in page.text
+
+
+def test_personal_data_in_a_published_reply_is_masked_on_the_public_page(client, make):
+    message = make.replied(reply="已电话联系您13907315566，路灯已修复。")
+    page = client.get(reverse("portal:message", args=[message.serial]))
+    assert "13907315566" not in page.text and "已电话联系您139****5566" in page.text

@@ -30,5 +30,6 @@ def percent(value) -> str:
 
 @register.filter
 def masked(text) -> str:
-    """Free text the message has no public_* copy of (its place), masked as public text is."""
+    """Public text with no masked copy of its own (a place, a reply, an instruction), masked as
+    the message's public title and body are."""
     return mask_personal_data(text or "")
