@@ -384,6 +384,7 @@ def _csv_row(entry) -> list[str]:
     return [_csv_cell(values.get(name, getattr(entry, name))) for name in CSV_COLUMNS]
 
 
+@never_cache
 @login_required
 @require_GET
 def audit_export(request):

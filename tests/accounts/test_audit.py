@@ -161,3 +161,13 @@ def test_resetting_an_authenticator_is_for_administrators_only(client, world):
         {"action": "reset_authenticator", "_selected_action": [world.moderator.pk]},
     )
     assert not TOTPDevice.objects.filter(user=world.moderator).exists()
+
+
+def test_the_audit_export_is_never_cached(client, world):
+    """The CSV names people, addresses and actions: no browser or proxy may keep a copy."""
+    client.force_login(world.admin)
+
+    response = client.get(reverse("accounts:audit_export"))
+
+    assert "no-store" in response.get("Cache-Control", "")
+    assert "private" in response.get("Cache-Control", "")
