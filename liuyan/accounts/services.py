@@ -153,7 +153,6 @@ def sign_in_with_code(
     at = _now(now)
     scope = SignInFailure.Scope.CITIZEN
     _refuse_if_locked(scope, phone, ip, at)
-    _refuse_staff_accounts(selectors.user_by_phone(phone))
     with transaction.atomic():
         claimed = _claim_code(phone, code, at)
         if not claimed:
@@ -163,6 +162,7 @@ def sign_in_with_code(
             user = _citizen_for(phone)
     if not claimed:
         raise SignInRefused(_("The code is wrong or has expired. Ask for a new one."))
+    _refuse_staff_accounts(user)  # only now: a guesser must not learn whose number it is
     if not user.is_active:
         raise SignInRefused(_("This account is disabled."))
     return user
@@ -175,12 +175,12 @@ def sign_in_with_password(
     scope = SignInFailure.Scope.CITIZEN
     _refuse_if_locked(scope, phone, ip, at)
     user = selectors.user_by_phone(phone)
-    _refuse_staff_accounts(user)
     if user is None:
         make_password(password)  # same work as a real check, so timing does not reveal numbers
     if user is None or not user.check_password(password) or not user.is_active:
         record_sign_in_failure(scope=scope, key=phone, ip=ip, now=at)
         raise SignInRefused(_("The mobile number or password is wrong."))
+    _refuse_staff_accounts(user)  # only after the password: a guesser learns nothing
     _forget_failures(scope, phone)
     return user
 

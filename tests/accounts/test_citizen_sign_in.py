@@ -223,3 +223,32 @@ def test_old_codes_and_failures_are_pruned(world):
     assert services.prune_security_records() == 2
     assert list(PhoneCode.objects.values_list("phone", flat=True)) == ["13912345670"]
     assert not SignInFailure.objects.exists()
+
+
+@pytest.mark.parametrize("form", ["password", "code"])
+def test_a_wrong_guess_does_not_reveal_that_a_number_belongs_to_a_moderator(english, world, form):
+    """Only someone who proved the number (code) or the password learns it is a staff account."""
+    world.moderator.phone = "13700000009"
+    world.moderator.save()
+    if form == "password":
+        response = english.post(
+            reverse("accounts:password_login"),
+            {"phone": world.moderator.phone, "password": "a-wrong-guess"},
+        )
+    else:
+        ask_code(english, world.moderator.phone)
+        response = sign_in(english, "000000", phone=world.moderator.phone)
+    html = response.content.decode()
+    assert "staff sign-in page" not in html
+    assert "_auth_user_id" not in english.session
+
+
+def test_moderators_cannot_skip_the_second_factor_with_their_password(english, world):
+    world.moderator.phone = "13700000009"
+    world.moderator.save()
+    response = english.post(
+        reverse("accounts:password_login"),
+        {"phone": world.moderator.phone, "password": "pw-moderator"},
+    )
+    assert "staff sign-in page" in response.content.decode()
+    assert "_auth_user_id" not in english.session
