@@ -28,7 +28,3 @@ def masked_preview(text: str) -> SafeString:
         cursor = hit.end
     parts.append(conditional_escape(text[cursor:]))
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped or format_html
-
-
-def masked_count(text: str) -> int:
-    return len(find_personal_data(text))

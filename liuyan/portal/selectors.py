@@ -29,9 +29,15 @@ from liuyan.board.models import (
     Reply,
     Thanks,
 )
-from liuyan.board.selectors import public_messages
+from liuyan.board.selectors import public_messages, timeline
 from liuyan.core.clock import SHANGHAI
-from liuyan.core.lifecycle import ACTIVE_ASSIGNMENT_STATES, AssignmentKind, ReplyState, State
+from liuyan.core.lifecycle import (
+    ACTIVE_ASSIGNMENT_STATES,
+    HANDLING_STATES,
+    AssignmentKind,
+    ReplyState,
+    State,
+)
 from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import work_calendar
 
@@ -40,7 +46,6 @@ FIGURES_SAMPLE = 500  # medians and satisfaction over the latest replies, not th
 PAGE_SIZE = 20
 
 ANSWERED_STATES = frozenset({State.REPLIED, State.REVIEW, State.CLOSED})
-HANDLING_STATES = PUBLIC_STATES - ANSWERED_STATES
 STATUS_FILTERS = {"handling": HANDLING_STATES, "answered": ANSWERED_STATES}
 PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91, "year": 365}
 
@@ -276,10 +281,6 @@ def board_messages(
     return rows
 
 
-def top_domains() -> QuerySet[Domain]:
-    return Domain.objects.filter(level=1)
-
-
 def domains_for_choice() -> list[Domain]:
     """First- and second-level domains in tree order, for a select the citizen can scan."""
     tops = list(Domain.objects.filter(level=1))
@@ -330,7 +331,7 @@ def public_record(message: Message) -> PublicRecord:
         .order_by("published_at", "id")
     )
     return PublicRecord(
-        events=list(message.events.filter(is_public=True).select_related("unit").order_by("seq")),
+        events=list(timeline(message, staff=False)),
         replies=replies,
         evaluations=list(message.evaluations.order_by("round")),
         follow_ups=list(message.follow_ups.order_by("created_at", "id")),
