@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liuyan.board import services
+from liuyan.board.access import is_publicly_visible
 from liuyan.board.models import Message
 from liuyan.core.lifecycle import RULES, Action, LifecycleError, State
 from liuyan.directory.models import Board, Region
@@ -177,7 +178,7 @@ def _message_context(request: HttpRequest, message: Message, **forms) -> dict:
 def message_detail(request: HttpRequest, serial: str) -> HttpResponse:
     message = _visible_message(request, serial)
     response = render(request, "portal/message.html", _message_context(request, message))
-    if not message.is_public:
+    if not is_publicly_visible(message):
         response["Cache-Control"] = "private, no-store"
     return response
 
@@ -241,7 +242,7 @@ def attachment(request: HttpRequest, token: str) -> FileResponse:
     response["Content-Disposition"] = f'inline; filename="{found.token}.{found.extension}"'
     message = found.message or found.reply.message
     response["Cache-Control"] = (
-        "public, max-age=86400" if message.is_public else "private, no-store"
+        "public, max-age=86400" if is_publicly_visible(message) else "private, no-store"
     )
     return response
 

@@ -137,3 +137,18 @@ def test_personal_data_in_a_published_reply_is_masked_on_the_public_page(client,
     message = make.replied(reply="已电话联系您13907315566，路灯已修复。")
     page = client.get(reverse("portal:message", args=[message.serial]))
     assert "13907315566" not in page.text and "已电话联系您139****5566" in page.text
+
+
+def test_an_unscreened_public_message_and_its_images_are_never_cached_as_public(
+    client, world, make
+):
+    """ "Public" is a wish until screening: the author's view of a message still waiting (or
+    rejected) must not land in a shared cache for everyone."""
+    waiting = make.submitted()
+    data = uploads.stash_image(upload(), form_token="t")
+    uploads.attach_images(waiting, [data], user=world.citizen, now=timezone.now())
+    client.force_login(world.citizen)
+    page = client.get(reverse("portal:message", args=[waiting.serial]))
+    assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
+    image = client.get(_image_url(waiting))
+    assert image.status_code == 200 and image["Cache-Control"] == "private, no-store"
