@@ -53,3 +53,18 @@ def test_times_are_shown_in_shanghai(client, world, objects):
     html = client.get(reverse("desk:screening")).content.decode()
     local = objects.new_city.submitted_at.astimezone(ZoneInfo("Asia/Shanghai"))
     assert local.strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_desk_pages_and_files_are_never_cached(client, world, objects):
+    """Private messages, contact numbers and files must not stay in a shared office
+    computer's browser cache after the staff member signs out."""
+    client.force_login(world.moderator)
+    urls = [
+        reverse("desk:moderate_message", args=[objects.new_city.pk]),
+        reverse("desk:attachment", args=[objects.attachment.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "no-store" in response.get("Cache-Control", ""), url
+        assert "private" in response.get("Cache-Control", ""), url

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,8 @@ DESK_HOME = {
 
 def desk_view(desk: str | None = None, *, post: bool = False):
     """Sign-in required (the staff sign-in, with its second factor), then a staff membership
-    for `desk` (any desk when None); `request.scope` carries what the user may see."""
+    for `desk` (any desk when None); `request.scope` carries what the user may see. Answers
+    are never cached: they show private messages and contact details."""
 
     def decorate(view: Callable):
         @wraps(view)
@@ -39,7 +41,9 @@ def desk_view(desk: str | None = None, *, post: bool = False):
             if not scope.desks or (desk is not None and not scope.has(desk)):
                 raise PermissionDenied(_("This page is for staff of another desk."))
             request.scope, request.desk = scope, desk
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
 
         return require_POST(wrapped) if post else wrapped
 
