@@ -85,8 +85,8 @@ def is_publicly_visible(message: Message) -> bool:
 
 
 def can_view(user, message: Message) -> bool:
-    """Public messages are for everyone; a private one only for its author, its units,
-    moderators, and the leaders of its board (and administrators)."""
+    """Public messages are for everyone; a private one only for its author (or the operator who
+    entered it), its units, moderators, and the leaders of its board (and administrators)."""
     if is_publicly_visible(message):
         return True
     if user is None or not getattr(user, "is_authenticated", False):
@@ -94,7 +94,13 @@ def can_view(user, message: Message) -> bool:
     if message.author_id == user.pk or message.entered_by_id == user.pk:
         return True
     roles = roles_for(user, message)
-    if roles & {Role.MODERATOR, Role.ADMIN, Role.LEADER}:
+    if roles & {Role.MODERATOR, Role.ADMIN}:
+        return True
+    # Leaders act on their whole region (supervision, instructions), but a private message is
+    # shown only to the leaders of the board it was written to (DESIGN.md).
+    if Membership.objects.filter(
+        user=user, role=Membership.Role.LEADER, board_id=message.board_id
+    ).exists():
         return True
     unit_ids = set(message.assignments.values_list("unit_id", flat=True))
     if not unit_ids:

@@ -87,3 +87,13 @@ def test_visible_message_or_none_hides_private_messages_from_strangers(world):
     for allowed in (world.citizen, world.handler, world.head, world.moderator, world.leader):
         assert selectors.visible_message_or_none(allowed, private.pk) == private
     assert Message.objects.filter(pk=private.pk, is_public=False).exists()
+
+
+def test_a_region_leader_without_the_board_does_not_see_a_private_message(world):
+    from liuyan.directory.models import Membership
+
+    region_leader = world.other_citizen
+    Membership.objects.create(user=region_leader, role="leader", region=world.province)
+    private = dispatched(world, is_public=False).message
+    assert selectors.visible_message_or_none(region_leader, private.pk) is None
+    assert selectors.visible_message_or_none(world.leader, private.pk) == private
