@@ -115,3 +115,40 @@ def _with_ancestors(unit_ids: set[int]) -> set[int]:
     for unit in Unit.objects.filter(pk__in=unit_ids).select_related("parent__parent__parent"):
         ids |= unit_chain_ids(unit)
     return ids
+
+
+def _subtree_q(ids: set[int], field: str, depth: int = 3) -> Q:
+    """`field` is one of `ids` or sits below one of them (regions and units are shallow trees)."""
+    q = Q(**{f"{field}_id__in": ids})
+    path = field
+    for _ in range(depth):
+        path += "__parent"
+        q |= Q(**{f"{path}_id__in": ids})
+    return q
+
+
+def visible_messages(user, messages):
+    """`messages` narrowed to those `user` may see: the rule of `can_view` as one query, for
+    lists (checking each message with can_view costs several queries per message)."""
+    visible = Q(is_public=True, state__in=PUBLIC_STATES)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return messages.filter(visible)
+    if user.is_superuser:
+        return messages
+    visible |= Q(author=user) | Q(entered_by=user)
+    roles: dict[str, set] = {}
+    for role, region_id, board_id, unit_id in Membership.objects.filter(user=user).values_list(
+        "role", "region_id", "board_id", "unit_id"
+    ):
+        roles.setdefault(role, set()).add(region_id if role == "moderator" else board_id or unit_id)
+    if "admin" in roles or None in roles.get("moderator", ()):
+        return messages
+    if regions := roles.get("moderator"):
+        visible |= _subtree_q(regions, "region")
+    if boards := roles.get("leader", set()) - {None}:
+        visible |= Q(board_id__in=boards)
+    if units := roles.get("handler"):
+        visible |= Q(assignments__unit_id__in=units)
+    if heads := roles.get("head"):
+        visible |= _subtree_q(heads, "assignments__unit")
+    return messages.filter(pk__in=messages.filter(visible).values("pk"))

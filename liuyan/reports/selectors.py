@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.db.models.functions import Substr
 
-from liuyan.board.access import can_view
+from liuyan.board.access import visible_messages
 from liuyan.board.models import Message
 from liuyan.board.selectors import public_messages
 from liuyan.core.lifecycle import State
@@ -123,13 +123,20 @@ def issues_for_reader(user, issues: list[HotIssue]) -> list[IssueForReader]:
     through = HotIssue.messages.through.objects.filter(issue__in=issues).select_related(
         "message__board", "message__region"
     )
-    for link in through.order_by("message__submitted_at"):
+    links = list(through.order_by("message__submitted_at"))
+    for link in links:
         members[link.issue_id].append(link.message)
-    return [_for_reader(user, issue, members[issue.pk]) for issue in issues]
+    # One query for the whole page instead of can_view's several queries per message.
+    readable = set(
+        visible_messages(
+            user, Message.objects.filter(pk__in=[link.message_id for link in links])
+        ).values_list("pk", flat=True)
+    )
+    return [_for_reader(issue, members[issue.pk], readable) for issue in issues]
 
 
-def _for_reader(user, issue: HotIssue, members: list[Message]) -> IssueForReader:
-    visible = [message for message in members if can_view(user, message)]
+def _for_reader(issue: HotIssue, members: list[Message], readable: set[int]) -> IssueForReader:
+    visible = [message for message in members if message.pk in readable]
     if len(visible) == len(members):
         return IssueForReader(issue, issue.title, issue.place, visible[:STAFF_MESSAGES_SHOWN])
     if not visible:

@@ -97,3 +97,47 @@ def test_a_region_leader_without_the_board_does_not_see_a_private_message(world)
     private = dispatched(world, is_public=False).message
     assert selectors.visible_message_or_none(region_leader, private.pk) is None
     assert selectors.visible_message_or_none(world.leader, private.pk) == private
+
+
+def test_visible_messages_agrees_with_can_view_for_every_person(world):
+    """The one-query filter and the per-message rule must never disagree."""
+    from liuyan.board.access import can_view, visible_messages
+    from liuyan.directory.models import Membership
+
+    Membership.objects.create(user=world.other_citizen, role="leader", region=world.province)
+    messages = [
+        dispatched(world, is_public=False).message,
+        dispatched(world, is_public=True).message,
+        s.submit_message(
+            author=world.citizen, board=world.board, type="help", title="垃圾清运不及时", body=BODY
+        ),
+    ]
+    sub = dispatched(world, is_public=False).message
+    lead = sub.assignments.get()
+    s.accept_assignment(assignment_id=lead.pk, actor=world.handler)
+    s.transfer_assignment(assignment_id=lead.pk, actor=world.handler, to_unit=world.district_office)
+    messages.append(sub)  # now handled by a sub-unit: its head and both units' handlers see it
+    people = [
+        None,
+        world.citizen,
+        world.other_citizen,
+        world.moderator,
+        world.city_moderator,
+        world.handler,
+        world.head,
+        world.sub_handler,
+        world.other_handler,
+        world.leader,
+        world.other_leader,
+        world.operator,
+        world.admin,
+    ]
+    ids = [m.pk for m in messages]
+    for person in people:
+        expected = {m.pk for m in messages if can_view(person, m)}
+        got = set(
+            visible_messages(person, Message.objects.filter(pk__in=ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert got == expected, person
