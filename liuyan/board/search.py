@@ -431,11 +431,7 @@ def rebuild_sqlite_index(using: str = DEFAULT_DB_ALIAS) -> int:
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         # Only constants are formatted into these statements.
         cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")  # noqa: S608
-        every_public_message = (
-            f"INSERT INTO {FTS_TABLE}(rowid, search_text) "  # noqa: S608
-            f"SELECT id, search_text FROM board_message WHERE {_is_indexed('board_message')}"
-        )
-        cursor.execute(every_public_message)
+        cursor.execute(sqlite_index_sql("board_message"))
         return cursor.rowcount
 
 
@@ -459,13 +455,32 @@ def sqlite_index_rebuilt_afterwards(using: str = DEFAULT_DB_ALIAS):
     Must run inside a transaction (SQLite DDL is transactional): if the load fails, the
     triggers come back with the rollback. Other connections see the committed index meanwhile.
     """
+    with sqlite_triggers_dropped(using) as indexed:
+        yield
+    if indexed:
+        rebuild_sqlite_index(using)
+
+
+@contextmanager
+def sqlite_triggers_dropped(using: str = DEFAULT_DB_ALIAS):
+    """For bulk loads on SQLite that index their rows themselves (sqlite_index_sql): the
+    triggers are dropped for the load and put back after it; nothing is re-indexed. Yields
+    whether there is a full-text index at all. Must run inside a transaction, as above."""
     connection_ = connections[using]
     with connection_.cursor() as cursor:
         indexed = connection_.vendor == "sqlite" and _fts_table_exists(cursor)
         if indexed:
             for name in sqlite_trigger_sql():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-    yield
+    yield indexed
     if indexed:
         ensure_sqlite_index(using)
-        rebuild_sqlite_index(using)
+
+
+def sqlite_index_sql(source: str) -> str:
+    """The statement that indexes every searchable message of `source`, a table shaped like
+    board_message (a bulk load's own copy, say), whose rows are not indexed yet."""
+    return (
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) "  # noqa: S608
+        f"SELECT id, search_text FROM {source} WHERE {_is_indexed(source)}"
+    )

@@ -155,6 +155,32 @@ def _index_form(token: str) -> str:
     return word if word and is_content_token(word) else ""
 
 
+# Characters jieba never puts inside a word: it cuts text into runs of CJK ideographs, letters,
+# digits and "+#&._%-" and segments each run on its own. A text cut at these characters therefore
+# segments exactly as the whole text does. Full-width forms that normalise into the run class
+# (．％＋－) are left out on purpose.
+_RUN_BREAK = re.compile(r"[\s，。！？、；：“”‘’（）《》【】〔〕,!?;:\"'()\[\]<>/]+")
+
+
+class RepeatedTextSegmenter:
+    """:func:`segment_for_search` for texts made of the same phrases again and again.
+
+    Load-test data comes from a phrase generator: over 96% of its phrases recur. This cuts a
+    text where jieba would cut it anyway (_RUN_BREAK) and remembers each piece's tokens, which
+    gives the same tokens as :func:`segment_for_search` on the whole text at a fraction of the
+    cost. (Segmenting a text's new pieces together in one call was no faster.) Live messages
+    are all different; they go through segment_for_search directly.
+    """
+
+    def __init__(self, max_pieces: int = 200_000) -> None:
+        self._piece = lru_cache(maxsize=max_pieces)(segment_for_search)
+
+    def __call__(self, text: str | None) -> str:
+        if not text:
+            return ""
+        return " ".join(filter(None, map(self._piece, _RUN_BREAK.split(text))))
+
+
 def join_title_body(title: str | None, body: str | None) -> str:
     """One normalised text for a message: title first, then body."""
     title = normalize(title)

@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from liuyan.insight import text
 
 
@@ -65,3 +68,51 @@ def test_domain_words_beat_a_neighbouring_dictionary_word():
     from liuyan.insight.text import segment_for_search
 
     assert "路灯" in segment_for_search("小区路灯不亮").split()
+
+
+# Pieces of text the load-test generator and real messages are made of: phrases, the
+# characters jieba cuts at, and the ones it keeps inside a run (digits, "." "%" "-", letters,
+# full-width forms that normalise into them) or that normalisation changes (traditional forms).
+_PIECES = [
+    "小区物业管理混乱",
+    "路灯不亮",
+    "3.5米",
+    "50%",
+    "A-1栋",
+    "ＡＢＣ１２３",
+    "１２．５",
+    "小區物業",
+    "2026年9月15日",
+    "iPhone",
+    "，",
+    "。",
+    "！",
+    "：",
+    "“",
+    "”",
+    "（",
+    "）",
+    " ",
+    "\n",
+    "\u3000",
+    "、",
+    "/",
+    "．",
+    "－",
+    "的",
+    "建议",
+    "噪音扰民",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_repeated_text_segmenter_gives_exactly_the_search_tokens(parts):
+    segment = text.RepeatedTextSegmenter(max_pieces=8)  # small: entries are also evicted
+    joined = "".join(parts)
+    assert segment(joined) == text.segment_for_search(joined)
+    assert segment(joined) == text.segment_for_search(joined)  # the second time from memory
+
+
+def test_repeated_text_segmenter_of_nothing_is_empty():
+    segment = text.RepeatedTextSegmenter()
+    assert segment(None) == segment("") == segment("，。") == ""

@@ -5,20 +5,30 @@ and letting `bulk_create` prepare every value costs more than the simulation its
 straight to the cursor; the only conversion needed is the backend's datetime adaptation.
 Messages and assignments get ids that we reserve above the current maximum, because every other
 row points at them; rows nothing points at let the database number them.
+
+A load test on SQLite goes one step further (see :func:`chunk_database` and :class:`ChunkMerger`):
+binding millions of Python values to SQLite parameters is the single writer's heaviest work, so
+the worker processes do it, each into an in-memory database of the same tables, and hand over the
+serialised file; the writer copies each table across with one ``INSERT ... SELECT`` that runs
+entirely inside SQLite.
 """
 
 from __future__ import annotations
 
 import operator
+import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import OperationalError, connection, models
 from django.db.models import Max
 
 Batch = list[tuple["Table", list[dict]]]
+# The name under which the writer's connection attaches the workers' chunk databases.
+CHUNK_SCHEMA = "demo_chunk"
 
 
 def _datetime_adapter():
@@ -37,6 +47,34 @@ def _datetime_adapter():
     return adapt
 
 
+def _chunk_datetime_adapter():
+    """Times for a chunk database: whole-second UTC times as epoch seconds, the rest as text.
+
+    Formatting a datetime in Python costs several times more than reading its timestamp, and
+    the simulation keeps its times to whole seconds; the copy into the real table turns epoch
+    seconds into Django's text form inside SQLite (_from_chunk_datetime). Deadlines end at
+    23:59:59.999999 and come again and again, so their text is remembered.
+    """
+    as_text = lru_cache(maxsize=4096)(_datetime_adapter())
+
+    def adapt(value: datetime):
+        if value.microsecond or value.tzinfo is not UTC:
+            return as_text(value)
+        return value.timestamp()
+
+    return adapt
+
+
+def _from_chunk_datetime(column: str) -> str:
+    # A datetime column has NUMERIC affinity, so a whole float arrives as an integer; Django
+    # keeps 'YYYY-MM-DD HH:MM:SS' for a UTC time without microseconds, which is what
+    # datetime(..., 'unixepoch') writes.
+    return (
+        f"CASE WHEN typeof({column}) = 'integer' "
+        f"THEN datetime({column}, 'unixepoch') ELSE {column} END"
+    )
+
+
 class Table:
     def __init__(self, model: type[models.Model], *, explicit_ids: bool):
         self.model = model
@@ -52,6 +90,19 @@ class Table:
         marks = ", ".join(["%s"] * len(fields))
         table = quote(model._meta.db_table)
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        # The same statement for a plain sqlite3 connection (a worker's chunk database), and the
+        # copy from an attached chunk database into this one.
+        self.qmark_sql = self.sql.replace("%s", "?")
+        chunk_columns = ", ".join(
+            _from_chunk_datetime(quote(f.column))
+            if isinstance(f, models.DateTimeField)
+            else quote(f.column)
+            for f in fields
+        )
+        self.copy_sql = (
+            f"INSERT INTO main.{table} ({columns}) "  # noqa: S608
+            f"SELECT {chunk_columns} FROM {CHUNK_SCHEMA}.{table}"
+        )
         self.rows: list[dict] = []
         self.written = 0
 
@@ -144,6 +195,39 @@ def reset_sequences(model_list: list[type[models.Model]]) -> None:
 
 
 @contextmanager
+def rollback_journal_during_load():
+    """SQLite: run a load test's transaction with the rollback journal instead of WAL.
+
+    In WAL mode a big transaction is written twice, into the WAL at commit and into the
+    database by the checkpoint that follows, page by page: committing 200 MB took 1.6 s of CPU
+    against 0.3 s with the rollback journal (measured here, see bench/demo_data.py). Switching
+    needs every other connection to the database closed; when one is open the load simply runs
+    in WAL as before. Meanwhile other connections wait for the load instead of reading the old
+    state. WAL comes back afterwards, whatever happens. Not inside a transaction.
+    """
+    switched = False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        if cursor.fetchone()[0] == "wal":
+            cursor.execute("PRAGMA busy_timeout")
+            timeout = cursor.fetchone()[0]
+            cursor.execute("PRAGMA busy_timeout = 0")  # another reader: give up at once
+            try:
+                cursor.execute("PRAGMA journal_mode = DELETE")
+                switched = cursor.fetchone()[0] == "delete"
+            except OperationalError:
+                switched = False
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    try:
+        yield switched
+    finally:
+        if switched:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode = WAL")
+
+
+@contextmanager
 def indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
     """SQLite: drop the tables' secondary indexes now and build them again on the way out.
 
@@ -170,3 +254,79 @@ def indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
     with connection.cursor() as cursor:
         for _name, sql in indexes:
             cursor.execute(sql)
+
+
+# --- load tests on SQLite: chunk databases built by the workers --------------------------------
+
+
+def table_definitions(model_list: Iterable[type[models.Model]]) -> list[str]:
+    """SQLite: the CREATE TABLE statements of the models' tables, for chunk databases."""
+    tables = [m._meta.db_table for m in model_list]
+    marks = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",  # noqa: S608
+            tables,
+        )
+        return [sql for (sql,) in cursor.fetchall()]
+
+
+def chunk_database(batch: Batch, definitions: list[str]) -> tuple[bytes, dict[str, int]]:
+    """In a worker: the batch in a fresh in-memory database of the same tables, serialised; and
+    the rows per table. Needs no Django connection, so it is safe after a fork."""
+    adapt = _chunk_datetime_adapter()
+    database = sqlite3.connect(":memory:")
+    try:
+        for sql in definitions:
+            database.execute(sql)
+        counts = {}
+        for table, rows in batch:
+            database.executemany(table.qmark_sql, table.values(rows, adapt))
+            counts[table.model._meta.label] = len(rows)
+        database.commit()
+        return database.serialize(), counts
+    finally:
+        database.close()
+
+
+class ChunkMerger:
+    """The writer's side: attach one in-memory schema, then per chunk load its file there and
+    copy every table across, parents first. Works inside the caller's transaction."""
+
+    def __init__(self, tables: Iterable[Table], after_each: Iterable[str] = ()):
+        self.tables = list(tables)
+        # Statements run after each copy, reading the chunk too (a bulk load's own indexing).
+        self.after_each = list(after_each)
+
+    def __enter__(self) -> ChunkMerger:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA database_list")
+            if CHUNK_SCHEMA not in {row[1] for row in cursor.fetchall()}:
+                cursor.execute(f"ATTACH DATABASE ':memory:' AS {CHUNK_SCHEMA}")
+        return self
+
+    def merge(self, data: bytes) -> None:
+        connection.connection.deserialize(data, name=CHUNK_SCHEMA)
+        with connection.cursor() as cursor:
+            for table in self.tables:
+                cursor.execute(table.copy_sql)
+            for sql in self.after_each:
+                cursor.execute(sql)
+
+    def __exit__(self, *_exc) -> None:
+        # SQLite refuses DETACH while a transaction that read the schema is open (always the
+        # case here); an empty file gives the memory back and the schema is reused next time.
+        connection.connection.deserialize(_EMPTY_DATABASE, name=CHUNK_SCHEMA)
+
+
+def _empty_database() -> bytes:
+    database = sqlite3.connect(":memory:")
+    try:
+        database.execute("PRAGMA user_version = 0")  # a database of no pages cannot be serialised
+        return database.serialize()
+    finally:
+        database.close()
+
+
+_EMPTY_DATABASE = _empty_database()

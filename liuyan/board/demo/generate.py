@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -21,7 +21,7 @@ from liuyan.directory.selectors import work_calendar
 
 from . import bulk, parallel
 from .bulk import Writer
-from .history import MODELS, Simulator, submission_plan
+from .history import MODELS, DemoRandom, Simulator, submission_plan
 from .world import PREFIX, load_world
 
 BATCH = 2000
@@ -64,28 +64,43 @@ def generate_messages(
     worker processes (1: simulate here).
     """
     started = perf_counter()
-    now = now or timezone.now()
-    rng = random.Random(seed)
+    # Whole seconds, like every simulated time (see history.Simulator.later).
+    now = (now or timezone.now()).replace(microsecond=0)
+    rng = DemoRandom(seed)
     writer = Writer(MODELS, with_ids={Message, Assignment})
     simulator = Simulator(load_world(), work_calendar(), rng=rng, now=now, writer=writer)
     plan = submission_plan(count, now=now, months=months, rng=rng)
     simulator.continue_serials(since=now - timedelta(days=months * 31 + 1))
+    big = _is_big_load(count)
     if processes is None:
-        processes = 0 if _is_big_load(count) and parallel.can_fork() else 1
-    if processes != 1:
-        inherited = parallel.Inherited(
-            simulator.world, simulator.calendar, now, simulator.last_serials, seed
-        )
-        states = _write_in_parallel(
-            plan, inherited, writer, progress, processes=processes or None, big=_is_big_load(count)
-        )
-    else:
-        batches = _batches(plan, batch_size)
-        if _is_big_load(count) and connection.vendor == "sqlite":
-            _write_in_one_go(batches, simulator, writer, progress)
+        processes = 0 if big and parallel.can_fork() else 1
+    journal = (
+        bulk.rollback_journal_during_load()
+        if big and connection.vendor == "sqlite"
+        else nullcontext()
+    )
+    with journal:
+        if processes != 1:
+            inherited = parallel.Inherited(
+                simulator.world,
+                simulator.calendar,
+                now,
+                simulator.last_serials,
+                seed,
+                table_definitions=(
+                    bulk.table_definitions(MODELS) if connection.vendor == "sqlite" else None
+                ),
+            )
+            states = _write_in_parallel(
+                plan, inherited, writer, progress, processes=processes or None, big=big
+            )
         else:
-            _write_batch_by_batch(batches, simulator, writer, progress)
-        states = simulator.states
+            batches = _batches(plan, batch_size)
+            if big and connection.vendor == "sqlite":
+                _write_in_one_go(batches, simulator, writer, progress)
+            else:
+                _write_batch_by_batch(batches, simulator, writer, progress)
+            states = simulator.states
     return Outcome(
         messages=count,
         seconds=perf_counter() - started,
@@ -117,7 +132,12 @@ def _is_big_load(count: int) -> bool:
 
 @transaction.atomic
 def _write_in_parallel(plan, inherited, writer: Writer, progress, *, processes, big) -> Counter:
-    """Simulation on several cores, inserts here; a big SQLite load builds indexes once."""
+    """Simulation on several cores, inserts here; a big SQLite load builds indexes once.
+
+    The full-text index is the exception: each chunk's messages are indexed as the chunk is
+    copied in, while the workers are still simulating; rebuilt at the end, it would add to the
+    time when only this process works (and the per-row triggers cost twice as much).
+    """
     writer.reserve_ids()
     run = partial(
         parallel.run,
@@ -129,8 +149,9 @@ def _write_in_parallel(plan, inherited, writer: Writer, progress, *, processes, 
     )
     if big and connection.vendor == "sqlite":
         bulk.tune_for_bulk_writes()
-        with bulk.indexes_built_afterwards(MODELS), search.sqlite_index_rebuilt_afterwards():
-            states = run()
+        with bulk.indexes_built_afterwards(MODELS), search.sqlite_triggers_dropped() as indexed:
+            chunk_messages = f"{bulk.CHUNK_SCHEMA}.{Message._meta.db_table}"
+            states = run(after_each_chunk=[search.sqlite_index_sql(chunk_messages)] * indexed)
     else:
         states = run()
     _reset_sequences(writer)

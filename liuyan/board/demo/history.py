@@ -14,10 +14,13 @@ time that is left.
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
+from itertools import accumulate
 
 from django.db.models import Max
 from django.db.models.functions import Substr
@@ -49,7 +52,7 @@ from liuyan.core.lifecycle import (
     SupervisionLevel,
     transition,
 )
-from liuyan.insight.text import segment_for_search
+from liuyan.insight.text import RepeatedTextSegmenter
 
 from .bulk import Writer
 from .text import Draft, TextGenerator
@@ -96,6 +99,41 @@ SHOWCASE_AGES = {
 }
 # Hours of the day citizens write at (Shanghai time): evenings are busy, nights quiet.
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 2, 4, 7, 9, 9, 8, 6, 7, 8, 8, 8, 7, 7, 8, 9, 8, 5, 2)
+ONE_SECOND = timedelta(seconds=1)
+CHANNELS = ("web", "mobile", "hotline")
+CHANNEL_CUM_WEIGHTS = tuple(accumulate((46, 40, 14)))
+REJECT_REASONS = (
+    RejectReason.NOT_ACTIONABLE,
+    RejectReason.OUTSIDE_REMIT,
+    RejectReason.SPAM,
+    RejectReason.ABUSIVE,
+    RejectReason.OTHER,
+)
+REJECT_CUM_WEIGHTS = tuple(accumulate((40, 25, 15, 10, 10)))
+
+
+class DemoRandom(random.Random):
+    """random.Random with cheaper uniform picks: a load test makes millions of them.
+
+    The standard choice() and randint() go through two or three Python-level calls to stay
+    exactly uniform for huge ranges; for the short lists here one float is plenty.
+    """
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+
+@cache
+def _target_table(age_days: float) -> tuple[tuple[State, ...], tuple[float, ...]]:
+    weights = target_weights(age_days)
+    return tuple(weights), tuple(accumulate(weights.values()))
+
+
+# The ages at which target_weights changes: a message's table is that of the last one below it.
+TARGET_AGE_STEPS = (0, 1, 5, 15, 30, 60)
 
 
 def target_weights(age_days: float) -> dict[State, float]:
@@ -189,9 +227,12 @@ class Simulator:
         self._serials: dict[str, int] = {}
         self._routes: dict[tuple[int, int, str], tuple[UnitInfo, UnitInfo | None]] = {}
         self._originals: deque[Original] = deque(maxlen=300)
-        self._board_weights = [_board_weight(board) for board in world.boards]
+        # Cumulative: choices() would otherwise add the weights up again on every call.
+        self._board_cum_weights = list(accumulate(_board_weight(board) for board in world.boards))
         self._callers = 0
         self.nicknames = {citizen.id: citizen.nickname for citizen in world.citizens}
+        # The same tokens as board.search would index, from phrases segmented once each.
+        self.search_text = RepeatedTextSegmenter()
 
     # --- time -----------------------------------------------------------------------------
 
@@ -199,13 +240,15 @@ class Simulator:
         self, t: datetime, low_hours: float, high_hours: float, *, office: bool = True
     ) -> datetime:
         """A moment after `t`: staff act in office hours; nothing happens after `now`."""
+        # Whole seconds: a demo needs no finer times, and bulk stores them more cheaply.
         hours = low_hours * (high_hours / low_hours) ** self.rng.random()
-        moment = t + timedelta(hours=hours)
+        moment = t + timedelta(seconds=int(hours * 3600))
         if office:
             moment = self.office_hours(moment)
         if moment >= self.now:
-            moment = t + (self.now - t) * self.rng.uniform(0.05, 0.5)
-        return max(moment, t + timedelta(seconds=1))
+            share = self.rng.uniform(0.05, 0.5)
+            moment = t + timedelta(seconds=int((self.now - t).total_seconds() * share))
+        return max(moment, t + ONE_SECOND)
 
     def office_hours(self, moment: datetime) -> datetime:
         local = moment + CST
@@ -227,8 +270,9 @@ class Simulator:
     def simulate(self, submitted_at: datetime, target: State | None = None) -> None:
         age_days = (self.now - submitted_at).total_seconds() / 86400
         if target is None:
-            weights = target_weights(age_days)
-            target = self.rng.choices(list(weights), list(weights.values()))[0]
+            step = TARGET_AGE_STEPS[bisect_right(TARGET_AGE_STEPS, age_days) - 1]
+            states, cum_weights = _target_table(step)
+            target = self.rng.choices(states, cum_weights=cum_weights)[0]
         life = Life(self, submitted_at, target)
         life.live()
         life.finish()
@@ -236,7 +280,7 @@ class Simulator:
 
     def serial(self, submitted_at: datetime) -> str:
         """'YYYYMMDD' and the day's running number, after any serials already in the table."""
-        day = (submitted_at + CST).strftime("%Y%m%d")
+        day = _serial_day((submitted_at + CST).date())
         number = self._serials.get(day, 0) + 1
         self._serials[day] = number
         return f"{day}{number:06d}"
@@ -261,7 +305,7 @@ class Simulator:
         return dict(self._serials)
 
     def pick_board(self) -> BoardInfo:
-        return self.rng.choices(self.world.boards, self._board_weights)[0]
+        return self.rng.choices(self.world.boards, cum_weights=self._board_cum_weights)[0]
 
     def pick_region(self, board: BoardInfo) -> int:
         counties = self.world.counties_under(board.region_id)
@@ -354,6 +398,28 @@ class _RememberingCalendar:
         return deadline
 
 
+@lru_cache(maxsize=4096)
+def _serial_day(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+@cache
+def _checked_step(
+    state: State | None, action: Action, role: Role
+) -> tuple[str, str, str, str, State | None]:
+    """transition() for one role, with the Event's text values. The rules are pure functions
+    of these three, so each allowed combination is checked once per process; a refused one
+    raises every time (lru_cache keeps no exceptions)."""
+    change = transition(state, action, ROLE_SETS[role])
+    return (
+        VALUES[role],
+        VALUES[action],
+        VALUES[change.from_state],
+        VALUES[change.to_state],
+        change.to_state,
+    )
+
+
 def _board_weight(board: BoardInfo) -> float:
     # Most people write to their city's leaders; provincial posts and bodies get fewer letters.
     if board.kind == "body":
@@ -388,7 +454,7 @@ class Life:
         self.original = sim.an_original() if self.target is S.DUPLICATE else None
         if self.target is S.DUPLICATE and self.original is None:
             self.target = S.REJECTED  # nothing earlier to be a duplicate of
-        channel = rng.choices(("web", "mobile", "hotline"), (46, 40, 14))[0]
+        channel = rng.choices(CHANNELS, cum_weights=CHANNEL_CUM_WEIGHTS)[0]
         author = self._pick_author(channel)
         # Now and then a citizen writes their phone number into the text: masking has work.
         phone_in_body = author is not None and author.phone and rng.random() < 0.05
@@ -468,7 +534,7 @@ class Life:
         message["round"] = self.round
         message["updated_at"] = self.t
         # What board.services would have indexed: the public text and the last published reply.
-        message["search_text"] = segment_for_search(
+        message["search_text"] = self.sim.search_text(
             " ".join((message["public_title"], message["public_body"], self.published_reply))
         )
         self.writer.add(Message, message)
@@ -493,7 +559,9 @@ class Life:
         public: bool = True,
     ) -> None:
         """Take one step, checked by the lifecycle rules, and append it to the timeline."""
-        change = transition(self.state, action, ROLE_SETS[role])
+        role_value, action_value, from_value, to_value, to_state = _checked_step(
+            self.state, action, role
+        )
         self.seq += 1
         self.writer.add(
             Event,
@@ -502,17 +570,17 @@ class Life:
                 "seq": self.seq,
                 "at": self.t,
                 "actor_id": actor,
-                "actor_role": VALUES[role],
-                "action": VALUES[action],
-                "from_state": VALUES[change.from_state],
-                "to_state": VALUES[change.to_state],
+                "actor_role": role_value,
+                "action": action_value,
+                "from_state": from_value,
+                "to_state": to_value,
                 "assignment_id": assignment["id"] if assignment else None,
                 "unit_id": unit_id or (assignment["unit_id"] if assignment else None),
                 "note": note,
                 "is_public": public,
             },
         )
-        self.state = change.to_state
+        self.state = to_state
 
     def wait(self, low_hours: float, high_hours: float, *, office: bool = True) -> None:
         self.t = self.sim.later(self.t, low_hours, high_hours, office=office)
@@ -542,16 +610,7 @@ class Life:
         self.message["screened_at"] = self.t
 
     def reject(self) -> None:
-        reason = self.rng.choices(
-            (
-                RejectReason.NOT_ACTIONABLE,
-                RejectReason.OUTSIDE_REMIT,
-                RejectReason.SPAM,
-                RejectReason.ABUSIVE,
-                RejectReason.OTHER,
-            ),
-            (40, 25, 15, 10, 10),
-        )[0]
+        reason = self.rng.choices(REJECT_REASONS, cum_weights=REJECT_CUM_WEIGHTS)[0]
         self.wait(0.2, 4)
         note = self.text.reject_note(reason.value)
         self.step(Action.REJECT, Role.MODERATOR, self.moderator(), note=note)
@@ -898,7 +957,7 @@ class Life:
         """`liuyan tick` closes the message soon after the rating window ends."""
         self.t = max(
             self.message["rate_by"] + timedelta(minutes=self.rng.randint(1, 60)),
-            self.t + timedelta(seconds=1),
+            self.t + ONE_SECOND,
         )
         self.step(Action.AUTO_CLOSE, Role.SYSTEM, None)
         self.message["closed_at"] = self.t
@@ -1019,7 +1078,7 @@ class Life:
 
     def catch_up(self, *, days: tuple[float, float]) -> None:
         """Handling dragged on: the reply comes only lately, after a reminder if it was due."""
-        start = self.sim.now - timedelta(days=self.rng.uniform(*days))
+        start = self.sim.now - timedelta(seconds=int(self.rng.uniform(*days) * 86400))
         if start <= self.t:
             return
         if self.lead["reply_by"] < start:

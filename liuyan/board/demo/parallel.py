@@ -6,15 +6,19 @@ days (so the per-day serial numbers of two workers never meet) and an id range o
 messages and assignments, simulates them and returns ready-to-insert values; the parent writes
 each chunk as it arrives, in plan order. Workers never touch the database: they are forked after
 the world, the calendar and the day's last serials were read, and inherit them.
+
+On SQLite a worker returns its chunk as a serialised SQLite database of the same tables
+(bulk.chunk_database) and the parent copies it in with INSERT ... SELECT; elsewhere it returns
+ready-to-insert values for executemany.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import random
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,8 +27,8 @@ from django.db import connection
 from liuyan.board.models import Assignment, Message
 from liuyan.core.clock import WorkCalendar
 
-from .bulk import Writer, _datetime_adapter
-from .history import CST, MODELS, Simulator
+from .bulk import ChunkMerger, Table, Writer, _datetime_adapter, chunk_database
+from .history import CST, MODELS, DemoRandom, Simulator
 from .world import World
 
 # An id range per message for its assignments: lead, transfers, co-handling units and a second
@@ -42,6 +46,8 @@ class Inherited:
     now: datetime
     serials: dict[str, int]
     seed: int
+    # SQLite: the CREATE TABLE statements for the workers' chunk databases.
+    table_definitions: list[str] | None = None
 
 
 _INHERITED: Inherited | None = None
@@ -83,8 +89,9 @@ def jobs(chunks: Iterable[list], first_message_id: int, first_assignment_id: int
         assignment_id += len(items) * ASSIGNMENT_SLOTS
 
 
-def simulate(job: Job) -> tuple[list[tuple[str, list[list]]], Counter]:
-    """In a worker: one chunk's rows, as values per table in insertion order."""
+def simulate(job: Job) -> tuple[object, Counter]:
+    """In a worker: one chunk's rows, as a chunk database (SQLite) or as values per table in
+    insertion order."""
     inherited = _INHERITED
     writer = Writer(MODELS, with_ids={Message, Assignment})
     writer.start_ids_at(Message, job.first_message_id)
@@ -92,7 +99,7 @@ def simulate(job: Job) -> tuple[list[tuple[str, list[list]]], Counter]:
     simulator = Simulator(
         inherited.world,
         inherited.calendar,
-        rng=random.Random(f"{inherited.seed}:{job.index}"),
+        rng=DemoRandom(f"{inherited.seed}:{job.index}"),
         now=inherited.now,
         writer=writer,
     )
@@ -102,6 +109,8 @@ def simulate(job: Job) -> tuple[list[tuple[str, list[list]]], Counter]:
     assignment_limit = job.first_assignment_id + len(job.items) * ASSIGNMENT_SLOTS
     if writer.peek_next_id(Assignment) > assignment_limit:
         raise RuntimeError("a chunk used more assignment ids than reserved")
+    if inherited.table_definitions is not None:
+        return chunk_database(writer.take(), inherited.table_definitions), simulator.states
     adapt = _datetime_adapter()
     tables = [(table.model._meta.label, table.values(rows, adapt)) for table, rows in writer.take()]
     return tables, simulator.states
@@ -114,8 +123,11 @@ def run(
     writer: Writer,
     progress: Callable[[int], None] | None,
     processes: int | None = None,
+    after_each_chunk: Iterable[str] = (),
 ) -> Counter:
-    """Simulate in worker processes and insert here; returns the states reached."""
+    """Simulate in worker processes and insert here; returns the states reached.
+
+    `after_each_chunk`: SQL run after each chunk database is copied in (SQLite only)."""
     global _INHERITED
     _INHERITED = inherited
     processes = processes or os.cpu_count() or 2
@@ -127,19 +139,42 @@ def run(
     )
     states: Counter = Counter()
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes) as pool, connection.cursor() as cursor:
+    inserter = _inserter(inherited, sql, after_each_chunk)
+    with context.Pool(processes) as pool, inserter as insert:
         pending: deque = deque()
         for job in _with_lookahead(work, pending, pool, limit=2 * processes):
-            tables, chunk_states = pending.popleft().get()
-            for label, values in tables:
-                table = sql[label]
-                cursor.executemany(table.sql, values)
-                table.written += len(values)
+            rows, chunk_states = pending.popleft().get()
+            insert(rows)
             states.update(chunk_states)
             if progress is not None:
                 progress(len(job.items))
     _INHERITED = None
     return states
+
+
+@contextmanager
+def _inserter(inherited: Inherited, tables: dict[str, Table], after_each_chunk: Iterable[str]):
+    """A function that writes what a worker returned, in the form the workers were told."""
+    if inherited.table_definitions is not None:
+        with ChunkMerger(tables.values(), after_each_chunk) as merger:
+
+            def merge(chunk: tuple[bytes, dict[str, int]]) -> None:
+                data, counts = chunk
+                merger.merge(data)
+                for label, count in counts.items():
+                    tables[label].written += count
+
+            yield merge
+        return
+    with connection.cursor() as cursor:
+
+        def execute(values_by_table: list[tuple[str, list]]) -> None:
+            for label, values in values_by_table:
+                table = tables[label]
+                cursor.executemany(table.sql, values)
+                table.written += len(values)
+
+        yield execute
 
 
 def _with_lookahead(work: Iterator[Job], pending: deque, pool, *, limit: int) -> Iterator[Job]:

@@ -1,0 +1,131 @@
+"""A load test on a SQLite file, the way `liuyan demo-data --messages N` runs one for N in the
+tens of thousands: forked workers, chunk databases copied in, indexes and the full-text index
+built along the way, the rollback journal for the load and WAL again afterwards.
+
+It runs in a subprocess on a database file of its own, because the suite's SQLite database
+lives in memory (no journal to switch) and the load commits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, re, sys
+    import django
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from liuyan.board import search
+    from liuyan.board.demo import generate, parallel, world
+    from liuyan.board.access import PUBLIC_STATES
+    from liuyan.board.models import Event, Message, Reply
+
+    call_command("migrate", verbosity=0)
+    world.ensure_reference_data()
+    world.ensure_world(seed=3)
+
+    def schema():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger')"
+            )
+            return sorted(map(list, cursor.fetchall()))
+
+    before = schema()
+    generate.BIG_LOAD = 1000  # the big-load path, on a scale a test can afford
+    parallel.CHUNK = 150  # several chunks per worker
+    outcome = generate.generate_messages(1200, seed=3, processes=2)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        journal = cursor.fetchone()[0]
+        # As stored (Django's cursor would turn them into datetimes), and of which type.
+        cursor.execute(
+            "SELECT typeof(submitted_at) || ':' || submitted_at,"
+            " typeof(screen_by) || ':' || screen_by, typeof(updated_at) || ':' || updated_at"
+            " FROM board_message"
+        )
+        stamps = [value for row in cursor.fetchall() for value in row if value is not None]
+        cursor.execute("SELECT typeof(at) || ':' || at FROM board_event")
+        stamps += [value for (value,) in cursor.fetchall()]
+        cursor.execute("SELECT count(*) FROM " + search.FTS_TABLE)
+        indexed = cursor.fetchone()[0]
+    django_format = re.compile(r"^text:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d{6})?$")
+    public = Message.objects.filter(is_public=True, state__in=PUBLIC_STATES).order_by("pk")
+    sample = public[len(public) // 2]
+    hits = search.search_public(sample.public_title, limit=50).hits
+    replies = {
+        reply.message_id: reply.body
+        for reply in Reply.objects.filter(state="published").order_by("round")
+    }
+    unlike_the_service = [
+        message.serial
+        for message in public[:300]
+        if message.search_text != search.search_text_for(message, replies.get(message.pk, ""))
+    ]
+    print(json.dumps({
+        "messages": Message.objects.count(),
+        "outcome": outcome.messages,
+        "serials": Message.objects.values("serial").distinct().count(),
+        "events": Event.objects.count(),
+        "event_rows": outcome.rows["Event"],
+        "journal": journal,
+        "schema_kept": schema() == before,
+        "bad_stamps": [s for s in stamps if not django_format.match(s)][:5],
+        "whole_seconds": sum(1 for s in stamps if "." not in s) / len(stamps),
+        "indexed": indexed,
+        "should_be_indexed": search.rebuild_sqlite_index(),
+        "sample_found": any(hit.message.pk == sample.pk for hit in hits),
+        "search_text_unlike_the_service": unlike_the_service[:5],
+    }))
+    """
+)
+
+
+@pytest.mark.django_db
+def test_a_big_sqlite_load_writes_consistent_rows_and_restores_the_schema(tmp_path):
+    from django.db import connection
+
+    from liuyan.board.demo import parallel
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite load test; the SQLite run of the suite covers it")
+    if not parallel.can_fork():
+        pytest.skip("needs fork and more than one CPU")
+    env = {
+        **os.environ,
+        "LIUYAN_DEBUG": "1",
+        "LIUYAN_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'load.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "liuyan.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts["messages"] == facts["outcome"] == facts["serials"] == 1200
+    assert facts["events"] == facts["event_rows"] > 1200 * 3
+    assert facts["journal"] == "wal"  # back to WAL after the load's rollback journal
+    assert facts["schema_kept"]  # every index and trigger dropped for the load is back
+    assert facts["bad_stamps"] == []  # times stored exactly as Django writes them
+    assert facts["whole_seconds"] > 0.5  # most went the cheap epoch-seconds way
+    # The chunks were indexed as they came in: a full rebuild finds nothing more to add.
+    assert facts["indexed"] == facts["should_be_indexed"] > 0
+    assert facts["sample_found"]  # and search finds a message by its title
+    # What the load indexed is what board.services would have indexed.
+    assert facts["search_text_unlike_the_service"] == []
