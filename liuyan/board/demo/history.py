@@ -100,6 +100,21 @@ SHOWCASE_AGES = {
 # Hours of the day citizens write at (Shanghai time): evenings are busy, nights quiet.
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 2, 4, 7, 9, 9, 8, 6, 7, 8, 8, 8, 7, 7, 8, 9, 8, 5, 2)
 ONE_SECOND = timedelta(seconds=1)
+# The order in which Life.step hands over an Event's values; checked against the model.
+EVENT_COLUMNS = [
+    "message_id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "action",
+    "from_state",
+    "to_state",
+    "assignment_id",
+    "unit_id",
+    "note",
+    "is_public",
+]
 CHANNELS = ("web", "mobile", "hotline")
 CHANNEL_CUM_WEIGHTS = tuple(accumulate((46, 40, 14)))
 REJECT_REASONS = (
@@ -233,6 +248,8 @@ class Simulator:
         self.nicknames = {citizen.id: citizen.nickname for citizen in world.citizens}
         # The same tokens as board.search would index, from phrases segmented once each.
         self.search_text = RepeatedTextSegmenter()
+        if writer.columns(Event) != EVENT_COLUMNS:
+            raise RuntimeError(f"Event columns changed: {writer.columns(Event)}; see step()")
 
     # --- time -----------------------------------------------------------------------------
 
@@ -563,22 +580,24 @@ class Life:
             self.state, action, role
         )
         self.seq += 1
-        self.writer.add(
+        # Events are most of the rows and never change once written: straight to values, in
+        # EVENT_COLUMNS order, rather than a dict to convert later.
+        self.writer.add_values(
             Event,
-            {
-                "message_id": self.id,
-                "seq": self.seq,
-                "at": self.t,
-                "actor_id": actor,
-                "actor_role": role_value,
-                "action": action_value,
-                "from_state": from_value,
-                "to_state": to_value,
-                "assignment_id": assignment["id"] if assignment else None,
-                "unit_id": unit_id or (assignment["unit_id"] if assignment else None),
-                "note": note,
-                "is_public": public,
-            },
+            (
+                self.id,
+                self.seq,
+                self.writer.adapt(self.t),
+                actor,
+                role_value,
+                action_value,
+                from_value,
+                to_value,
+                assignment["id"] if assignment else None,
+                unit_id or (assignment["unit_id"] if assignment else None),
+                note,
+                public,
+            ),
         )
         self.state = to_state
 

@@ -27,7 +27,7 @@ from django.db import connection
 from liuyan.board.models import Assignment, Message
 from liuyan.core.clock import WorkCalendar
 
-from .bulk import ChunkMerger, Table, Writer, _datetime_adapter, chunk_database
+from .bulk import ChunkMerger, Table, Writer, chunk_database, chunk_datetime_adapter
 from .history import CST, MODELS, DemoRandom, Simulator
 from .world import World
 
@@ -93,7 +93,12 @@ def simulate(job: Job) -> tuple[object, Counter]:
     """In a worker: one chunk's rows, as a chunk database (SQLite) or as values per table in
     insertion order."""
     inherited = _INHERITED
-    writer = Writer(MODELS, with_ids={Message, Assignment})
+    chunks = inherited.table_definitions is not None
+    writer = Writer(
+        MODELS,
+        with_ids={Message, Assignment},
+        adapt=chunk_datetime_adapter() if chunks else None,
+    )
     writer.start_ids_at(Message, job.first_message_id)
     writer.start_ids_at(Assignment, job.first_assignment_id)
     simulator = Simulator(
@@ -109,10 +114,9 @@ def simulate(job: Job) -> tuple[object, Counter]:
     assignment_limit = job.first_assignment_id + len(job.items) * ASSIGNMENT_SLOTS
     if writer.peek_next_id(Assignment) > assignment_limit:
         raise RuntimeError("a chunk used more assignment ids than reserved")
-    if inherited.table_definitions is not None:
+    if chunks:
         return chunk_database(writer.take(), inherited.table_definitions), simulator.states
-    adapt = _datetime_adapter()
-    tables = [(table.model._meta.label, table.values(rows, adapt)) for table, rows in writer.take()]
+    tables = [(table.model._meta.label, values) for table, values in writer.take()]
     return tables, simulator.states
 
 
