@@ -82,6 +82,7 @@ VALUES[None] = ""
 # for the millions of office-hour checks a load test makes.
 CST = timedelta(hours=8)
 OPENING = time(8, 30)
+OPENING_MINUTE = OPENING.hour * 60 + OPENING.minute
 CLOSING_HOUR = 18
 # Ages (days) at which one message of each state is placed, so that every state is shown even
 # in a small world.
@@ -246,6 +247,7 @@ class Simulator:
         self._board_cum_weights = list(accumulate(_board_weight(board) for board in world.boards))
         self._callers = 0
         self.nicknames = {citizen.id: citizen.nickname for citizen in world.citizens}
+        self._working_days: dict[date, bool] = {}
         # The same tokens as board.search would index, from phrases segmented once each.
         self.search_text = RepeatedTextSegmenter()
         if writer.columns(Event) != EVENT_COLUMNS:
@@ -269,16 +271,16 @@ class Simulator:
 
     def office_hours(self, moment: datetime) -> datetime:
         local = moment + CST
-        day, clock_time = local.date(), local.time()
-        if (
-            self.calendar.is_working_day(day)
-            and clock_time >= OPENING
-            and local.hour < CLOSING_HOUR
-        ):
+        day = local.date()
+        working = self._working_days.get(day)
+        if working is None:  # remembered: a load test asks about the same days a million times
+            working = self._working_days[day] = self.calendar.is_working_day(day)
+        minute = local.hour * 60 + local.minute
+        if working and OPENING_MINUTE <= minute < CLOSING_HOUR * 60:
             return moment
-        if not (self.calendar.is_working_day(day) and clock_time < OPENING):
+        if not (working and minute < OPENING_MINUTE):
             day = self.calendar.next_working_day(day)
-        minutes = 8 * 60 + 30 + self.rng.randint(0, 180)
+        minutes = OPENING_MINUTE + self.rng.randint(0, 180)
         start = datetime.combine(day, time(minutes // 60, minutes % 60, self.rng.randint(0, 59)))
         return (start - CST).replace(tzinfo=UTC)
 
