@@ -1,32 +1,36 @@
 """How fast does `liuyan demo-data` write? Target: at least 5,000 messages/s on SQLite.
 
-    .venv/bin/python bench/demo_data.py [--messages 50000] [--keep]
+    .venv/bin/python bench/demo_data.py [--messages 50000] [--no-baseline] [--keep]
 
-Builds a fresh SQLite database in a temporary directory (set before Django starts), migrates,
-loads the directory, then times the message generator alone and prints messages/s and the rows
-written per table.
+Each run gets a fresh SQLite database file in a temporary directory and a process of its own
+(settings are read once per process): migrate, load the directory and the demo world, then time
+the message generator alone. Printed per run: messages/s, rows/s, the rows per table, and where
+the CPU time went (the writing process, the simulating workers).
+
+Two runs by default, in this order: the load as `liuyan demo-data --messages N` does it (forked
+workers, chunk databases, indexes built afterwards), then the baseline in the same session: the
+same load simulated and written in one process (`processes=1`). The ratio of the two is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from time import perf_counter
 
 PROJECT = Path(__file__).resolve().parents[1]
+TARGET = 5000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    args = parser.parse_args()
-
+def one_run(messages: int, seed: int, processes: int | None, keep: bool) -> dict:
+    """In a child process: one load on a fresh database; returns the figures."""
     var_dir = Path(tempfile.mkdtemp(prefix="liuyan-bench-"))
     os.environ.update(
         LIUYAN_DEBUG="1",
@@ -47,25 +51,95 @@ def main() -> None:
         started = perf_counter()
         call_command("migrate", verbosity=0)
         world.ensure_reference_data()
-        world.ensure_world(seed=args.seed)
-        print(f"migrate + directory + demo world: {perf_counter() - started:.1f} s")
-        outcome = generate_messages(args.messages, seed=args.seed)
-        verdict = "OK" if outcome.per_second >= 5000 else "BELOW TARGET"
-        print(
-            f"{outcome.messages:,} messages in {outcome.seconds:.1f} s: "
-            f"{outcome.per_second:,.0f} messages/s (target 5,000: {verdict})"
-        )
-        total = sum(outcome.rows.values())
-        print(f"{total:,} rows, {total / outcome.seconds:,.0f} rows/s:")
-        for name, count in outcome.rows.items():
-            print(f"  {name:<18}{count:>12,}")
-        states = ", ".join(f"{state} {n:,}" for state, n in outcome.states.most_common())
-        print(f"states: {states}")
-        size = (var_dir / "bench.sqlite3").stat().st_size
-        print(f"database: {size / 2**20:,.0f} MiB at {var_dir}")
+        world.ensure_world(seed=seed)
+        setup = perf_counter() - started
+        own_before = _cpu(resource.RUSAGE_SELF)
+        outcome = generate_messages(messages, seed=seed, processes=processes)
+        return {
+            "setup_seconds": setup,
+            "messages": outcome.messages,
+            "seconds": outcome.seconds,
+            "rows": outcome.rows,
+            "states": dict(outcome.states.most_common()),
+            "writer_cpu": _cpu(resource.RUSAGE_SELF) - own_before,
+            # Pool workers are reaped when the load ends, so their time is all here.
+            "worker_cpu": _cpu(resource.RUSAGE_CHILDREN),
+            "database_mib": (var_dir / "bench.sqlite3").stat().st_size / 2**20,
+            "database": str(var_dir),
+        }
     finally:
-        if not args.keep:
+        if not keep:
             shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_in_child(args, processes: int | None) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--messages",
+        str(args.messages),
+        "--seed",
+        str(args.seed),
+        "--processes",
+        str(processes or 0),
+    ] + (["--keep"] if args.keep else [])
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"the benchmark run failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def report(name: str, figures: dict) -> float:
+    rate = figures["messages"] / figures["seconds"]
+    total = sum(figures["rows"].values())
+    print(f"\n{name}")
+    print(f"  migrate + directory + demo world: {figures['setup_seconds']:.1f} s (not timed)")
+    print(
+        f"  {figures['messages']:,} messages in {figures['seconds']:.1f} s: "
+        f"{rate:,.0f} messages/s; {total:,} rows, {total / figures['seconds']:,.0f} rows/s"
+    )
+    print(
+        f"  CPU: writing process {figures['writer_cpu']:.1f} s, simulating workers "
+        f"{figures['worker_cpu']:.1f} s ({figures['worker_cpu'] * 1000 / figures['messages']:.3f}"
+        f" ms a message)"
+    )
+    rows = ", ".join(f"{name} {count:,}" for name, count in figures["rows"].items())
+    print(f"  rows: {rows}")
+    states = ", ".join(f"{state} {count:,}" for state, count in figures["states"].items())
+    print(f"  states: {states}")
+    print(f"  database: {figures['database_mib']:,.0f} MiB")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the one-process baseline run"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--processes", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        figures = one_run(args.messages, args.seed, args.processes or None, args.keep)
+        print(json.dumps(figures))
+        return
+
+    print(f"{os.cpu_count()} CPUs; {args.messages:,} messages a run, seed {args.seed}")
+    rate = report("liuyan demo-data (as the command runs it)", run_in_child(args, None))
+    verdict = "OK" if rate >= TARGET else "BELOW TARGET"
+    if not args.no_baseline:
+        baseline = report("baseline: the same load in one process", run_in_child(args, 1))
+        print(f"\nspeed-up over the one-process baseline: {rate / baseline:.2f}x")
+    print(f"\nresult: {rate:,.0f} messages/s (target {TARGET:,}: {verdict})")
 
 
 if __name__ == "__main__":

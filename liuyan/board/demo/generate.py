@@ -27,6 +27,7 @@ from .world import PREFIX, load_world
 BATCH = 2000
 # From this many messages on, SQLite builds indexes after the load instead of during it.
 BIG_LOAD = 20_000
+_FINISHING = "building indexes and committing"
 
 
 @dataclass
@@ -56,13 +57,16 @@ def generate_messages(
     now: datetime | None = None,
     batch_size: int = BATCH,
     progress: Callable[[int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
     processes: int | None = None,
 ) -> Outcome:
     """Simulate `count` messages over the last `months` and write them in bulk.
 
     Load tests (from BIG_LOAD messages) simulate on every core; `processes` forces a number of
-    worker processes (1: simulate here).
+    worker processes (1: simulate here). `progress` hears of every batch written, `stage` of
+    the work that follows the last one (building indexes, committing).
     """
+    stage = stage or (lambda _text: None)
     started = perf_counter()
     # Whole seconds, like every simulated time (see history.Simulator.later).
     now = (now or timezone.now()).replace(microsecond=0)
@@ -92,12 +96,12 @@ def generate_messages(
                 ),
             )
             states = _write_in_parallel(
-                plan, inherited, writer, progress, processes=processes or None, big=big
+                plan, inherited, writer, progress, stage, processes=processes or None, big=big
             )
         else:
             batches = _batches(plan, batch_size)
             if big and connection.vendor == "sqlite":
-                _write_in_one_go(batches, simulator, writer, progress)
+                _write_in_one_go(batches, simulator, writer, progress, stage)
             else:
                 _write_batch_by_batch(batches, simulator, writer, progress)
             states = simulator.states
@@ -131,7 +135,9 @@ def _is_big_load(count: int) -> bool:
 
 
 @transaction.atomic
-def _write_in_parallel(plan, inherited, writer: Writer, progress, *, processes, big) -> Counter:
+def _write_in_parallel(
+    plan, inherited, writer: Writer, progress, stage, *, processes, big
+) -> Counter:
     """Simulation on several cores, inserts here; a big SQLite load builds indexes once.
 
     The full-text index is the exception: each chunk's messages are indexed as the chunk is
@@ -152,6 +158,7 @@ def _write_in_parallel(plan, inherited, writer: Writer, progress, *, processes, 
         with bulk.indexes_built_afterwards(MODELS), search.sqlite_triggers_dropped() as indexed:
             chunk_messages = f"{bulk.CHUNK_SCHEMA}.{Message._meta.db_table}"
             states = run(after_each_chunk=[search.sqlite_index_sql(chunk_messages)] * indexed)
+            stage(_FINISHING)
     else:
         states = run()
     _reset_sequences(writer)
@@ -159,7 +166,7 @@ def _write_in_parallel(plan, inherited, writer: Writer, progress, *, processes, 
 
 
 @transaction.atomic
-def _write_in_one_go(batches, simulator: Simulator, writer: Writer, progress) -> None:
+def _write_in_one_go(batches, simulator: Simulator, writer: Writer, progress, stage) -> None:
     """A load test on SQLite: one transaction, indexes built once at the end."""
     bulk.tune_for_bulk_writes()
     writer.reserve_ids()
@@ -169,6 +176,7 @@ def _write_in_one_go(batches, simulator: Simulator, writer: Writer, progress) ->
             bulk.write(writer.take())
             if progress is not None:
                 progress(len(batch))
+        stage(_FINISHING)
 
 
 def _reset_sequences(writer: Writer) -> None:

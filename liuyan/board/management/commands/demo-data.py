@@ -79,7 +79,12 @@ class Command(BaseCommand):
     def generate(self, count, *, seed, months, batch_size, show) -> Outcome:
         with tqdm(total=count, unit="msg", file=sys.stderr, disable=not show) as bar:
             return generate_messages(
-                count, seed=seed, months=months, batch_size=batch_size, progress=bar.update
+                count,
+                seed=seed,
+                months=months,
+                batch_size=batch_size,
+                progress=bar.update,
+                stage=bar.set_postfix_str,
             )
 
     def report(self, outcome: Outcome) -> None:
