@@ -67,3 +67,15 @@ def test_default_database_is_sqlite_under_var(tmp_path):
         "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])",
     )
     assert result.stdout.strip() == str(tmp_path / "liuyan.sqlite3")
+
+
+def test_a_new_sqlite_database_gets_8k_pages_and_wal(tmp_path):
+    database = tmp_path / "new.sqlite3"
+    result = run_django(
+        {"LIUYAN_DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}"},
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('CREATE TABLE t (x)'); c.execute('PRAGMA page_size'); "
+        "size = c.fetchone()[0]; c.execute('PRAGMA journal_mode'); print(size, c.fetchone()[0])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["8192", "wal"]
