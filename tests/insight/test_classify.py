@@ -108,6 +108,14 @@ def test_new_training_writes_next_version_and_loader_picks_it(tmp_path):
     assert classify.load_classifier(tmp_path, version=1).manifest["version"] == 1
 
 
+def test_saved_model_keeps_the_view_weights_it_was_trained_with(models_dir):
+    # The word view weighs more than the character views (DEFAULT_VIEWS); a loader that dropped
+    # the weight would score every message differently from the fitted model.
+    model = classify.load_classifier(models_dir)
+    assert model.features.specs() == [spec.as_dict() for spec in classify.DEFAULT_VIEWS]
+    assert model.features.views[0].spec.weight == classify.WORDS_WEIGHT != 1.0
+
+
 def test_loader_caches_one_model_per_path(models_dir):
     assert classify.load_classifier(models_dir) is classify.load_classifier(str(models_dir))
 
