@@ -124,10 +124,10 @@ class DomainClassifier:
         if not documents:
             return []
         probabilities = self.probabilities(documents)
+        orders = np.argsort(-probabilities, axis=1)[:, :top_k]  # one call, not one per message
         predictions = []
-        for row in probabilities:
-            order = np.argsort(-row)[:top_k]
-            ranked = [(self.labels[i], float(row[i])) for i in order]
+        for row, order in zip(probabilities.tolist(), orders.tolist(), strict=True):
+            ranked = [(self.labels[i], row[i]) for i in order]
             predictions.append(Prediction(ranked[0][0], ranked[0][1], ranked))
         return predictions
 

@@ -154,12 +154,12 @@ class View:
         rows, keys = self.spec.keys(documents, self.words)
         if not len(self.keys):
             return rows[:0], keys[:0]
-        # Searching the distinct keys, in order, is faster than searching every key: a text
-        # repeats its n-grams, and sorted needles walk the vocabulary in order.
-        distinct, inverse = np.unique(keys, return_inverse=True)
-        position = np.searchsorted(self.keys, distinct)
+        # Every key searched directly: a vocabulary of min_df >= 3 grams (16k-71k keys) stays
+        # in the CPU cache, and sorting the keys first (np.unique) cost three times the search
+        # itself (1.6 s against 0.5 s for the character view of 5,346 messages).
+        position = np.searchsorted(self.keys, keys)
         position[position == len(self.keys)] = 0
-        position, known = position[inverse], (self.keys[position] == distinct)[inverse]
+        known = self.keys[position] == keys
         return rows[known], position[known]
 
 
