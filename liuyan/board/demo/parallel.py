@@ -28,7 +28,7 @@ from liuyan.board.models import Assignment, Message
 from liuyan.core.clock import WorkCalendar
 
 from .bulk import ChunkMerger, Table, Writer, chunk_database, chunk_datetime_adapter
-from .history import CST, MODELS, DemoRandom, Simulator
+from .history import CST, MODELS, DemoRandom, Memory, Simulator
 from .world import World
 
 # An id range per message for its assignments: lead, transfers, co-handling units and a second
@@ -51,6 +51,8 @@ class Inherited:
 
 
 _INHERITED: Inherited | None = None
+# A worker's Memory, kept from one chunk to the next (each worker process starts without one).
+_MEMORY: Memory | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,10 @@ def jobs(chunks: Iterable[list], first_message_id: int, first_assignment_id: int
 def simulate(job: Job) -> tuple[object, Counter]:
     """In a worker: one chunk's rows, as a chunk database (SQLite) or as values per table in
     insertion order."""
+    global _MEMORY
     inherited = _INHERITED
+    if _MEMORY is None or not _MEMORY.remembers(inherited.calendar):
+        _MEMORY = Memory(inherited.calendar)
     chunks = inherited.table_definitions is not None
     writer = Writer(
         MODELS,
@@ -107,6 +112,7 @@ def simulate(job: Job) -> tuple[object, Counter]:
         rng=DemoRandom(f"{inherited.seed}:{job.index}"),
         now=inherited.now,
         writer=writer,
+        memory=_MEMORY,
     )
     simulator.continue_serials_from(inherited.serials)
     for submitted_at, target in job.items:
@@ -132,8 +138,9 @@ def run(
     """Simulate in worker processes and insert here; returns the states reached.
 
     `after_each_chunk`: SQL run after each chunk database is copied in (SQLite only)."""
-    global _INHERITED
+    global _INHERITED, _MEMORY
     _INHERITED = inherited
+    _MEMORY = None  # the workers forked below start their own
     processes = processes or os.cpu_count() or 2
     sql = {table.model._meta.label: table for table in writer.tables.values()}
     work = jobs(
