@@ -205,3 +205,29 @@ def test_parallel_generation_writes_consistent_rows(demo):
         assert [seq for seq, _ in seqs] == list(range(1, len(seqs) + 1))
         assert seqs[-1][1] == message.state
         assert message.search_text
+
+
+def test_a_countys_places_are_the_same_in_every_process():
+    """Workers of a load test and later runs must name a county's compounds alike; a pool
+    built through a set once changed order with the hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from liuyan.board.demo.text import place_pool;"
+        "print('|'.join(place_pool('estate', '岳麓区') + place_pool('road', '岳麓区')))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(outputs) == 1
+    places = outputs.pop().strip().split("|")
+    assert len(places) == len(set(places)) > 10  # distinct names, pools of several each

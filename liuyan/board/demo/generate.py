@@ -91,9 +91,7 @@ def generate_messages(
                 now,
                 simulator.last_serials,
                 seed,
-                table_definitions=(
-                    bulk.table_definitions(MODELS) if connection.vendor == "sqlite" else None
-                ),
+                chunk_databases=connection.vendor == "sqlite",
             )
             states = _write_in_parallel(
                 plan, inherited, writer, progress, stage, processes=processes or None, big=big

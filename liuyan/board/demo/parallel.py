@@ -46,8 +46,8 @@ class Inherited:
     now: datetime
     serials: dict[str, int]
     seed: int
-    # SQLite: the CREATE TABLE statements for the workers' chunk databases.
-    table_definitions: list[str] | None = None
+    # SQLite: workers hand over chunk databases (bulk.chunk_database) instead of values.
+    chunk_databases: bool = False
 
 
 _INHERITED: Inherited | None = None
@@ -98,7 +98,7 @@ def simulate(job: Job) -> tuple[object, Counter]:
     inherited = _INHERITED
     if _MEMORY is None or not _MEMORY.remembers(inherited.calendar):
         _MEMORY = Memory(inherited.calendar)
-    chunks = inherited.table_definitions is not None
+    chunks = inherited.chunk_databases
     writer = Writer(
         MODELS,
         with_ids={Message, Assignment},
@@ -121,7 +121,7 @@ def simulate(job: Job) -> tuple[object, Counter]:
     if writer.peek_next_id(Assignment) > assignment_limit:
         raise RuntimeError("a chunk used more assignment ids than reserved")
     if chunks:
-        return chunk_database(writer.take(), inherited.table_definitions), simulator.states
+        return chunk_database(writer.take(), writer.tables.values()), simulator.states
     tables = [(table.model._meta.label, values) for table, values in writer.take()]
     return tables, simulator.states
 
@@ -166,7 +166,7 @@ def run(
 @contextmanager
 def _inserter(inherited: Inherited, tables: dict[str, Table], after_each_chunk: Iterable[str]):
     """A function that writes what a worker returned, in the form the workers were told."""
-    if inherited.table_definitions is not None:
+    if inherited.chunk_databases:
         with ChunkMerger(tables.values(), after_each_chunk) as merger:
 
             def merge(chunk: tuple[bytes, dict[str, int]]) -> None:

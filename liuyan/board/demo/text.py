@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from liuyan.board.textrules import BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
 
@@ -263,33 +264,12 @@ class TextGenerator:
     # --- places ---------------------------------------------------------------------------
 
     def place(self, kind: str, county: str) -> str:
-        """A place of `kind` in `county`, drawn from a small pool remembered per county."""
+        """A place of `kind` in `county`, drawn from the county's small pool of them."""
         key = (kind, county)
         pool = self._places.get(key)
         if pool is None:
-            pool = tuple({self._new_place(kind, county) for _ in range(_POOL_SIZES[kind])})
-            self._places[key] = pool
+            pool = self._places[key] = place_pool(kind, county)
         return self.rng.choice(pool)
-
-    def _new_place(self, kind: str, county: str) -> str:
-        r, c = self.rng, short_county(county)
-        if kind == "estate":
-            return f"{c}{r.choice(_ESTATE_HEADS)}{r.choice(_ESTATE_MIDS)}{r.choice(_ESTATE_TAILS)}"
-        if kind == "road":
-            return f"{c}{r.choice(_ROADS)}{r.choice(_ROAD_TAILS)}"
-        if kind == "school":
-            return f"{c}{r.choice(_WORDS)}{r.choice(('小学', '中学', '实验学校', '幼儿园'))}"
-        if kind == "market":
-            return f"{c}{r.choice(_WORDS)}{r.choice(('农贸市场', '菜市场', '商业街'))}"
-        if kind == "company":
-            return f"{c}{r.choice(_WORDS)}{r.choice(_INDUSTRIES)}有限公司"
-        if kind == "village":
-            return f"{c}{r.choice(_WORDS)}镇{r.choice(_WORDS)}村"
-        if kind == "hospital":
-            return r.choice((f"{c}人民医院", f"{c}中医医院", f"{c}{r.choice(_WORDS)}镇卫生院"))
-        if kind == "scenic":
-            return f"{c}{r.choice(_WORDS)}{r.choice(('景区', '公园', '古镇'))}"
-        return f"{c}{r.choice(('政务服务中心', '不动产登记中心', '社保服务大厅', '办事大厅'))}"
 
     # --- messages -------------------------------------------------------------------------
 
@@ -507,3 +487,36 @@ def _fit(text: str, minimum: int, maximum: int) -> str:
     if len(text) < minimum:
         return text + "希望有关部门能尽快处理，谢谢！"
     return text
+
+
+@cache
+def place_pool(kind: str, county: str) -> tuple[str, ...]:
+    """The places of `kind` in `county`: the same in every run and every worker process.
+
+    A county has its own compounds, roads and schools, and many people write about the same
+    ones. A pool drawn from the run's random stream gave every chunk of a load test new ones
+    (and, made through a set, an order that changed with the hash seed).
+    """
+    rng = random.Random(f"{kind}:{county}")
+    return tuple(dict.fromkeys(_new_place(rng, kind, county) for _ in range(_POOL_SIZES[kind])))
+
+
+def _new_place(r: random.Random, kind: str, county: str) -> str:
+    c = short_county(county)
+    if kind == "estate":
+        return f"{c}{r.choice(_ESTATE_HEADS)}{r.choice(_ESTATE_MIDS)}{r.choice(_ESTATE_TAILS)}"
+    if kind == "road":
+        return f"{c}{r.choice(_ROADS)}{r.choice(_ROAD_TAILS)}"
+    if kind == "school":
+        return f"{c}{r.choice(_WORDS)}{r.choice(('小学', '中学', '实验学校', '幼儿园'))}"
+    if kind == "market":
+        return f"{c}{r.choice(_WORDS)}{r.choice(('农贸市场', '菜市场', '商业街'))}"
+    if kind == "company":
+        return f"{c}{r.choice(_WORDS)}{r.choice(_INDUSTRIES)}有限公司"
+    if kind == "village":
+        return f"{c}{r.choice(_WORDS)}镇{r.choice(_WORDS)}村"
+    if kind == "hospital":
+        return r.choice((f"{c}人民医院", f"{c}中医医院", f"{c}{r.choice(_WORDS)}镇卫生院"))
+    if kind == "scenic":
+        return f"{c}{r.choice(_WORDS)}{r.choice(('景区', '公园', '古镇'))}"
+    return f"{c}{r.choice(('政务服务中心', '不动产登记中心', '社保服务大厅', '办事大厅'))}"
