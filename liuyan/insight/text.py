@@ -123,10 +123,12 @@ def tokens(text: str, *, normalized: bool = False, keep_stop_words: bool = False
     """Words of ``text`` in reading order: punctuation dropped, ASCII lowercased."""
     if not normalized:
         text = normalize(text)
-    words = (w.strip().lower() for w in segmenter().cut(text))
     if keep_stop_words:
+        words = (w.strip().lower() for w in segmenter().cut(text))
         return [w for w in words if w and _CONTENT_CHAR.search(w)]
-    return [w for w in words if w and is_content_token(w)]
+    # The common case without a Python loop: map and filter run the cached _index_form in C.
+    # It was half of the classifier's time per message.
+    return list(filter(None, map(_index_form, segmenter().cut(text))))
 
 
 def segment(text: str, *, normalized: bool = False) -> str:
