@@ -8,8 +8,8 @@ row points at them; rows nothing points at let the database number them.
 
 A load test on SQLite goes one step further (see :func:`chunk_database` and :class:`ChunkMerger`):
 binding millions of Python values to SQLite parameters is the single writer's heaviest work, so
-the worker processes do it, each into an in-memory database of the same tables, and hand over the
-serialised file; the writer copies each table across with one ``INSERT ... SELECT`` that runs
+the worker processes do it, each into an in-memory database with the same columns, and hand over
+the serialised file; the writer copies each table across with one ``INSERT ... SELECT`` that runs
 entirely inside SQLite.
 """
 
@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.core.management.color import no_style
 from django.db import OperationalError, connection, models
@@ -327,9 +327,10 @@ class ChunkMerger:
     def __exit__(self, *_exc) -> None:
         # SQLite refuses DETACH while a transaction that read the schema is open (always the
         # case here); an empty file gives the memory back and the schema is reused next time.
-        connection.connection.deserialize(_EMPTY_DATABASE, name=CHUNK_SCHEMA)
+        connection.connection.deserialize(_empty_database(), name=CHUNK_SCHEMA)
 
 
+@cache
 def _empty_database() -> bytes:
     database = sqlite3.connect(":memory:")
     try:
@@ -337,6 +338,3 @@ def _empty_database() -> bytes:
         return database.serialize()
     finally:
         database.close()
-
-
-_EMPTY_DATABASE = _empty_database()

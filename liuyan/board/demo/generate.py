@@ -155,7 +155,8 @@ def _write_in_parallel(
         bulk.tune_for_bulk_writes()
         with bulk.indexes_built_afterwards(MODELS), search.sqlite_triggers_dropped() as indexed:
             chunk_messages = f"{bulk.CHUNK_SCHEMA}.{Message._meta.db_table}"
-            states = run(after_each_chunk=[search.sqlite_index_sql(chunk_messages)] * indexed)
+            index_chunk = [search.sqlite_index_sql(chunk_messages)] if indexed else []
+            states = run(after_each_chunk=index_chunk)
             stage(_FINISHING)
     else:
         states = run()

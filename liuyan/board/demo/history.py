@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from itertools import accumulate
+from math import inf
 
 from django.db.models import Max
 from django.db.models.functions import Substr
@@ -142,22 +143,13 @@ class DemoRandom(random.Random):
         return a + int(self.random() * (b - a + 1))
 
 
-@cache
-def _target_table(age_days: float) -> tuple[tuple[State, ...], tuple[float, ...]]:
-    weights = target_weights(age_days)
-    return tuple(weights), tuple(accumulate(weights.values()))
-
-
-# The ages at which target_weights changes: a message's table is that of the last one below it.
-TARGET_AGE_STEPS = (0, 1, 5, 15, 30, 60)
-
-
-def target_weights(age_days: float) -> dict[State, float]:
-    """How likely each final state is for a message written `age_days` ago."""
-    if age_days < 1:
-        return {S.SUBMITTED: 45, S.DISPATCHED: 28, S.ACCEPTED: 10, S.REJECTED: 11, S.DUPLICATE: 6}
-    if age_days < 5:
-        return {
+# How likely each final state is for a message of a given age: the first row whose bound (in
+# days) is above the message's age applies.
+TARGETS_BY_AGE: tuple[tuple[float, dict[State, float]], ...] = (
+    (1, {S.SUBMITTED: 45, S.DISPATCHED: 28, S.ACCEPTED: 10, S.REJECTED: 11, S.DUPLICATE: 6}),
+    (
+        5,
+        {
             S.SUBMITTED: 3,
             S.DISPATCHED: 22,
             S.ACCEPTED: 48,
@@ -165,9 +157,11 @@ def target_weights(age_days: float) -> dict[State, float]:
             S.REPLIED: 6,
             S.REJECTED: 10,
             S.DUPLICATE: 5,
-        }
-    if age_days < 15:
-        return {
+        },
+    ),
+    (
+        15,
+        {
             S.DISPATCHED: 4,
             S.ACCEPTED: 40,
             S.REPLY_REVIEW: 10,
@@ -176,9 +170,11 @@ def target_weights(age_days: float) -> dict[State, float]:
             S.CLOSED: 6,
             S.REJECTED: 9,
             S.DUPLICATE: 5,
-        }
-    if age_days < 30:
-        return {
+        },
+    ),
+    (
+        30,
+        {
             S.DISPATCHED: 1,
             S.ACCEPTED: 18,
             S.REPLY_REVIEW: 5,
@@ -188,9 +184,11 @@ def target_weights(age_days: float) -> dict[State, float]:
             S.CLOSED: 25,
             S.REJECTED: 9,
             S.DUPLICATE: 4,
-        }
-    if age_days < 60:
-        return {
+        },
+    ),
+    (
+        60,
+        {
             S.ACCEPTED: 5,
             S.REPLY_REVIEW: 1,
             S.REPLIED: 4,
@@ -199,15 +197,28 @@ def target_weights(age_days: float) -> dict[State, float]:
             S.CLOSED: 72,
             S.REJECTED: 9,
             S.DUPLICATE: 4,
-        }
-    return {
-        S.ACCEPTED: 1,
-        S.REVIEW: 0.4,
-        S.REOPENED: 0.3,
-        S.CLOSED: 85,
-        S.REJECTED: 9,
-        S.DUPLICATE: 4,
-    }
+        },
+    ),
+    (
+        inf,
+        {
+            S.ACCEPTED: 1,
+            S.REVIEW: 0.4,
+            S.REOPENED: 0.3,
+            S.CLOSED: 85,
+            S.REJECTED: 9,
+            S.DUPLICATE: 4,
+        },
+    ),
+)
+_TARGET_BOUNDS = [bound for bound, _ in TARGETS_BY_AGE]
+# The same rows as states and cumulative weights: choices() would add them up on every call.
+_TARGET_TABLES = [(tuple(w), tuple(accumulate(w.values()))) for _, w in TARGETS_BY_AGE]
+
+
+def target_weights(age_days: float) -> dict[State, float]:
+    """How likely each final state is for a message written `age_days` ago."""
+    return TARGETS_BY_AGE[bisect_right(_TARGET_BOUNDS, age_days)][1]
 
 
 @dataclass(frozen=True)
@@ -230,9 +241,8 @@ class Memory:
     """
 
     def __init__(self, calendar: WorkCalendar):
-        # Deadlines depend only on the local start day (see _RememberingCalendar).
+        # Working days and deadlines (which depend only on the local start day).
         self.calendar = _RememberingCalendar(calendar)
-        self.working_days: dict[date, bool] = {}
         # The same tokens as board.search would index, from phrases segmented once each.
         self.search_text = RepeatedTextSegmenter()
 
@@ -268,7 +278,6 @@ class Simulator:
         self._board_cum_weights = list(accumulate(_board_weight(board) for board in world.boards))
         self._callers = 0
         self.nicknames = {citizen.id: citizen.nickname for citizen in world.citizens}
-        self._working_days = memory.working_days
         self.search_text = memory.search_text
         if writer.columns(Event) != EVENT_COLUMNS:
             raise RuntimeError(f"Event columns changed: {writer.columns(Event)}; see step()")
@@ -292,9 +301,7 @@ class Simulator:
     def office_hours(self, moment: datetime) -> datetime:
         local = moment + CST
         day = local.date()
-        working = self._working_days.get(day)
-        if working is None:  # remembered: a load test asks about the same days a million times
-            working = self._working_days[day] = self.calendar.is_working_day(day)
+        working = self.clock.calendar.is_working_day(day)
         minute = local.hour * 60 + local.minute
         if working and OPENING_MINUTE <= minute < CLOSING_HOUR * 60:
             return moment
@@ -309,8 +316,7 @@ class Simulator:
     def simulate(self, submitted_at: datetime, target: State | None = None) -> None:
         age_days = (self.now - submitted_at).total_seconds() / 86400
         if target is None:
-            step = TARGET_AGE_STEPS[bisect_right(TARGET_AGE_STEPS, age_days) - 1]
-            states, cum_weights = _target_table(step)
+            states, cum_weights = _TARGET_TABLES[bisect_right(_TARGET_BOUNDS, age_days)]
             target = self.rng.choices(states, cum_weights=cum_weights)[0]
         life = Life(self, submitted_at, target)
         life.live()
@@ -416,15 +422,23 @@ class Simulator:
 
 
 class _RememberingCalendar:
-    """A WorkCalendar that remembers deadlines: they depend only on the local start day.
+    """A WorkCalendar that remembers working days and deadlines (a deadline depends only on
+    the local start day).
 
-    The clock asks for hundreds of thousands of deadlines in a load test, over a few hundred
-    distinct days; the calendar itself stays the single source of truth.
+    A load test asks hundreds of thousands of times, about a few hundred distinct days; the
+    calendar itself stays the single source of truth.
     """
 
     def __init__(self, calendar: WorkCalendar):
         self.calendar = calendar
         self._deadlines: dict[tuple[date, int], datetime] = {}
+        self._working: dict[date, bool] = {}
+
+    def is_working_day(self, day: date) -> bool:
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = self.calendar.is_working_day(day)
+        return working
 
     def __getattr__(self, name: str):
         return getattr(self.calendar, name)

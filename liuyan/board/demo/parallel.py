@@ -7,7 +7,7 @@ messages and assignments, simulates them and returns ready-to-insert values; the
 each chunk as it arrives, in plan order. Workers never touch the database: they are forked after
 the world, the calendar and the day's last serials were read, and inherit them.
 
-On SQLite a worker returns its chunk as a serialised SQLite database of the same tables
+On SQLite a worker returns its chunk as a serialised SQLite database with the same columns
 (bulk.chunk_database) and the parent copies it in with INSERT ... SELECT; elsewhere it returns
 ready-to-insert values for executemany.
 """
