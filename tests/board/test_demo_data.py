@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import StringIO
 from itertools import pairwise
 
@@ -111,6 +111,33 @@ def test_deadlines_fall_at_the_end_of_working_days(demo, calendar):
     assert deadlines
     wrong = [d for d in deadlines if not _is_deadline(calendar, d)]
     assert not wrong
+
+
+STAFF_ROLES = ("moderator", "handler", "head")
+
+
+def test_staff_act_in_office_hours_and_times_are_whole_seconds(demo, calendar):
+    """Moderators and units work 08:30-18:00 on working days (a reply's publication may follow
+    its approval a second later), except in the last weeks, where a step that office hours
+    would put after now happens between the previous one and now instead. Every simulated
+    time is a whole second."""
+    from django.utils import timezone
+
+    from liuyan.board.models import Event
+
+    settled = timezone.now() - timedelta(days=30)
+    staff_times = Event.objects.filter(actor_role__in=STAFF_ROLES, at__lt=settled)
+    staff_times = list(staff_times.values_list("at", flat=True))
+    assert len(staff_times) > MESSAGES
+    outside = []
+    for moment in staff_times:
+        local = moment.astimezone(SHANGHAI)
+        minute = local.hour * 60 + local.minute
+        if not (calendar.is_working_day(local.date()) and 8 * 60 + 30 <= minute <= 18 * 60):
+            outside.append(local)
+    assert not outside
+    all_times = list(Event.objects.values_list("at", flat=True))
+    assert all(moment.microsecond == 0 for moment in all_times)
 
 
 def test_one_active_lead_while_handling_and_none_when_finished(demo):

@@ -246,9 +246,32 @@ def rollback_journal_during_load():
                 cursor.execute("PRAGMA journal_mode = WAL")
 
 
+class DeferredIndexes:
+    """Secondary indexes a load dropped: :meth:`build` puts them back, once.
+
+    A parallel load builds them while the workers simulate its last chunks, when the writer
+    would otherwise wait with a core to spare; the rows that arrive afterwards go in with live
+    indexes. Whatever is not built by then is built on the way out.
+    """
+
+    def __init__(self, statements: list[str]):
+        self._statements = statements
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._statements)
+
+    def build(self) -> None:
+        statements, self._statements = self._statements, []
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
 @contextmanager
 def indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
-    """SQLite: drop the tables' secondary indexes now and build them again on the way out.
+    """SQLite: drop the tables' secondary indexes now and build them again on the way out,
+    or earlier through the :class:`DeferredIndexes` yielded.
 
     Keeping a dozen indexes up to date row by row costs most of a load test's time; building
     each once from sorted data is several times cheaper. Must run inside a transaction: SQLite's
@@ -269,10 +292,9 @@ def indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
         ]
         for name, _sql in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for _name, sql in indexes:
-            cursor.execute(sql)
+    deferred = DeferredIndexes([sql for _name, sql in indexes])
+    yield deferred
+    deferred.build()
 
 
 # --- load tests on SQLite: chunk databases built by the workers --------------------------------

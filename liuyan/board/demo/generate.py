@@ -28,6 +28,8 @@ BATCH = 2000
 # From this many messages on, SQLite builds indexes after the load instead of during it.
 BIG_LOAD = 20_000
 _FINISHING = "building indexes and committing"
+_BUILDING_INDEXES = "building indexes"
+_COMMITTING = "committing"
 
 
 @dataclass
@@ -153,11 +155,20 @@ def _write_in_parallel(
     )
     if big and connection.vendor == "sqlite":
         bulk.tune_for_bulk_writes()
-        with bulk.indexes_built_afterwards(MODELS), search.sqlite_triggers_dropped() as indexed:
+        with (
+            bulk.indexes_built_afterwards(MODELS) as indexes,
+            search.sqlite_triggers_dropped() as indexed,
+        ):
             chunk_messages = f"{bulk.CHUNK_SCHEMA}.{Message._meta.db_table}"
             index_chunk = [search.sqlite_index_sql(chunk_messages)] if indexed else []
-            states = run(after_each_chunk=index_chunk)
-            stage(_FINISHING)
+
+            def build_indexes() -> None:
+                stage(_BUILDING_INDEXES)
+                indexes.build()
+                stage("")
+
+            states = run(after_each_chunk=index_chunk, while_last_chunks_simulate=build_indexes)
+            stage(_FINISHING if indexes.pending else _COMMITTING)
     else:
         states = run()
     _reset_sequences(writer)

@@ -82,6 +82,7 @@ VALUES[None] = ""
 # Asia/Shanghai has kept UTC+8 all year since 1991; a fixed offset is much cheaper than zoneinfo
 # for the millions of office-hour checks a load test makes.
 CST = timedelta(hours=8)
+CST_SECONDS = 8 * 3600
 OPENING = time(8, 30)
 OPENING_MINUTE = OPENING.hour * 60 + OPENING.minute
 CLOSING_HOUR = 18
@@ -269,6 +270,7 @@ class Simulator:
         self.rng = rng
         self.text = TextGenerator(rng)
         self.now = now
+        self._now_seconds = int(now.timestamp())
         self.writer = writer
         self.states: Counter[str] = Counter()
         self._serials: dict[str, int] = {}
@@ -288,28 +290,31 @@ class Simulator:
         self, t: datetime, low_hours: float, high_hours: float, *, office: bool = True
     ) -> datetime:
         """A moment after `t`: staff act in office hours; nothing happens after `now`."""
-        # Whole seconds: a demo needs no finer times, and bulk stores them more cheaply.
+        # Whole seconds: a demo needs no finer times, and bulk stores them more cheaply. The
+        # arithmetic runs on epoch seconds: datetime and timedelta objects cost several times
+        # more, and a load test asks this millions of times.
         hours = low_hours * (high_hours / low_hours) ** self.rng.random()
-        moment = t + timedelta(seconds=int(hours * 3600))
+        start = int(t.timestamp())
+        moment = start + int(hours * 3600)
         if office:
-            moment = self.office_hours(moment)
-        if moment >= self.now:
+            moment = self._in_office_hours(moment)
+        if moment >= self._now_seconds:
             share = self.rng.uniform(0.05, 0.5)
-            moment = t + timedelta(seconds=int((self.now - t).total_seconds() * share))
-        return max(moment, t + ONE_SECOND)
+            moment = start + int((self._now_seconds - start) * share)
+        return datetime.fromtimestamp(max(moment, start + 1), UTC)
 
-    def office_hours(self, moment: datetime) -> datetime:
-        local = moment + CST
-        day = local.date()
-        working = self.clock.calendar.is_working_day(day)
-        minute = local.hour * 60 + local.minute
+    def _in_office_hours(self, moment: int) -> int:
+        """`moment` (epoch seconds) if offices are open then, else a time soon after the next
+        opening."""
+        day, second = divmod(moment + CST_SECONDS, 86400)  # the local day, counted from 1970
+        working = self.clock.calendar.is_working_day_number(day)
+        minute = second // 60
         if working and OPENING_MINUTE <= minute < CLOSING_HOUR * 60:
             return moment
         if not (working and minute < OPENING_MINUTE):
-            day = self.calendar.next_working_day(day)
+            day = self.clock.calendar.next_working_day_number(day)
         minutes = OPENING_MINUTE + self.rng.randint(0, 180)
-        start = datetime.combine(day, time(minutes // 60, minutes % 60, self.rng.randint(0, 59)))
-        return (start - CST).replace(tzinfo=UTC)
+        return day * 86400 + minutes * 60 + self.rng.randint(0, 59) - CST_SECONDS
 
     # --- building a message ---------------------------------------------------------------
 
@@ -426,19 +431,37 @@ class _RememberingCalendar:
     the local start day).
 
     A load test asks hundreds of thousands of times, about a few hundred distinct days; the
-    calendar itself stays the single source of truth.
+    calendar itself stays the single source of truth. Days can also be named by their number
+    since 1970-01-01, which is how the simulation's epoch-second arithmetic finds them.
     """
 
     def __init__(self, calendar: WorkCalendar):
         self.calendar = calendar
         self._deadlines: dict[tuple[date, int], datetime] = {}
         self._working: dict[date, bool] = {}
+        self._working_numbers: dict[int, bool] = {}
+        self._next_numbers: dict[int, int] = {}
 
     def is_working_day(self, day: date) -> bool:
         working = self._working.get(day)
         if working is None:
             working = self._working[day] = self.calendar.is_working_day(day)
         return working
+
+    def is_working_day_number(self, number: int) -> bool:
+        working = self._working_numbers.get(number)
+        if working is None:
+            working = self.is_working_day(date.fromordinal(number + _EPOCH_ORDINAL))
+            self._working_numbers[number] = working
+        return working
+
+    def next_working_day_number(self, number: int) -> int:
+        """The number of the first working day after day `number`."""
+        following = self._next_numbers.get(number)
+        if following is None:
+            day = self.calendar.next_working_day(date.fromordinal(number + _EPOCH_ORDINAL))
+            following = self._next_numbers[number] = day.toordinal() - _EPOCH_ORDINAL
+        return following
 
     def __getattr__(self, name: str):
         return getattr(self.calendar, name)
@@ -449,6 +472,9 @@ class _RememberingCalendar:
         if deadline is None:
             deadline = self._deadlines[key] = self.calendar.add_working_days(start, days)
         return deadline
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @lru_cache(maxsize=4096)
@@ -1241,4 +1267,6 @@ def _moment_on(day: date, start: datetime, last: datetime, rng: random.Random) -
         return moment
     low = max(start, (datetime.combine(day, time()) - CST).replace(tzinfo=UTC))
     high = min(last, (datetime.combine(day, time(23, 59, 59)) - CST).replace(tzinfo=UTC))
-    return low + (high - low) * rng.random() if high > low else low
+    if high <= low:
+        return low
+    return low + timedelta(seconds=int((high - low).total_seconds() * rng.random()))  # whole

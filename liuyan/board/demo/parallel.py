@@ -134,10 +134,15 @@ def run(
     progress: Callable[[int], None] | None,
     processes: int | None = None,
     after_each_chunk: Iterable[str] = (),
+    while_last_chunks_simulate: Callable[[], None] | None = None,
 ) -> Counter:
     """Simulate in worker processes and insert here; returns the states reached.
 
-    `after_each_chunk`: SQL run after each chunk database is copied in (SQLite only)."""
+    `after_each_chunk`: SQL run after each chunk database is copied in (SQLite only).
+    `while_last_chunks_simulate`: work for this process once every remaining chunk is in a
+    worker's hands and the next is not done yet: without it this process would wait, and a core
+    would idle while the slower worker finishes. Called at most once; not at all when the
+    workers finish first."""
     global _INHERITED, _MEMORY
     _INHERITED = inherited
     _MEMORY = None  # the workers forked below start their own
@@ -153,8 +158,13 @@ def run(
     inserter = _inserter(inherited, sql, after_each_chunk)
     with context.Pool(processes) as pool, inserter as insert:
         pending: deque = deque()
-        for job in _with_lookahead(work, pending, pool, limit=2 * processes):
-            rows, chunk_states = pending.popleft().get()
+        filler = while_last_chunks_simulate
+        for job, last_ones in _with_lookahead(work, pending, pool, limit=2 * processes):
+            result = pending.popleft()
+            if filler and last_ones and len(pending) < processes and not result.ready():
+                filler()
+                filler = None
+            rows, chunk_states = result.get()
             insert(rows)
             states.update(chunk_states)
             if progress is not None:
@@ -188,14 +198,17 @@ def _inserter(inherited: Inherited, tables: dict[str, Table], after_each_chunk: 
         yield execute
 
 
-def _with_lookahead(work: Iterator[Job], pending: deque, pool, *, limit: int) -> Iterator[Job]:
+def _with_lookahead(
+    work: Iterator[Job], pending: deque, pool, *, limit: int
+) -> Iterator[tuple[Job, bool]]:
     """Keep up to `limit` chunks in the workers' hands; yield each job when its turn to be
-    written comes (the caller takes its result from the left of `pending`)."""
+    written comes (the caller takes its result from the left of `pending`), and whether every
+    job has been handed out by then."""
     submitted: deque[Job] = deque()
     for job in work:
         pending.append(pool.apply_async(simulate, (job,)))
         submitted.append(job)
         if len(submitted) >= limit:
-            yield submitted.popleft()
+            yield submitted.popleft(), False
     while submitted:
-        yield submitted.popleft()
+        yield submitted.popleft(), True
