@@ -20,7 +20,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent(
     """
-    import json, re, sys
+    import json, re, sys, time
     import django
     django.setup()
     from django.core.management import call_command
@@ -44,7 +44,18 @@ SCRIPT = textwrap.dedent(
     before = schema()
     generate.BIG_LOAD = 1000  # the big-load path, on a scale a test can afford
     parallel.CHUNK = 150  # several chunks per worker
-    outcome = generate.generate_messages(1200, seed=3, processes=2)
+    simulate = parallel.simulate
+
+    def slow_after_the_first_chunks(job):
+        # The forked workers call this: the writer is sure to reach the last chunks before
+        # they are done, and builds the indexes meanwhile (rows after that meet live indexes).
+        if job.index >= 2:
+            time.sleep(0.4)
+        return simulate(job)
+
+    parallel.simulate = slow_after_the_first_chunks
+    stages = []
+    outcome = generate.generate_messages(1200, seed=3, processes=2, stage=stages.append)
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         journal = cursor.fetchone()[0]
@@ -59,6 +70,8 @@ SCRIPT = textwrap.dedent(
         stamps += [value for (value,) in cursor.fetchall()]
         cursor.execute("SELECT count(*) FROM " + search.FTS_TABLE)
         indexed = cursor.fetchone()[0]
+        cursor.execute(f"SELECT v FROM {search.FTS_TABLE}_config WHERE k = 'hashsize'")
+        fts_hash_size = cursor.fetchone()[0]
     django_format = re.compile(r"^text:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d{6})?$")
     public = Message.objects.filter(is_public=True, state__in=PUBLIC_STATES).order_by("pk")
     sample = public[len(public) // 2]
@@ -80,6 +93,8 @@ SCRIPT = textwrap.dedent(
         "event_rows": outcome.rows["Event"],
         "journal": journal,
         "schema_kept": schema() == before,
+        "stages": stages,
+        "fts_hash_size": fts_hash_size,
         "bad_stamps": [s for s in stamps if not django_format.match(s)][:5],
         "whole_seconds": sum(1 for s in stamps if "." not in s) / len(stamps),
         "indexed": indexed,
@@ -122,6 +137,9 @@ def test_a_big_sqlite_load_writes_consistent_rows_and_restores_the_schema(tmp_pa
     assert facts["events"] == facts["event_rows"] > 1200 * 3
     assert facts["journal"] == "wal"  # back to WAL after the load's rollback journal
     assert facts["schema_kept"]  # every index and trigger dropped for the load is back
+    # ... built while the workers simulated the last chunks, not after them
+    assert facts["stages"] == ["building indexes", "", "committing"]
+    assert facts["fts_hash_size"] == 2**20  # the full-text index's usual setting again
     assert facts["bad_stamps"] == []  # times stored exactly as Django writes them
     assert facts["whole_seconds"] > 0.5  # most went the cheap epoch-seconds way
     # The chunks were indexed as they came in: a full rebuild finds nothing more to add.

@@ -140,9 +140,10 @@ def _write_in_parallel(
 ) -> Counter:
     """Simulation on several cores, inserts here; a big SQLite load builds indexes once.
 
-    The full-text index is the exception: each chunk's messages are indexed as the chunk is
-    copied in, while the workers are still simulating; rebuilt at the end, it would add to the
-    time when only this process works (and the per-row triggers cost twice as much).
+    It builds them while the workers simulate the last chunks, on the core this process would
+    otherwise leave idle; only those chunks go in with live indexes. The full-text index is
+    filled chunk by chunk as each is copied in: rebuilt at the end, it would add to the time
+    when only this process works (and the per-row triggers cost twice as much).
     """
     writer.reserve_ids()
     run = partial(
