@@ -119,8 +119,8 @@ def report(name: str, figures: dict) -> float:
 
 def reference_loop_seconds() -> float:
     """A fixed pure-Python loop, timed, so that figures from different days and machines can be
-    set side by side: on 2026-11-22 the development VM took 1.0 s quiet and 1.6 s while another
-    process ran on its second core, and this load ran at half the speed of an earlier session."""
+    set side by side: on 2026-11-22 the development VM took 0.38-0.62 s over it, on a day when
+    this load ran at half the speed of an earlier session."""
     started = perf_counter()
     total = 0
     for number in range(10_000_000):
