@@ -481,9 +481,10 @@ def sqlite_triggers_dropped(using: str = DEFAULT_DB_ALIAS):
 
 
 # FTS5 keeps new entries in memory until they reach its hash size (1 MiB unless configured),
-# then writes them out as a segment that later merges rewrite. A bulk load that indexes 2,500
-# messages at a time wrote a third less with 16 MiB (bench/demo_data.py: FTS work 2.6 -> 1.8
-# CPU-s for 50,000 messages); 32 MiB gained little more and left more to write at the commit.
+# then writes them out as a segment that later merges rewrite. With 16 MiB, indexing the texts
+# of 50,000 demo messages alone took 1.8-2.0 CPU-s instead of 2.6-3.3, and the FTS statements of
+# a 50,000-message `liuyan demo-data` load 2.0 instead of 2.4; 32 MiB gained little more and left
+# more to write at the commit.
 BULK_FTS_HASH_SIZE = 16 * 2**20
 FTS_DEFAULT_HASH_SIZE = 2**20
 
