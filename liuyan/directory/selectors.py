@@ -60,3 +60,20 @@ def clock_rules_for(*, unit: Unit | None = None, region: Region | None = None) -
 
 def clock_for(*, unit: Unit | None = None, region: Region | None = None) -> Clock:
     return Clock(work_calendar(), clock_rules_for(unit=unit, region=region))
+
+
+def region_paths() -> dict[int, tuple[int, ...]]:
+    """Every region's id path from the top (province, prefecture, county): one query of the
+    whole tree, which is a few thousand rows, instead of walking parents per region."""
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    paths: dict[int, tuple[int, ...]] = {}
+
+    def path_of(pk: int) -> tuple[int, ...]:
+        if pk not in paths:
+            parent = parents[pk]
+            paths[pk] = (*path_of(parent), pk) if parent is not None else (pk,)
+        return paths[pk]
+
+    for pk in parents:
+        path_of(pk)
+    return paths

@@ -17,6 +17,11 @@ Clustering runs in three passes, because a place and a problem are matched in di
    similar; a message without a place joins a place's issue only when nearly identical. A merge
    never puts two different compounds (or schools, companies …) into one issue.
 
+Messages of different areas are never one issue, in any pass. The area comes from the text (the
+anonymised A市A2区 of the shared data) and, on the platform, from where the message was filed
+(``HotMessage.region_path``): real region names in a text are not compared, so without the path
+"村道还是泥巴路" in two prefectures would be one issue.
+
 The problem vector is TF-IDF over the words and the character bigrams of the title (twice, it
 states the problem densely) and the start of the body, with place and region names removed so
 that two problems in one compound do not look alike just because both name it. Bigrams catch
@@ -88,6 +93,10 @@ class HotMessage:
     time: datetime | None = None
     author: str | None = None
     likes: int = 0
+    # The region the message was filed under and every region above it, from the top (ids of
+    # any kind). Two messages whose paths part are about different areas; a shorter path is
+    # compatible with a longer one that starts with it (a province-wide board and a county).
+    region_path: tuple[Hashable, ...] = ()
 
 
 @dataclass
@@ -227,8 +236,39 @@ def _anchors_agree(a: dict[str, int], b: dict[str, int], related: dict[str, set[
     return all(y in related.get(x, ()) for x in strongest_a for y in strongest_b)
 
 
+def _path_levels(paths: Sequence[tuple[Hashable, ...]]) -> np.ndarray:
+    """Region paths as a (messages, depth) array of codes, one per region at each level, -1
+    where a path is shorter."""
+    depth = max(map(len, paths), default=0)
+    codes: dict[tuple[int, Hashable], int] = {}
+    levels = np.full((len(paths), depth), -1, dtype=np.int64)
+    for row, path in enumerate(paths):
+        for level, region in enumerate(path):
+            levels[row, level] = codes.setdefault((level, region), len(codes))
+    return levels
+
+
+def _paths_apart(levels: np.ndarray) -> np.ndarray:
+    """Pairs of rows whose region paths part: at some level both name a region, not the same."""
+    apart = np.zeros((len(levels), len(levels)), dtype=bool)
+    for column in levels.T:
+        known = column >= 0
+        apart |= (column[:, None] != column[None, :]) & known[:, None] & known[None, :]
+    return apart
+
+
+def _groups_apart(a: list[set[int]], b: list[set[int]]) -> bool:
+    """Whether some message of one group and some of the other have paths that part; the
+    arguments are, per level, the region codes the group's messages name there."""
+    return any(x and y and len(x | y) > 1 for x, y in zip(a, b, strict=True))
+
+
 def _merge_across_places(
-    groups: list[list[int]], located: list[_Located], vectors, regions: list[str]
+    groups: list[list[int]],
+    located: list[_Located],
+    vectors,
+    regions: list[str],
+    levels: np.ndarray,
 ) -> list[list[int]]:
     membership = csr_matrix(
         (
@@ -294,6 +334,10 @@ def _merge_across_places(
         else ""
         for g in groups
     ]
+    group_levels = [
+        [{int(code) for code in levels[g, level] if code >= 0} for level in range(levels.shape[1])]
+        for g in groups
+    ]
     joined_placeless: set[int] = set()
     for _, a, b in sorted(pairs, reverse=True):
         if a in joined_placeless:
@@ -301,10 +345,15 @@ def _merge_across_places(
         if regions_conflict(group_regions[a], group_regions[b]):
             continue
         root_a, root_b = components.find(a), components.find(b)
+        if _groups_apart(group_levels[root_a], group_levels[root_b]):
+            continue
         if root_a == root_b or not _anchors_agree(anchors[root_a], anchors[root_b], related):
             continue
         components.parent[root_a] = root_b
         anchors[root_b] = {**anchors[root_a], **anchors[root_b]}
+        group_levels[root_b] = [
+            x | y for x, y in zip(group_levels[root_a], group_levels[root_b], strict=True)
+        ]
         if main_keys[a] is None:
             joined_placeless.add(a)
     merged: dict[int, list[int]] = {}
@@ -334,6 +383,7 @@ def _cluster(
     region_names = sorted({t.region for t in texts})
     region_ids = np.array([region_names.index(t.region) for t in texts])
     conflicts = np.array([[regions_conflict(a, b) for b in region_names] for a in region_names])
+    levels = _path_levels([m.region_path for m in messages])
     by_place: dict[str | None, list[int]] = {}
     for index, loc in enumerate(located):
         by_place.setdefault(loc.place.key if loc.place else None, []).append(index)
@@ -344,13 +394,13 @@ def _cluster(
             continue
         threshold = NO_PLACE_THRESHOLD if key is None else SAME_PLACE_THRESHOLD
         ids = region_ids[members]
-        apart = conflicts[ids[:, None], ids[None, :]]
+        apart = conflicts[ids[:, None], ids[None, :]] | _paths_apart(levels[members])
         # A place found only in the body is weaker evidence than one in the title: a prolific
         # writer mentions their own compound in every message, whatever it is about.
         weak = np.array([key is not None and not located[m].from_title for m in members])
         for rows in _average_linkage(vectors[members], threshold, apart, weak):
             groups.append([members[r] for r in rows])
-    groups = _merge_across_places(groups, located, vectors, [t.region for t in texts])
+    groups = _merge_across_places(groups, located, vectors, [t.region for t in texts], levels)
     return sorted((sorted(g) for g in groups), key=len, reverse=True), located, texts
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from liuyan.directory.selectors import region_paths
 from liuyan.insight.hot import HotIssue as ComputedIssue
 from liuyan.insight.hot import HotMessage, hot_issues
 from liuyan.insight.text import normalize
@@ -47,9 +48,18 @@ class _Computed:
 
 def _computed(*, since: datetime, until: datetime, public: bool) -> _Computed:
     sources = {s.id: s for s in selectors.hot_sources(since=since, until=until, public=public)}
+    # Where each message was filed keeps one problem in two prefectures apart: the texts name
+    # real regions, which insight.hot does not compare.
+    paths = region_paths()
     messages = [
         HotMessage(
-            id=s.id, title=s.title, body=s.body, time=s.time, author=str(s.author_id), likes=s.likes
+            id=s.id,
+            title=s.title,
+            body=s.body,
+            time=s.time,
+            author=str(s.author_id),
+            likes=s.likes,
+            region_path=paths.get(s.region_id, ()),
         )
         for s in sources.values()
     ]

@@ -138,6 +138,53 @@ def test_same_name_in_two_districts_is_two_issues():
     assert sorted(sorted(i.message_ids) for i in issues) == [[1, 2], [3, 4]]
 
 
+# Where the platform filed each message: (province, prefecture, county) ids.
+CHANGDE_ANXIANG = ("43", "4307", "430721")
+CHENZHOU = ("43", "4310")
+HUNAN = ("43",)
+
+
+def _filed(i, title, path, days=0, body=""):
+    return HotMessage(i, title, body, T0 + timedelta(days=days), f"u{i}", 0, region_path=path)
+
+
+def test_one_problem_filed_in_two_prefectures_is_two_issues():
+    # Real region names in the text are not compared, and "泥巴路" reads like a road name to
+    # the place rules: the filing region is what keeps the two villages apart.
+    messages = [
+        _filed(1, "青山村村道还是泥巴路，希望尽快解决", CHANGDE_ANXIANG, 0),
+        _filed(2, "青山村村道还是泥巴路的问题何时能解决", CHANGDE_ANXIANG, 1),
+        _filed(3, "枫林村村道还是泥巴路，希望尽快解决", CHENZHOU, 2),
+        _filed(4, "枫林村村道还是泥巴路的问题何时能解决", CHENZHOU, 3),
+    ]
+    issues = hot_issues(messages, top=5)
+    assert sorted(sorted(i.message_ids) for i in issues) == [[1, 2], [3, 4]]
+
+
+def test_same_words_without_a_place_in_two_prefectures_are_two_issues():
+    title = "咨询政策文件看不懂相关问题"
+    messages = [
+        _filed(1, title, CHANGDE_ANXIANG, 0),
+        _filed(2, title, CHANGDE_ANXIANG, 1),
+        _filed(3, title, CHENZHOU, 2),
+        _filed(4, title, CHENZHOU, 3),
+    ]
+    issues = hot_issues(messages, top=5)
+    assert sorted(sorted(i.message_ids) for i in issues) == [[1, 2], [3, 4]]
+
+
+def test_a_region_and_the_regions_inside_it_may_share_an_issue():
+    # A message to a province-wide board may be about a county's problem: no conflict.
+    messages = [
+        _filed(1, "A市伊景园滨河苑捆绑销售车位", HUNAN, 0),
+        _filed(2, "伊景园滨河苑开发商捆绑销售车位", ("43", "4307"), 1),
+        _filed(3, "A市伊景园滨河苑强制捆绑销售车位", CHANGDE_ANXIANG, 2),
+        _filed(4, "伊景园滨河苑捆绑销售车位", (), 3),
+    ]
+    [issue] = hot_issues(messages, top=5)
+    assert sorted(issue.message_ids) == [1, 2, 3, 4]
+
+
 @pytest.mark.shared_data
 def test_shared_data_top_ten_has_each_campaign_once(shared_data):
     path = shared_data / "messages_hot.csv"

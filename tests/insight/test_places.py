@@ -66,6 +66,7 @@ def test_region_names_verbs_and_house_numbers_are_cut_off():
         "社区巴士3号线发车间隔太长",
         "国家大力倡导以人民为中心",
         "敦促区属下区中学落实待遇",
+        "村道还是泥巴路，雨天没法走",  # a mud road, not a road called 泥巴路
     ],
 )
 def test_fragments_that_are_not_places_are_rejected(text):
@@ -104,6 +105,8 @@ def test_same_place_and_region_conflicts():
     assert not same_place("新城", "丽景新城")  # too short to stand for a name
     assert region_of("本人系东湖镇石桥村") == "东湖镇"
     assert region_of("A市A2区金桂新苑") == "A市A2区"
+    assert region_of("我是一名普通市民，政策文件看不懂") == ""  # no 一名普通市
+    assert region_of("我是长沙市民") == "长沙市"
     assert regions_conflict("A5区", "A7县")
     assert regions_conflict("A市", "B市")
     assert not regions_conflict("A市A2区", "A2区")
