@@ -109,6 +109,9 @@ demo-data: migrate
 	@# The domain classifier learns from the demo's own moderator-confirmed messages, so the
 	@# write form and the screening page show suggestions; done once (a few seconds).
 	@ls $(VAR_DIR)/models/classifier-v*.npz >/dev/null 2>&1 || $(LIUYAN) insight train --from-platform
+	@# make demo runs no task worker, so the daily hot-issue run is done here, at once (seconds):
+	@# the hot-issue pages then show the last 30 days instead of nothing until a worker runs.
+	$(LIUYAN) hot-issues
 
 serve: demo-data
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop)"

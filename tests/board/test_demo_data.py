@@ -181,6 +181,26 @@ def test_private_urgent_and_hotline_messages_exist(demo):
     assert Message.objects.filter(serial__regex=r"^\d{14}$").count() == MESSAGES
 
 
+def test_neighbours_take_up_recent_topics_so_hot_issues_can_form(demo):
+    # history.FOLLOW_SHARE of new messages write about the problem and place of a message from
+    # the last FOLLOW_DAYS days. By chance alone (the same county, place pool entry and problem
+    # within two weeks) this would happen to a few messages only.
+    from liuyan.board.demo.history import FOLLOW_DAYS
+    from liuyan.board.models import Message
+
+    seen: dict[tuple, list] = defaultdict(list)
+    followers = 0
+    rows = Message.objects.exclude(state=State.DUPLICATE).order_by("submitted_at")
+    for region, place, domain, author, at in rows.values_list(
+        "region_id", "place", "domain_id", "author_id", "submitted_at"
+    ):
+        earlier = seen[(region, place, domain)]
+        if any(at - then <= timedelta(days=FOLLOW_DAYS) for then, _ in earlier):
+            followers += 1
+        earlier.append((at, author))
+    assert followers >= 0.08 * rows.count()
+
+
 def test_second_run_changes_nothing_and_prints_logins(demo):
     before = _counts()
     output = _run()

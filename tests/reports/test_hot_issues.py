@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from liuyan.board import services
 from liuyan.reports import tasks
@@ -123,6 +126,57 @@ def test_a_new_run_replaces_the_previous_rows(issues):
     refresh_hot_issues(now=timezone.now())
     second = set(HotIssue.objects.values_list("pk", flat=True))
     assert len(second) == len(first) and not first & second
+
+
+MUD_ROAD = "石桥村村道还是泥巴路", "石桥村村道还是泥巴路，下雨天孩子上学没法走，希望尽快硬化。"
+
+
+def _about_the_mud_road(author, board, n, region=None):
+    title, body = MUD_ROAD
+    return services.submit_message(
+        author=author,
+        board=board,
+        type="complaint",
+        title=f"{title}{'！' * n}",
+        body=body,
+        region=region,
+    )
+
+
+def test_one_problem_filed_in_two_cities_is_two_issues(world, authors):
+    # The texts name no region the clustering could compare; the filing region tells them apart.
+    in_city = [
+        _about_the_mud_road(a, world.board, n, region=world.county)
+        for n, a in enumerate(authors[:2])
+    ]
+    in_other_city = [
+        _about_the_mud_road(a, world.other_board, n) for n, a in enumerate(authors[2:])
+    ]
+    refresh_hot_issues(now=timezone.now())
+    groups = {
+        frozenset(issue.messages.values_list("pk", flat=True))
+        for issue in HotIssue.objects.filter(is_public_view=False)
+    }
+    assert groups == {
+        frozenset(m.pk for m in in_city),
+        frozenset(m.pk for m in in_other_city),
+    }
+
+
+def test_hot_issues_command_computes_them_now_without_a_worker(world, authors):
+    for n, author in enumerate(authors[:3]):
+        _written(world, author, PROPERTY, n=n)
+    out = StringIO()
+    with translation.override("en"):
+        call_command("hot-issues", stdout=out)
+    run = HotIssueRun.objects.get()
+    assert run.day is None and run.finished_at is not None  # by hand, not the daily run
+    [issue] = HotIssue.objects.filter(run=run, is_public_view=True)
+    assert issue.message_count == 3
+    assert out.getvalue().strip() == (
+        "Hot issues of the last 30 days: 1 for staff from 3 messages, 1 public from 3 public "
+        "messages."
+    )
 
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

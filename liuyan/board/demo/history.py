@@ -222,6 +222,14 @@ def target_weights(age_days: float) -> dict[State, float]:
     return TARGETS_BY_AGE[bisect_right(_TARGET_BOUNDS, age_days)][1]
 
 
+# Hot issues arise when neighbours write about what others already reported: this share of new
+# messages takes up the problem and place of a message from the last FOLLOW_DAYS days, in the
+# writer's own words. Each follower is remembered again, so a topic is more likely to be taken
+# up the more it already was: most topics stay single, a few grow into hot issues.
+FOLLOW_SHARE = 0.2
+FOLLOW_DAYS = 14
+
+
 @dataclass(frozen=True)
 class Original:
     """What a later duplicate needs to know about the message it repeats."""
@@ -276,6 +284,8 @@ class Simulator:
         self._serials: dict[str, int] = {}
         self._routes: dict[tuple[int, int, str], tuple[UnitInfo, UnitInfo | None]] = {}
         self._originals: deque[Original] = deque(maxlen=300)
+        # (submitted, topic) of the recent originals and followers, oldest first.
+        self._topics: deque[tuple[datetime, Original]] = deque()
         # Cumulative: choices() would otherwise add the weights up again on every call.
         self._board_cum_weights = list(accumulate(_board_weight(board) for board in world.boards))
         self._callers = 0
@@ -419,11 +429,23 @@ class Simulator:
         self._callers += 1
         return self.text.person_name(), f"138{self._callers % 10**8:08d}"
 
-    def remember(self, original: Original) -> None:
-        self._originals.append(original)
+    def remember(self, original: Original, *, submitted_at: datetime, follower: bool) -> None:
+        if not follower:
+            self._originals.append(original)
+        self._topics.append((submitted_at, original))
 
     def an_original(self) -> Original | None:
         return self.rng.choice(self._originals) if self._originals else None
+
+    def a_topic_to_follow(self, submitted_at: datetime) -> Original | None:
+        """Now and then (FOLLOW_SHARE) a recent message's topic, to write about again."""
+        if self.rng.random() >= FOLLOW_SHARE:
+            return None
+        # Messages are simulated in the order they were written, so the oldest come first.
+        topics, since = self._topics, submitted_at - timedelta(days=FOLLOW_DAYS)
+        while topics and topics[0][0] < since:
+            topics.popleft()
+        return self.rng.choice(topics)[1] if topics else None
 
 
 class _RememberingCalendar:
@@ -533,6 +555,7 @@ class Life:
         self.original = sim.an_original() if self.target is S.DUPLICATE else None
         if self.target is S.DUPLICATE and self.original is None:
             self.target = S.REJECTED  # nothing earlier to be a duplicate of
+        self.followed = None if self.original else sim.a_topic_to_follow(submitted_at)
         channel = rng.choices(CHANNELS, cum_weights=CHANNEL_CUM_WEIGHTS)[0]
         author = self._pick_author(channel)
         # Now and then a citizen writes their phone number into the text: masking has work.
@@ -574,15 +597,18 @@ class Life:
         return citizen if self.rng.random() < 0.5 else None
 
     def _write(self, phone: str) -> Draft:
-        sim, original = self.sim, self.original
-        if original is not None:
-            self.board, self.region_id = original.board, original.region_id
+        sim = self.sim
+        # A duplicate repeats its original; a follower writes about the same problem and place.
+        earlier = self.original or self.followed
+        if earlier is not None:
+            self.board, self.region_id = earlier.board, earlier.region_id
             return sim.text.draft(
-                county=original.draft.county,
-                domain=original.draft.domain,
-                problem=original.draft.problem,
-                place=original.draft.place,
+                county=earlier.draft.county,
+                domain=earlier.draft.domain,
+                problem=earlier.draft.problem,
+                place=earlier.draft.place,
                 salutation=self.board.salutation,
+                contact_phone=phone if self.original is None else "",
             )
         self.board = sim.pick_board()
         self.region_id = sim.pick_region(self.board)
@@ -621,7 +647,9 @@ class Life:
             self.writer.add(Assignment, assignment)
         if self.state not in (S.REJECTED, S.DUPLICATE) and self.original is None:
             self.sim.remember(
-                Original(self.id, message["serial"], self.board, self.region_id, self.draft)
+                Original(self.id, message["serial"], self.board, self.region_id, self.draft),
+                submitted_at=message["submitted_at"],
+                follower=self.followed is not None,
             )
 
     # --- steps ----------------------------------------------------------------------------
