@@ -29,8 +29,11 @@ def refresh_hot_issues(*, now: datetime, run: HotIssueRun | None = None) -> HotI
     run = run or HotIssueRun.objects.create(queued_at=now)
     since = now - timedelta(days=WINDOW_DAYS)
     run.started_at, run.window_start, run.window_end = now, since, now
-    staff = _computed(since=since, until=now, public=False)
-    public = _computed(since=since, until=now, public=True)
+    # Where each message was filed keeps one problem in two prefectures apart: the texts name
+    # real regions, which insight.hot does not compare. One read of the tree serves both views.
+    paths = region_paths()
+    staff = _computed(since=since, until=now, public=False, paths=paths)
+    public = _computed(since=since, until=now, public=True, paths=paths)
     with transaction.atomic():
         HotIssue.objects.all().delete()
         _save(run, staff, is_public_view=False, now=now)
@@ -46,11 +49,10 @@ class _Computed:
         self.issues, self.sources, self.considered = issues, sources, considered
 
 
-def _computed(*, since: datetime, until: datetime, public: bool) -> _Computed:
+def _computed(
+    *, since: datetime, until: datetime, public: bool, paths: dict[int, tuple[int, ...]]
+) -> _Computed:
     sources = {s.id: s for s in selectors.hot_sources(since=since, until=until, public=public)}
-    # Where each message was filed keeps one problem in two prefectures apart: the texts name
-    # real regions, which insight.hot does not compare.
-    paths = region_paths()
     messages = [
         HotMessage(
             id=s.id,

@@ -14,7 +14,7 @@ from liuyan.reports.services import WINDOW_DAYS, refresh_hot_issues
 
 
 class Command(BaseCommand):
-    help = _("Compute the hot issues of the last 30 days now, without the task worker.")
+    help = _("Compute the hot issues now, as the daily run does, without the task worker.")
 
     def handle(self, *args, **options):
         run = refresh_hot_issues(now=timezone.now())
