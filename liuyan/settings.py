@@ -232,3 +232,20 @@ LIUYAN_CODE_REQUESTS_PER_IP_HOUR = int(os.environ.get("LIUYAN_CODE_REQUESTS_PER_
 
 # The public address of the site, for links in e-mails (e.g. https://liuyan.example.gov.cn).
 LIUYAN_SITE_URL = os.environ.get("LIUYAN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+
+# --- faults: outgoing mail server and delivery leases ---
+# The SMTP server e-mail notifications go to (production), from the environment.
+EMAIL_HOST = os.environ.get("LIUYAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("LIUYAN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("LIUYAN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LIUYAN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LIUYAN_EMAIL_USE_TLS", False)
+# Seconds a mail server may keep one connection step waiting. Django's default waits forever,
+# and a worker stuck on a silent server would hold its deliveries until someone killed it.
+EMAIL_TIMEOUT = int(os.environ.get("LIUYAN_EMAIL_TIMEOUT", "60"))
+# A worker that claims a delivery holds it this long; past it, `liuyan tick` takes the delivery
+# back (the worker is presumed dead) and sends it again. Keep it well above EMAIL_TIMEOUT so a
+# slow but live worker is never doubled.
+LIUYAN_DELIVERY_LEASE_SECONDS = int(os.environ.get("LIUYAN_DELIVERY_LEASE_SECONDS", "300"))
+# Attempts per delivery (each claim is one); after the last one it is marked failed for good.
+LIUYAN_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("LIUYAN_DELIVERY_MAX_ATTEMPTS", "3"))
