@@ -14,7 +14,15 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("notification", "channel", "status", "attempts", "sent_at", "error")
+    list_display = (
+        "notification",
+        "channel",
+        "status",
+        "attempts",
+        "lease_until",
+        "sent_at",
+        "error",
+    )
     list_filter = ("channel", "status")
     raw_id_fields = ("notification",)
     show_full_result_count = False

@@ -123,6 +123,10 @@ class Delivery(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set by the worker that claims it for sending. A delivery still "sending" after its lease
+    # belongs to a worker that died mid-send: `liuyan tick` takes it back.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
 
@@ -134,7 +138,15 @@ class Delivery(models.Model):
                 fields=["notification", "channel"], name="delivery_once_per_channel"
             )
         ]
-        indexes = [models.Index(fields=["status", "attempts"], name="delivery_status")]
+        indexes = [
+            models.Index(fields=["status", "attempts"], name="delivery_status"),
+            # The sweep's look-up of abandoned claims: only rows still "sending".
+            models.Index(
+                fields=["lease_until"],
+                condition=Q(status="sending"),
+                name="delivery_sending_lease",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.notification_id} · {self.channel} · {self.status}"

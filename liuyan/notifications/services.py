@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from liuyan.accounts.sms import SMSError, send_sms
@@ -34,7 +34,6 @@ UNIT_ACTIONS = frozenset(
 )
 MODERATOR_ACTIONS = frozenset({Action.RETURN, Action.RATE_UNSATISFIED, Action.REQUEST_EXTENSION})
 NOTIFYING_ACTIONS = CITIZEN_ACTIONS | UNIT_ACTIONS | MODERATOR_ACTIONS
-MAX_DELIVERY_ATTEMPTS = 3
 BATCH = 500
 
 
@@ -160,18 +159,68 @@ def notify_for_event(event_id: int, *, now: datetime | None = None) -> int:
 
 
 # --- sending ------------------------------------------------------------------------------
+#
+# A worker claims a delivery before sending it: one conditional UPDATE moves it to "sending",
+# counts the attempt and sets a lease. The UPDATE only matches a row that is still claimable and
+# still has the attempt count the worker read, so of two workers (or a worker and `tick`) racing
+# for one delivery exactly one matches, on SQLite (one writer at a time) and on PostgreSQL (the
+# loser's UPDATE waits for the row lock, re-reads the row and no longer matches). The claim is
+# its own short statement, never a lock held across the SMTP conversation, so nothing needs
+# SKIP LOCKED. The outcome is recorded only while the claim is still the worker's own.
+#
+# A worker killed mid-send leaves its delivery "sending"; once the lease is over, the sweep in
+# `liuyan tick` claims it again, at most once per lease, until the attempts run out. An e-mail
+# that went out just before the crash may then go out twice: delivery is at least once, not exactly once.
 
 
-def _claim(delivery_id: int) -> bool:
-    """Take a delivery for sending; two workers never both get the same one."""
-    return (
-        Delivery.objects.filter(
-            pk=delivery_id, status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.LIUYAN_DELIVERY_LEASE_SECONDS)
+
+
+def _max_attempts() -> int:
+    return settings.LIUYAN_DELIVERY_MAX_ATTEMPTS
+
+
+def _abandoned(now: datetime) -> Q:
+    """Claimed by a worker whose lease ran out (rows from before leases have none)."""
+    return Q(status=Delivery.Status.SENDING) & (
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True)
+    )
+
+
+def _claimable(now: datetime) -> Q:
+    return (Q(status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]) | _abandoned(now)) & Q(
+        attempts__lt=_max_attempts()
+    )
+
+
+def _claim(delivery: Delivery, now: datetime) -> int | None:
+    """Take a delivery for sending. Returns the attempt number the claim holds, or None when
+    another worker has it (or it is done, or out of attempts)."""
+    attempt = delivery.attempts + 1
+    claimed = (
+        Delivery.objects.filter(_claimable(now), pk=delivery.pk, attempts=delivery.attempts).update(
+            status=Delivery.Status.SENDING,
+            attempts=attempt,
+            claimed_at=now,
+            lease_until=now + _lease(),
         )
-        .filter(attempts__lt=MAX_DELIVERY_ATTEMPTS)
-        .update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1)
         == 1
     )
+    return attempt if claimed else None
+
+
+def _record_outcome(delivery: Delivery, attempt: int, **fields) -> bool:
+    """Write the result of our attempt, unless the lease ran out and someone else took over."""
+    recorded = (
+        Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.SENDING, attempts=attempt
+        ).update(lease_until=None, **fields)
+        == 1
+    )
+    if not recorded:
+        logger.warning("Delivery %s: attempt %s outlived its lease", delivery.pk, attempt)
+    return recorded
 
 
 def _send_one(delivery: Delivery) -> None:
@@ -189,36 +238,65 @@ def _send_one(delivery: Delivery) -> None:
         send_sms(user.phone, texts.sms_text(notification))
 
 
+def _attempt(delivery: Delivery) -> str | None:
+    """Claim, send and record one delivery: "sent", "failed", or None if not ours to send."""
+    attempt = _claim(delivery, timezone.now())
+    if attempt is None:
+        return None
+    try:
+        _send_one(delivery)
+    except (SMSError, OSError) as error:  # SMTP errors are OSErrors
+        logger.warning("Delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
+        if attempt >= _max_attempts():
+            logger.error("Delivery %s gave up after %s attempts", delivery.pk, attempt)
+        _record_outcome(delivery, attempt, status=Delivery.Status.FAILED, error=str(error)[:300])
+        return "failed"
+    _record_outcome(
+        delivery, attempt, status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+    )
+    return "sent"
+
+
 def send_deliveries(deliveries) -> dict[str, int]:
-    """Send each pending (or earlier failed) delivery; record the outcome on it."""
+    """Send each delivery in `deliveries` that is pending, failed earlier, or abandoned by a dead
+    worker; record the outcome on it."""
     counts = {"sent": 0, "failed": 0}
-    pending = deliveries.filter(
-        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
-        attempts__lt=MAX_DELIVERY_ATTEMPTS,
-    ).select_related("notification__recipient")
+    claimable = deliveries.filter(_claimable(timezone.now())).select_related(
+        "notification__recipient"
+    )
     with translation.override(settings.LANGUAGE_CODE):
-        for delivery in pending:
-            if not _claim(delivery.pk):
-                continue
-            try:
-                _send_one(delivery)
-            except (SMSError, OSError) as error:  # SMTP errors are OSErrors
-                logger.warning("Delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.FAILED, error=str(error)[:300]
-                )
-                counts["failed"] += 1
-            else:
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
-                )
-                counts["sent"] += 1
+        for delivery in claimable.order_by("pk"):
+            outcome = _attempt(delivery)
+            if outcome is not None:
+                counts[outcome] += 1
     return counts
 
 
-def retry_failed_deliveries() -> dict[str, int]:
-    """Try failed e-mails and texts again (up to MAX_DELIVERY_ATTEMPTS); for `liuyan tick`."""
-    return send_deliveries(Delivery.objects.filter(status=Delivery.Status.FAILED))
+def give_up_abandoned_deliveries(now: datetime | None = None) -> int:
+    """Mark failed, for good, the deliveries whose last allowed attempt died with its worker."""
+    now = now or timezone.now()
+    given_up = Delivery.objects.filter(_abandoned(now), attempts__gte=_max_attempts()).update(
+        status=Delivery.Status.FAILED,
+        lease_until=None,
+        error="the worker stopped while sending (lease expired); no attempts left",
+    )
+    if given_up:
+        logger.error("%s deliveries failed for good: their last worker died mid-send", given_up)
+    return given_up
+
+
+def retry_failed_deliveries(now: datetime | None = None) -> dict[str, int]:
+    """The sweep for `liuyan tick`: send again what failed (up to the attempt limit), what a dead
+    worker left "sending" past its lease, and what stayed pending for a whole lease (its task
+    died before sending)."""
+    now = now or timezone.now()
+    give_up_abandoned_deliveries(now)
+    due = Delivery.objects.filter(
+        Q(status=Delivery.Status.FAILED)
+        | _abandoned(now)
+        | Q(status=Delivery.Status.PENDING, notification__created_at__lt=now - _lease())
+    )
+    return send_deliveries(due)
 
 
 # --- reminders ----------------------------------------------------------------------------

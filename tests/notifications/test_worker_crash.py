@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ from liuyan.notifications.models import Delivery
 from . import steps
 
 SMTP_PORT = 8701
-LEASE_SECONDS = 3
+LEASE_SECONDS = 10  # long enough for a tick to start and finish inside it
 LIUYAN = str(Path(sys.executable).with_name("liuyan"))
 
 
@@ -128,14 +129,21 @@ def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _email_delivery_status(pk: int, sqlite_file: Path | None) -> tuple[str, int]:
+def _email_delivery(pk: int, sqlite_file: Path | None) -> tuple[str, int, datetime | None]:
+    """(status, attempts, lease_until) of the delivery, read from the shared database."""
     if sqlite_file is None:
         delivery = Delivery.objects.get(pk=pk)
-        return delivery.status, delivery.attempts
+        return delivery.status, delivery.attempts, delivery.lease_until
     with sqlite3.connect(sqlite_file) as db:
-        return db.execute(
-            "SELECT status, attempts FROM notifications_delivery WHERE id = ?", [pk]
+        status, attempts, lease_until = db.execute(
+            "SELECT status, attempts, lease_until FROM notifications_delivery WHERE id = ?", [pk]
         ).fetchone()
+    lease = datetime.fromisoformat(lease_until).replace(tzinfo=UTC) if lease_until else None
+    return status, attempts, lease
+
+
+def _email_delivery_status(pk: int, sqlite_file: Path | None) -> tuple[str, int]:
+    return _email_delivery(pk, sqlite_file)[:2]
 
 
 def _email_delivery_id(sqlite_file: Path | None) -> int | None:
@@ -182,17 +190,19 @@ def test_a_delivery_left_sending_by_a_killed_worker_is_sent_once_after_the_lease
     try:
         assert smtp_server.hung.wait(60), "the worker never connected to the mail server"
         delivery_id = _wait_for(lambda: _email_delivery_id(sqlite_file), 10, "the delivery")
-        assert _email_delivery_status(delivery_id, sqlite_file) == ("sending", 1)
+        status, attempts, lease_until = _email_delivery(delivery_id, sqlite_file)
+        assert (status, attempts) == ("sending", 1)
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     assert worker.returncode == -signal.SIGKILL
 
     _tick(env)  # within the lease: the dead worker's claim still stands
+    assert datetime.now(UTC) < lease_until, "the tick came too late to test the lease"
     assert _email_delivery_status(delivery_id, sqlite_file) == ("sending", 1)
     assert smtp_server.messages == []
 
-    time.sleep(LEASE_SECONDS + 0.5)
+    time.sleep(max(0.0, (lease_until - datetime.now(UTC)).total_seconds()) + 0.5)
     _tick(env)  # past the lease: taken back and sent again
     assert _email_delivery_status(delivery_id, sqlite_file) == ("sent", 2)
     assert len(smtp_server.messages) == 1
