@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -31,7 +30,7 @@ from liuyan.core.lifecycle import (
 )
 from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import clock_for
-from liuyan.notifications.dispatch import on_event
+from liuyan.notifications.dispatch import queue_for_event
 
 from . import access, search, selectors
 from .models import (
@@ -124,8 +123,9 @@ def _record(
         note=note,
         is_public=is_public,
     )
-    # Notifications are queued only once the step has committed: never for a rolled-back one.
-    transaction.on_commit(partial(on_event, event.pk))
+    # Queued in the step's transaction: the step and its notifications commit together or not
+    # at all, and none is ever sent for a rolled-back step (see notifications.dispatch).
+    queue_for_event(event)
     return event
 
 

@@ -170,7 +170,7 @@ def notify_for_event(event_id: int, *, now: datetime | None = None) -> int:
 #
 # A worker killed mid-send leaves its delivery "sending"; once the lease is over, the sweep in
 # `liuyan tick` claims it again, at most once per lease, until the attempts run out. An e-mail
-# that went out just before the crash may then go out twice: delivery is at least once, not exactly once.
+# that went out just before the crash may then go out twice: at least once, not exactly once.
 
 
 def _lease() -> timedelta:
