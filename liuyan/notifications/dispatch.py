@@ -14,11 +14,16 @@ are only called once the step has committed, so nothing is sent for a step that 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
-from django_tasks import task
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from liuyan.board.models import Event
 
@@ -61,3 +66,39 @@ def on_event(event_id: int) -> None:
         # The step itself has committed: a broken queue must not turn it into an error page.
         # The event stays in the timeline; the log says which notifications went missing.
         logger.exception("Could not queue notifications for event %s", event_id)
+
+
+# Failed notification tasks are looked at again for this long after their last failure.
+RETRY_WINDOW = timedelta(days=1)
+
+
+def _stalled_notification_tasks(now: datetime):
+    """Tasks whose worker died (still running a whole lease after they started) or that failed
+    (say, a database error half-way)."""
+    lease = timedelta(seconds=settings.LIUYAN_DELIVERY_LEASE_SECONDS)
+    return DBTaskResult.objects.filter(task_path=notify_event.module_path).filter(
+        Q(status=TaskResultStatus.RUNNING, started_at__lt=now - lease)
+        | Q(status=TaskResultStatus.FAILED, finished_at__gte=now - RETRY_WINDOW)
+    )
+
+
+def requeue_stalled_notifications(now: datetime | None = None) -> int:
+    """For `liuyan tick`: put stalled notification tasks back in the queue, so a worker killed
+    before it stored an event's notifications loses none of them. `notify_for_event` is
+    idempotent, so a second run sends nothing twice. The worker records one id per run; after
+    LIUYAN_DELIVERY_MAX_ATTEMPTS runs the task stays failed. Returns how many were requeued."""
+    now = now or timezone.now()
+    requeued = 0
+    for row in _stalled_notification_tasks(now).only("id", "status", "started_at", "worker_ids"):
+        # Conditional on what we read: a worker that claims the row meanwhile wins.
+        same = DBTaskResult.objects.filter(pk=row.pk, status=row.status, started_at=row.started_at)
+        if len(row.worker_ids) < settings.LIUYAN_DELIVERY_MAX_ATTEMPTS:
+            requeued += same.update(status=TaskResultStatus.READY, finished_at=None)
+        elif row.status == TaskResultStatus.RUNNING:
+            same.update(status=TaskResultStatus.FAILED, finished_at=now)
+            logger.error(
+                "Notification task %s gave up: its workers died %s times",
+                row.pk,
+                len(row.worker_ids),
+            )
+    return requeued

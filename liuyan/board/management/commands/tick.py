@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from liuyan.accounts.services import prune_security_records
 from liuyan.board import services
+from liuyan.notifications.dispatch import requeue_stalled_notifications
 from liuyan.notifications.reminders import send_due_reminders
 from liuyan.portal.uploads import discard_stale_drafts
 from liuyan.reports.tasks import queue_daily_hot_issues
@@ -30,6 +31,9 @@ class Command(BaseCommand):
             _("Reminders: %(soon)d due soon, %(overdue)d overdue, %(retried)d deliveries retried.")
             % {"soon": sent["due_soon"], "overdue": sent["overdue"], "retried": sent["retried"]}
         )
+        requeued = requeue_stalled_notifications(now)
+        if requeued:
+            self.stdout.write(_("Queued %(n)d stalled notification tasks again.") % {"n": requeued})
         if queue_daily_hot_issues(now=now):
             self.stdout.write(_("Queued today's hot-issue run for the worker."))
         pruned = prune_security_records(now=now)
