@@ -134,3 +134,12 @@ def test_racing_workers_claim_a_delivery_exactly_once(world, lease):
     assert sorted(wins, key=str) == [2] + [None] * (racers - 1)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("sending", 2)
+
+
+def test_a_lease_shorter_than_the_smtp_timeout_is_warned_about(settings):
+    from liuyan.notifications.checks import check_delivery_lease
+
+    settings.EMAIL_TIMEOUT, settings.LIUYAN_DELIVERY_LEASE_SECONDS = 60, 300
+    assert check_delivery_lease() == []
+    settings.LIUYAN_DELIVERY_LEASE_SECONDS = 30
+    assert [w.id for w in check_delivery_lease()] == ["notifications.W001"]
