@@ -115,9 +115,10 @@ _IDS = st.builds(
     st.sampled_from("0123456789X"),
 )
 _CARDS = st.builds(
-    lambda prefix, rest: prefix + rest,
+    lambda prefix, digits, length: (prefix + digits)[:length],
     st.sampled_from(["62", "60", "4", "5", "9558", "3568"]),
-    st.text("0123456789", min_size=14, max_size=15),
+    st.text("0123456789", min_size=19, max_size=19),
+    st.integers(16, 19),
 )
 _AROUND = st.sampled_from(["", "我的", "号码：", "，谢谢", "。", "（本人）", " "])
 
