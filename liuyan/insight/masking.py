@@ -101,11 +101,12 @@ _LOCAL_LANDLINE_RE = re.compile(
 )
 _DAY = r"(?:0[1-9]|[12][0-9]|3[01])"
 _MONTH = r"(?:0[1-9]|1[0-2])"
-_ID18_RE = re.compile(
-    _NUM_BEFORE + rf"[1-9][0-9]{{5}}(?:18|19|20)[0-9]{{2}}{_MONTH}{_DAY}[0-9]{{3}}[0-9Xx]" + _NUM_AFTER
-)
+_BIRTH_DATE = rf"(?:18|19|20)[0-9]{{2}}{_MONTH}{_DAY}"
+_ID18_RE = re.compile(_NUM_BEFORE + rf"[1-9][0-9]{{5}}{_BIRTH_DATE}[0-9]{{3}}[0-9Xx]" + _NUM_AFTER)
 _ID18_ANY_RE = re.compile(_NUM_BEFORE + r"[0-9]{17}[0-9Xx]" + _NUM_AFTER)
-_ID15_RE = re.compile(_NUM_BEFORE + rf"[1-9][0-9]{{5}}[0-9]{{2}}{_MONTH}{_DAY}[0-9]{{3}}" + _NUM_AFTER)
+_ID15_RE = re.compile(
+    _NUM_BEFORE + rf"[1-9][0-9]{{5}}[0-9]{{2}}{_MONTH}{_DAY}[0-9]{{3}}" + _NUM_AFTER
+)
 _BANK_RE = re.compile(
     _NUM_BEFORE + r"(?:(?:[0-9]{4}[ \-]){3}[0-9]{4}(?:[ \-]?[0-9]{1,3})?|[0-9]{16,19})" + _NUM_AFTER
 )
@@ -164,8 +165,9 @@ _HOME_UNITS = ("栋", "幢", "单元", "室")
 
 # GB/T 2260 province-level codes: the first two digits of an ID number.
 _PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82 83".split()
+    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37"}
+    | {"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64"}
+    | {"65", "71", "81", "82", "83"}
 )
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -180,9 +182,7 @@ _NOT_PERSONAL_CUE = (
     r"凭证|业务号|申请号|登记号|证书|准考证|学号|工号|批准|备案|许可证|代码|条码|商品|型号|"
     r"序号|票号|批号"
 )
-_CUE_RE = re.compile(
-    rf"(?P<id>{_ID_CUE})|(?P<card>{_CARD_CUE})|(?P<other>{_NOT_PERSONAL_CUE})"
-)
+_CUE_RE = re.compile(rf"(?P<id>{_ID_CUE})|(?P<card>{_CARD_CUE})|(?P<other>{_NOT_PERSONAL_CUE})")
 _CUE_WINDOW = 12
 # A staff text's own numbers come after these; a citizen's after these others.
 _OFFICIAL_CUE_RE = re.compile(
