@@ -160,8 +160,8 @@ _LOOSE_ADDRESS_RE = re.compile(
     rf"(?<![0-9A-Za-z*第〕\]）)])(?P<detail>(?:{_ARABIC_TOKEN})+{_ADDRESS_TAIL})"
 )
 _STRONG_UNITS = ("号楼", "栋", "幢", "单元", "室")
-# In staff text only a home is masked: an office's house number or building stays.
-_HOME_UNITS = ("栋", "幢", "单元", "室")
+# Staff text saying whose home it names.
+_HOME_CUE_RE = re.compile(r"(?:您|你)(?:的)?(?:家|住处|住址|住所|房子|所住)|家住|住在")
 
 # GB/T 2260 province-level codes: the first two digits of an ID number.
 _PROVINCE_CODES = frozenset(
@@ -180,19 +180,24 @@ _ID_CUE = r"身份证|证件号|公民身份号码|身份号码"
 _NOT_PERSONAL_CUE = (
     r"订单|单号|流水号|编号|交易号|运单|快递|工单|受理号|批次|发票|合同号|案号|文号|序列号|"
     r"凭证|业务号|申请号|登记号|证书|准考证|学号|工号|批准|备案|许可证|代码|条码|商品|型号|"
-    r"序号|票号|批号"
+    r"序号|票号|批号|执照|注册号"
 )
-_CUE_RE = re.compile(rf"(?P<id>{_ID_CUE})|(?P<card>{_CARD_CUE})|(?P<other>{_NOT_PERSONAL_CUE})")
+_CUE_RE = re.compile(rf"(?P<id>{_ID_CUE})|(?P<card>{_CARD_CUE})")
+# The label must be right before the number ("订单号：2024…", "发票代码0357…"): a word further
+# back ("my order was cancelled, refund to 6222…") says nothing about it.
+_LABELLED_NOT_PERSONAL_RE = re.compile(
+    rf"(?:{_NOT_PERSONAL_CUE})[\u4e00-\u9fff]{{0,2}}?(?:号码|号)?(?:是|为)?[:：\s]{{0,2}}$"
+)
 _CUE_WINDOW = 12
 # A staff text's own numbers come after these; a citizen's after these others.
 _OFFICIAL_CUE_RE = re.compile(
     r"(?:热线|值班|服务电话|咨询电话|办公电话|举报电话|监督电话|投诉电话|客服|传真|联系电话|"
-    r"单位电话|办公室电话)[^，。；！？\n]{0,6}$"
+    r"单位电话|办公室电话)[^，。；！？,;!?\n]{0,6}$"
 )
 _CITIZEN_CUE_RE = re.compile(
     r"(?:(?:您|你)(?:的|留的|预留的|提供的|家)?(?:电话|座机|号码|手机|联系方式)|"
     r"(?:联系|致电|回电|电话)(?:了)?您|来电人|反映人|留言人|投诉人|当事人|户主|业主)"
-    r"[^，。；！？\n]{0,8}$"
+    r"[^，。；！？,;!?\n]{0,8}$"
 )
 
 
@@ -243,7 +248,7 @@ def _digits(text: str) -> str:
 
 
 def _nearest_cue(text: str, start: int) -> str | None:
-    """'id', 'card' or 'other': the kind of the last cue word shortly before ``start``."""
+    """'id' or 'card': the kind of the last cue word shortly before ``start``."""
     window_start = max(0, start - _CUE_WINDOW)
     last = None
     for m in _CUE_RE.finditer(text, window_start, start):
@@ -255,11 +260,17 @@ def _before(text: str, start: int, width: int = 14) -> str:
     return text[max(0, start - width) : start]
 
 
+def _labelled_not_personal(text: str, start: int) -> bool:
+    return bool(_LABELLED_NOT_PERSONAL_RE.search(_before(text, start)))
+
+
 # --- finders: each yields (start, end) spans in the half-width probe ---------------------
 
 
 def _find_mobiles(text: str, author: str) -> Iterator[tuple[int, int]]:
     for m in _MOBILE_RE.finditer(text):
+        if _labelled_not_personal(text, m.start()):
+            continue
         # A unit may publish a duty mobile as its own number: only in its own text.
         if author == STAFF and _OFFICIAL_CUE_RE.search(_before(text, m.start())):
             continue
@@ -270,6 +281,8 @@ def _find_landlines(text: str, author: str) -> Iterator[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in _LANDLINE_RE.finditer(text)]
     spans += [m.span("number") for m in _LOCAL_LANDLINE_RE.finditer(text)]
     for start, end in spans:
+        if _labelled_not_personal(text, start):
+            continue
         # In staff text a landline is the unit's hotline, unless it says it is the citizen's.
         if author == STAFF and not _CITIZEN_CUE_RE.search(_before(text, start)):
             continue
@@ -279,7 +292,7 @@ def _find_landlines(text: str, author: str) -> Iterator[tuple[int, int]]:
 def _find_id_cards(text: str, author: str) -> Iterator[tuple[int, int]]:
     for pattern in (_ID18_RE, _ID15_RE):
         for m in pattern.finditer(text):
-            if m.group()[:2] in _PROVINCE_CODES and _nearest_cue(text, m.start()) != "other":
+            if m.group()[:2] in _PROVINCE_CODES and not _labelled_not_personal(text, m.start()):
                 yield m.start(), m.end()
     for m in _ID18_ANY_RE.finditer(text):
         if _nearest_cue(text, m.start()) == "id":
@@ -291,10 +304,9 @@ def _find_bank_cards(text: str, author: str) -> Iterator[tuple[int, int]]:
         digits = _digits(m.group())
         if not 16 <= len(digits) <= 19:
             continue
-        cue = _nearest_cue(text, m.start())
-        if cue == "other":
+        if _labelled_not_personal(text, m.start()):
             continue
-        if cue is None and _DATE_PREFIX_RE.match(digits):
+        if _DATE_PREFIX_RE.match(digits) and _nearest_cue(text, m.start()) is None:
             continue
         yield m.start(), m.end()
 
@@ -326,15 +338,31 @@ def _find_plates(text: str, author: str) -> Iterator[tuple[int, int]]:
             yield m.start(), m.end()
 
 
+def _is_home(detail: str) -> bool:
+    """A flat, not a building: a unit or a room, or a building followed by a number in it
+    (3栋502, 31栋103号). Staff text names buildings (3栋楼下的水果店) without meaning a home."""
+    if "单元" in detail or "室" in detail:
+        return True
+    building = max(detail.rfind("栋"), detail.rfind("幢"))
+    return building != -1 and building < len(detail) - 1
+
+
+def _staff_means_a_home(text: str, start: int, detail: str) -> bool:
+    return _is_home(detail) or bool(_HOME_CUE_RE.search(_before(text, start, 16)))
+
+
 def _find_addresses(text: str, author: str) -> Iterator[tuple[int, int]]:
-    wanted = _HOME_UNITS if author == STAFF else None
     for m in _ANCHORED_ADDRESS_RE.finditer(text):
-        detail = m.group("detail")
-        if wanted is None or any(unit in detail for unit in wanted):
+        start, detail = m.start("detail"), m.group("detail")
+        if author == CITIZEN or _staff_means_a_home(text, start, detail):
             yield m.span("detail")
     for m in _LOOSE_ADDRESS_RE.finditer(text):
-        detail = m.group("detail")
-        if any(unit in detail for unit in (wanted or _STRONG_UNITS)):
+        start, detail = m.start("detail"), m.group("detail")
+        if author == STAFF:
+            wanted = _staff_means_a_home(text, start, detail)
+        else:
+            wanted = any(unit in detail for unit in _STRONG_UNITS)
+        if wanted:
             yield m.span("detail")
 
 
