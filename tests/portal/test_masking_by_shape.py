@@ -92,3 +92,19 @@ def test_search_results_are_masked_and_the_id_number_finds_nothing(client, publi
     for secret in (BAD_ID, BAD_CARD, "13907315566"):
         response = client.get(reverse("portal:search") + f"?q={secret}")
         assert response.context["results"].hits == [], secret
+
+
+def test_hot_issues_and_similar_messages_read_only_masked_text(published):
+    from liuyan.board import similarity
+    from liuyan.reports import selectors as report_selectors
+    from liuyan.reports import services as report_services
+    from liuyan.reports.models import HotIssue
+
+    sources = report_selectors.hot_sources(
+        since=MONDAY - timedelta(days=1), until=MONDAY + timedelta(days=3), public=True
+    )
+    _assert_no_personal_data(" ".join(source.title + source.body for source in sources))
+    entries = [similarity._entry(row) for row in similarity._rows(Message.objects.all())]
+    _assert_no_personal_data(" ".join(entry.text for entry in entries))
+    report_services.refresh_hot_issues(now=MONDAY + timedelta(days=2))
+    _assert_no_personal_data(" ".join(i.title + i.place for i in HotIssue.objects.all()))
