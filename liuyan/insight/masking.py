@@ -195,7 +195,7 @@ _OFFICIAL_CUE_RE = re.compile(
     r"单位电话|办公室电话)[^，。；！？,;!?\n]{0,6}$"
 )
 _CITIZEN_CUE_RE = re.compile(
-    r"(?:(?:您|你)(?:的|留的|预留的|提供的|家)?(?:电话|座机|号码|手机|联系方式)|"
+    r"(?:(?:您|你)(?:的|留的|预留的|提供的|家)?(?:联系电话|电话|座机|号码|手机|联系方式)|"
     r"(?:联系|致电|回电|电话)(?:了)?您|来电人|反映人|留言人|投诉人|当事人|户主|业主)"
     r"[^，。；！？,;!?\n]{0,8}$"
 )
@@ -272,7 +272,12 @@ def _find_mobiles(text: str, author: str) -> Iterator[tuple[int, int]]:
         if _labelled_not_personal(text, m.start()):
             continue
         # A unit may publish a duty mobile as its own number: only in its own text.
-        if author == STAFF and _OFFICIAL_CUE_RE.search(_before(text, m.start())):
+        before = _before(text, m.start())
+        if (
+            author == STAFF
+            and _OFFICIAL_CUE_RE.search(before)
+            and not _CITIZEN_CUE_RE.search(before)
+        ):
             continue
         yield m.start(), m.end()
 

@@ -80,6 +80,23 @@ def test_staff_text_keeps_the_units_hotline_and_masks_the_citizens_mobile():
     assert "13907315566" not in masked and "139****5566" in masked
 
 
+@pytest.mark.parametrize(
+    ("reply", "kept", "masked"),
+    [
+        ("值班电话13800001111，欢迎来电", "13800001111", None),
+        ("已按您的联系电话13907315566回访", None, "13907315566"),
+        ("我们致电您留的座机0731-84567890无人接听", None, "84567890"),
+        ("咨询电话：0731-85551234，传真0731-85551235", "0731-85551235", None),
+    ],
+)
+def test_staff_text_tells_the_units_numbers_from_the_citizens(reply, kept, masked):
+    result = mask_public(reply, author="staff")
+    if kept:
+        assert kept in result
+    if masked:
+        assert masked not in result
+
+
 def test_staff_text_masks_the_citizens_id_card_and_address():
     reply = "经核实，您（身份证430102199003071257）反映的枫林三路88号3栋502室漏水问题已处理。"
     masked = mask_public(reply, author="staff")
