@@ -146,16 +146,17 @@ _ADDRESS_ANCHOR = (
     r"|宿舍|公馆|华庭|名都|府|庭|湾)"
 )
 _CHINESE_NUMERALS = "一二三四五六七八九十百零〇两"
-_ADDRESS_NUMBER = rf"(?:[0-9]+|[A-Za-z][0-9]*|[{_CHINESE_NUMERALS}]+)(?:-[0-9]+)?"
+# A house, building or flat number has at most five digits: a longer run is another number.
+_ADDRESS_NUMBER = rf"(?:[0-9]{{1,5}}|[A-Za-z][0-9]{{0,4}}|[{_CHINESE_NUMERALS}]+)(?:-[0-9]{{1,4}})?"
 _ADDRESS_UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|楼|层|室)"
 _ADDRESS_TOKEN = _ADDRESS_NUMBER + _ADDRESS_UNIT
 # "5栋2单元301": a flat number may follow a building or unit without its 室.
-_ADDRESS_TAIL = r"(?:(?<=[栋幢座元楼])[0-9]{2,4}(?![0-9A-Za-z]))?"
+_ADDRESS_TAIL = r"(?:(?<=[栋幢座元楼])[0-9]{2,4}(?![0-9A-Za-z*]))?"
 _ADDRESS_RUN = rf"(?:{_ADDRESS_TOKEN})+{_ADDRESS_TAIL}"
 _ANCHORED_ADDRESS_RE = re.compile(rf"{_ADDRESS_ANCHOR}(?P<detail>{_ADDRESS_RUN})")
 # Without a street before it, a run is an address only if it names a building or a room; its
 # numbers must be digits (三室一厅 is the size of a flat, not where it is).
-_ARABIC_TOKEN = r"(?:[0-9]+|[A-Za-z][0-9]*)(?:-[0-9]+)?" + _ADDRESS_UNIT
+_ARABIC_TOKEN = r"(?:[0-9]{1,5}|[A-Za-z][0-9]{0,4})(?:-[0-9]{1,4})?" + _ADDRESS_UNIT
 _LOOSE_ADDRESS_RE = re.compile(
     rf"(?<![0-9A-Za-z*第〕\]）)])(?P<detail>(?:{_ARABIC_TOKEN})+{_ADDRESS_TAIL})"
 )

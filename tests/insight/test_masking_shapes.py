@@ -157,3 +157,32 @@ def test_mask_public_is_idempotent(number, around, author):
 
 def test_kinds_include_the_new_shapes():
     assert {masking.PASSPORT, masking.SOCIAL_SECURITY, masking.ADDRESS} <= set(masking.KINDS)
+
+
+_ADDRESS_PIECES = st.sampled_from(
+    [
+        "枫林三路",
+        "丽景小区",
+        "88号",
+        "3栋",
+        "2单元",
+        "502室",
+        "12号楼",
+        "八十八号",
+        "三栋",
+        "-1",
+        "301",
+    ]
+)
+_FILLER = st.text(
+    alphabet=st.sampled_from(list("我家住在，。号栋室楼A市湘0123456789 -*元年月日")), max_size=12
+)
+_MIXED = st.lists(st.one_of(_FILLER, _ADDRESS_PIECES, _IDS, _CARDS), max_size=8).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MIXED, st.sampled_from(["citizen", "staff"]))
+def test_masked_text_has_nothing_left_to_mask(text, author):
+    once = mask_public(text, author=author)
+    assert find_personal_data(once, author=author) == []
+    assert len(once) == len(text)
