@@ -1,5 +1,6 @@
 """Rows stored before masking by shape (issue #11) are re-masked by `liuyan remask-public-text`
-(and by the data migration that calls the same code), and the search index follows."""
+(and by the data migration that calls the same code), and the search index follows; a
+moderator's correction of the public text is masked when it is stored."""
 
 from __future__ import annotations
 
@@ -83,3 +84,29 @@ def test_the_data_migration_re_masks_with_the_same_code(old_row):
     migration.remask(apps, schema_editor=None)
     assert BAD_ID not in Message.objects.get(pk=old_row.pk).public_body
     assert _found(BAD_ID) == []
+
+
+def test_a_moderators_correction_of_the_public_text_is_masked_too(world, domain):
+    """Screening may rewrite the public copy; what the moderator types is published, so it is
+    masked like the citizen's text (pasting the original back must not publish it)."""
+    from tests.conftest import MONDAY
+
+    message = services.submit_message(
+        author=world.citizen,
+        board=world.board,
+        type="complaint",
+        title="烧烤店噪音扰民严重",
+        body=OLD_BODY,
+        domain=domain,
+        now=MONDAY,
+    )
+    services.screen_message(
+        message_id=message.pk,
+        actor=world.moderator,
+        public_title=f"身份证{BAD_ID}的投诉",
+        public_body=OLD_BODY,
+        now=MONDAY + timedelta(hours=1),
+    )
+    row = Message.objects.get(pk=message.pk)
+    assert BAD_ID not in row.public_title + row.public_body + row.search_text
+    assert "3栋502室" not in row.public_body
