@@ -177,7 +177,7 @@ _CARD_CUE = (
     r"转账|汇款|打款|退款|打到|存折|会员卡|卡"
 )
 _ID_CUE = r"身份证|证件号|公民身份号码|身份号码"
-# Labels that say a long number is not a person's: the nearest cue before a number decides.
+# Labels that say the number right after them is not a person's (order, invoice, case…).
 _NOT_PERSONAL_CUE = (
     r"订单|单号|流水号|编号|交易号|运单|快递|工单|受理号|批次|发票|合同号|案号|文号|序列号|"
     r"凭证|业务号|申请号|登记号|证书|准考证|学号|工号|批准|备案|许可证|代码|条码|商品|型号|"
@@ -189,6 +189,7 @@ _CUE_RE = re.compile(rf"(?P<id>{_ID_CUE})|(?P<card>{_CARD_CUE})")
 _LABELLED_NOT_PERSONAL_RE = re.compile(
     rf"(?:{_NOT_PERSONAL_CUE})[\u4e00-\u9fff]{{0,2}}?(?:号码|号)?(?:是|为)?[:：\s]{{0,2}}$"
 )
+# How far back a card or ID cue word still speaks about a number.
 _CUE_WINDOW = 12
 # A staff text's own numbers come after these; a citizen's after these others.
 _OFFICIAL_CUE_RE = re.compile(
