@@ -34,7 +34,7 @@ from liuyan.insight.text import clean_whitespace, segment_for_search, to_halfwid
 from .access import PUBLIC_STATES
 from .models import Message, Reply
 from .selectors import public_messages
-from .textrules import mask_personal_data
+from .textrules import mask_staff_text
 
 FTS_TABLE = "board_message_fts"
 SNIPPET_CHARS = 120
@@ -338,7 +338,7 @@ def _hit(message: Message, words: list[str]) -> SearchHit:
     # Highlight the long words too: a reader expects 物业管理 marked as one, and merging
     # spans makes that the same as marking 物业 and 管理.
     marks = list(dict.fromkeys(segment_for_search(" ".join(words)).split() + words))
-    reply = mask_personal_data(published_reply_body(message))
+    reply = mask_staff_text(published_reply_body(message))
     body_snippet = snippet(message.public_body, marks)
     reply_snippet = snippet(reply, marks) if body_snippet is None and reply else None
     if reply_snippet is not None:
@@ -365,8 +365,8 @@ def _plain_opening(text: str) -> SafeString:
 
 def search_text_for(message: Message, reply_body: str = "") -> str:
     """What the index holds for a message: the same text `board.services` stores. A reply has
-    no public copy of its own: its personal data is masked here, as on the page."""
-    public_reply = mask_personal_data(reply_body)
+    no public copy of its own: it is masked here as staff text, as on the page."""
+    public_reply = mask_staff_text(reply_body)
     return segment_for_search(" ".join([message.public_title, message.public_body, public_reply]))
 
 

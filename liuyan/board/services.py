@@ -338,10 +338,11 @@ def screen_message(
     """Approve a message in screening, correcting its public text and its classification."""
     at = _now(now)
     message, roles, transition = _message_step(message_id, actor, Action.SCREEN)
+    # What the moderator types is published: masked like the citizen's own text.
     if public_title is not None:
-        message.public_title = validate_title(public_title)
+        message.public_title = mask_personal_data(validate_title(public_title))
     if public_body is not None:
-        message.public_body = validate_body(public_body)
+        message.public_body = mask_personal_data(validate_body(public_body))
     if type is not None:
         _require(type in Message.Type.values, _("Choose a message type."), "type")
         message.type = type

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from liuyan.insight.masking import mask
+from liuyan.insight.masking import CITIZEN, STAFF, mask_public
 
 TITLE_MIN, TITLE_MAX = 5, 50
 BODY_MIN, BODY_MAX = 20, 3000
@@ -37,6 +37,13 @@ def validate_body(body: str, *, minimum: int = BODY_MIN) -> str:
     return body
 
 
-def mask_personal_data(text: str) -> str:
-    """The public version of `text`: phone, ID, bank card, e-mail and plate numbers masked."""
-    return mask(text).text
+def mask_personal_data(text: str, author: str = CITIZEN) -> str:
+    """The public version of `text`: phone, ID, bank card, passport and social-security
+    numbers, e-mail, plates and the detail of a home address masked by their shape."""
+    return mask_public(text, author=author)
+
+
+def mask_staff_text(text: str) -> str:
+    """The public version of what staff wrote (a reply, an instruction): the unit's own
+    hotline and official numbers stay, the citizen's personal data is masked."""
+    return mask_public(text, author=STAFF)

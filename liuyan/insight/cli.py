@@ -144,16 +144,18 @@ def command_classify(args: argparse.Namespace) -> int:
 
 
 def command_mask(args: argparse.Namespace) -> int:
-    from liuyan.insight.masking import mask
+    from liuyan.insight.masking import CITIZEN, STAFF, mask
 
     rows = tables.read_table(args.input, required=(tables.BODY,))
+    # A reply is the unit's text: its hotline stays, the citizen's data in it goes.
+    authors = {tables.TITLE: CITIZEN, tables.BODY: CITIZEN, tables.REPLY: STAFF}
     counts: dict[str, int] = {}
     columns_to_mask = (
         [c for c in (tables.TITLE, tables.BODY, tables.REPLY) if c in rows[0]] if rows else []
     )
     for row in _progress(rows, "masking"):
         for column in columns_to_mask:
-            result = mask(row[column])
+            result = mask(row[column], author=authors[column])
             row[column] = result.text
             for hit in result.hits:
                 counts[hit.kind] = counts.get(hit.kind, 0) + 1

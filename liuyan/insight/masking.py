@@ -1,16 +1,32 @@
-"""Personal-data detection and masking for public message text.
+"""Personal-data detection and masking for public text.
 
-Each kind is found in two steps: a regular expression proposes candidates with strict boundaries
-(no digit or ASCII letter directly around a number, so pieces of longer numbers never match),
-then a validator rejects what the pattern alone cannot: check digits for ID numbers (GB 11643)
-and bank cards (Luhn), real province codes and birth dates, real area codes and local numbers for
-landlines. Money amounts (a unit such as 元 right after the number) are never personal data.
+Personal data is found by its *shape*, not by its validity: an ID number with a wrong check
+digit or a card number that fails Luhn is still somebody's number mistyped (or deliberately
+altered by one digit), and publishing it is as bad. So:
 
-Matching runs on a half-width copy of the text; that mapping is one character to one character,
-so offsets are valid in the original text and full-width digits (１３８…) are found too.
+- 18- and 15-digit ID numbers are found by region code and a birth date in range, whatever the
+  check digit; after a cue word (身份证…) any 17 digits plus a digit or X.
+- Bank cards are any run of 16-19 digits (grouped by spaces or dashes or not), unless a label
+  right before it says it is something else (订单号, 流水号, 编号…) or it starts with a date
+  (20240315…: a serial or a time stamp, never a card issuer's prefix).
+- Passport numbers by their Chinese shapes (E + 8 digits, E + letter + 7, G + 8), others after
+  a cue; social-security numbers after a cue; plates; mobile and landline numbers; e-mail.
+- The detail of an exact address below the street: house number, building, unit and room
+  (门牌号, 栋, 单元, 室, 号楼) after a road or estate name, or any run naming a building and
+  a room. The street itself is kept, the numbers are starred: 枫林三路**号*栋***室.
+
+Text written by staff (a unit's reply, a leader's instruction) is masked with
+``author="staff"``: it keeps the unit's official numbers (its landline hotline, official
+e-mail, a house number of an office) and masks what belongs to the citizen (mobile, ID, card,
+passport and social-security numbers, plates, a home address with building and room, a
+landline the text says is the citizen's).
+
+Money amounts (a unit such as 元 right after the number) are never personal data. Matching
+runs on a half-width copy of the text; that mapping is one character to one character, so
+offsets are valid in the original text and full-width digits (１３８…) are found too.
 
 Masking keeps a hint (138****5678) so moderators can still tell two numbers apart, and replaces
-digits by ``*`` in place, keeping separators. A masked number no longer matches any pattern,
+digits by ``*`` in place, keeping separators. A masked value no longer matches any pattern,
 which makes :func:`mask` idempotent.
 """
 
@@ -28,8 +44,14 @@ LANDLINE = "landline"
 ID_CARD = "id_card"
 BANK_CARD = "bank_card"
 EMAIL = "email"
+PASSPORT = "passport"
+SOCIAL_SECURITY = "social_security"
 PLATE = "plate"
-KINDS = (MOBILE, LANDLINE, ID_CARD, BANK_CARD, EMAIL, PLATE)
+ADDRESS = "address"
+KINDS = (MOBILE, LANDLINE, ID_CARD, BANK_CARD, EMAIL, PASSPORT, SOCIAL_SECURITY, PLATE, ADDRESS)
+
+CITIZEN, STAFF = "citizen", "staff"
+AUTHORS = (CITIZEN, STAFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +94,42 @@ _LANDLINE_RE = re.compile(
     + r"(?:(?:-|转|ext\.?)(?P<ext>[0-9]{1,5}))?"
     + _NUM_AFTER
 )
-_ID18_RE = re.compile(
-    _NUM_BEFORE + r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}[0-9]{4}[0-9]{3}[0-9Xx]" + _NUM_AFTER
+# A local number without its area code is only a phone number when the text says so.
+_LOCAL_LANDLINE_RE = re.compile(
+    r"(?:电话|座机|固话|宅电)(?:号码|号)?(?:是|为)?[:：\s]{0,2}"
+    r"(?P<number>(?<![0-9A-Za-z*])[2-8][0-9]{6,7})" + _NUM_AFTER
 )
-_ID15_RE = re.compile(_NUM_BEFORE + r"[1-9][0-9]{5}[0-9]{2}[0-9]{4}[0-9]{3}" + _NUM_AFTER)
+_DAY = r"(?:0[1-9]|[12][0-9]|3[01])"
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_BIRTH_DATE = rf"(?:18|19|20)[0-9]{{2}}{_MONTH}{_DAY}"
+_ID18_RE = re.compile(_NUM_BEFORE + rf"[1-9][0-9]{{5}}{_BIRTH_DATE}[0-9]{{3}}[0-9Xx]" + _NUM_AFTER)
+_ID18_ANY_RE = re.compile(_NUM_BEFORE + r"[0-9]{17}[0-9Xx]" + _NUM_AFTER)
+_ID15_RE = re.compile(
+    _NUM_BEFORE + rf"[1-9][0-9]{{5}}[0-9]{{2}}{_MONTH}{_DAY}[0-9]{{3}}" + _NUM_AFTER
+)
 _BANK_RE = re.compile(
     _NUM_BEFORE + r"(?:(?:[0-9]{4}[ \-]){3}[0-9]{4}(?:[ \-]?[0-9]{1,3})?|[0-9]{16,19})" + _NUM_AFTER
 )
+# A serial or time stamp starts with a date of this century: 20240315…
+_DATE_PREFIX_RE = re.compile(rf"20[0-4][0-9]{_MONTH}{_DAY}")
 _EMAIL_RE = re.compile(
     r"(?<![A-Za-z0-9._%+*@-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,12}(?![A-Za-z0-9@-])"
+)
+_OFFICIAL_EMAIL_RE = re.compile(r"\.gov(?:\.cn)?$", re.IGNORECASE)
+# Chinese passports: E + 8 digits, E + letter (not I or O) + 7 digits, the older G + 8 digits.
+_PASSPORT_RE = re.compile(
+    r"(?<![0-9A-Za-z*_.@-])(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8})(?![0-9A-Za-z*])"
+)
+_PASSPORT_CUE_RE = re.compile(
+    r"(?:护照|passport|通行证|旅行证|签证)(?:号码|号|编号)?(?:是|为)?[:：\s]{0,2}"
+    r"(?P<number>(?<![0-9A-Za-z*])[A-Z]{1,2}[0-9]{6,9})(?![0-9A-Za-z*])",
+    re.IGNORECASE,
+)
+_SOCIAL_SECURITY_CUE_RE = re.compile(
+    r"(?:社保|社会保障|医保|医疗保险|养老保险|公积金)(?:卡)?(?:号码|号|编号|账号|帐号|个人编号|卡号)"
+    r"(?:是|为)?[:：\s]{0,2}"
+    r"(?P<number>(?<![0-9A-Za-z*])[A-Za-z]{0,2}[0-9]{6,20}[0-9Xx]?)(?![0-9A-Za-z*])"
 )
 _PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_LETTERS = "A-HJ-NP-Z"  # I and O are never used on plates
@@ -91,64 +139,68 @@ _PLATE_RE = re.compile(
     r"(?![0-9A-Za-z*])"
 )
 
+# --- addresses ---
+# What names a street or an estate: the detail right after it is a house or flat number.
+_ADDRESS_ANCHOR = (
+    r"(?:路|街|巷|大道|弄|胡同|段|村|组|小区|花园|苑|园|公寓|大厦|广场|社区|家园|新城|山庄"
+    r"|宿舍|公馆|华庭|名都|府|庭|湾)"
+)
+_CHINESE_NUMERALS = "一二三四五六七八九十百零〇两"
+# A house, building or flat number has at most five digits: a longer run is another number.
+_ADDRESS_NUMBER = rf"(?:[0-9]{{1,5}}|[A-Za-z][0-9]{{0,4}}|[{_CHINESE_NUMERALS}]+)(?:-[0-9]{{1,4}})?"
+_ADDRESS_UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|楼|层|室)"
+_ADDRESS_TOKEN = _ADDRESS_NUMBER + _ADDRESS_UNIT
+# "5栋2单元301": a flat number may follow a building or unit without its 室.
+_ADDRESS_TAIL = r"(?:(?<=[栋幢座元楼])[0-9]{2,4}(?![0-9A-Za-z*]))?"
+_ADDRESS_RUN = rf"(?:{_ADDRESS_TOKEN})+{_ADDRESS_TAIL}"
+_ANCHORED_ADDRESS_RE = re.compile(rf"{_ADDRESS_ANCHOR}(?P<detail>{_ADDRESS_RUN})")
+# Without a street before it, a run is an address only if it names a building or a room; its
+# numbers must be digits (三室一厅 is the size of a flat, not where it is).
+_ARABIC_TOKEN = r"(?:[0-9]{1,5}|[A-Za-z][0-9]{0,4})(?:-[0-9]{1,4})?" + _ADDRESS_UNIT
+_LOOSE_ADDRESS_RE = re.compile(
+    rf"(?<![0-9A-Za-z*第〕\]）)])(?P<detail>(?:{_ARABIC_TOKEN})+{_ADDRESS_TAIL})"
+)
+_STRONG_UNITS = ("号楼", "栋", "幢", "单元", "室")
+# Staff text saying whose home it names.
+_HOME_CUE_RE = re.compile(r"(?:您|你)(?:的)?(?:家|住处|住址|住所|房子|所住)|家住|住在")
+
 # GB/T 2260 province-level codes: the first two digits of an ID number.
 _PROVINCE_CODES = frozenset(
-    (
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "21",
-        "22",
-        "23",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "37",
-        "41",
-        "42",
-        "43",
-        "44",
-        "45",
-        "46",
-        "50",
-        "51",
-        "52",
-        "53",
-        "54",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "71",
-        "81",
-        "82",
-        "83",
-    )
+    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37"}
+    | {"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64"}
+    | {"65", "71", "81", "82", "83"}
 )
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-# Issuer prefixes and the lengths they use on mainland cards (UnionPay 62, old domestic 60/9,
-# Visa 4, Mastercard 5, JCB 35). Any other Luhn-valid run needs a cue word nearby: one random
-# digit string in ten passes Luhn, so the checksum alone lets too many order numbers through.
-_CARD_PREFIX_LENGTHS = (
-    ("62", range(16, 20)),
-    ("60", range(16, 20)),
-    ("9", range(19, 20)),
-    ("4", range(16, 17)),
-    ("5", range(16, 17)),
-    ("35", range(16, 17)),
+_CARD_CUE = (
+    r"银行卡|卡号|账号|帐号|储蓄卡|借记卡|信用卡|工资卡|社保卡|银行账户|开户行|银行|账户|帐户|"
+    r"转账|汇款|打款|退款|打到|存折|会员卡|卡"
 )
-_CARD_CUE = re.compile(
-    r"(?:银行卡|卡号|账号|帐号|储蓄卡|借记卡|信用卡|工资卡|社保卡|银行账户|开户行)"
+_ID_CUE = r"身份证|证件号|公民身份号码|身份号码"
+# Labels that say the number right after them is not a person's (order, invoice, case…).
+_NOT_PERSONAL_CUE = (
+    r"订单|单号|流水号|编号|交易号|运单|快递|工单|受理号|批次|发票|合同号|案号|文号|序列号|"
+    r"凭证|业务号|申请号|登记号|证书|准考证|学号|工号|批准|备案|许可证|代码|条码|商品|型号|"
+    r"序号|票号|批号|执照|注册号"
 )
-_ID_CUE = re.compile(r"(?:身份证|证件号|公民身份号码)")
-_CUE_WINDOW = 16
+_CUE_RE = re.compile(rf"(?P<id>{_ID_CUE})|(?P<card>{_CARD_CUE})")
+# The label must be right before the number ("订单号：2024…", "发票代码0357…"): a word further
+# back ("my order was cancelled, refund to 6222…") says nothing about it.
+_LABELLED_NOT_PERSONAL_RE = re.compile(
+    rf"(?:{_NOT_PERSONAL_CUE})[\u4e00-\u9fff]{{0,2}}?(?:号码|号)?(?:是|为)?[:：\s]{{0,2}}$"
+)
+# How far back a card or ID cue word still speaks about a number.
+_CUE_WINDOW = 12
+# A staff text's own numbers come after these; a citizen's after these others.
+_OFFICIAL_CUE_RE = re.compile(
+    r"(?:热线|值班|服务电话|咨询电话|办公电话|举报电话|监督电话|投诉电话|客服|传真|联系电话|"
+    r"单位电话|办公室电话)[^，。；！？,;!?\n]{0,6}$"
+)
+_CITIZEN_CUE_RE = re.compile(
+    r"(?:(?:您|你)(?:的|留的|预留的|提供的|家)?(?:联系电话|电话|座机|号码|手机|联系方式)|"
+    r"(?:联系|致电|回电|电话)(?:了)?您|来电人|反映人|留言人|投诉人|当事人|户主|业主)"
+    r"[^，。；！？,;!?\n]{0,8}$"
+)
 
 
 def id_check_digit(first17: str) -> str:
@@ -177,6 +229,8 @@ def _valid_birth_date(year: int, month: int, day: int) -> bool:
 
 
 def valid_id18(number: str) -> bool:
+    """A real ID number: region, birth date and GB 11643 check digit. Masking does not need
+    this (it masks the shape); it is what a form asking for one's own number checks."""
     if number[:2] not in _PROVINCE_CODES:
         return False
     if not _valid_birth_date(int(number[6:10]), int(number[10:12]), int(number[12:14])):
@@ -195,52 +249,95 @@ def _digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
-def _cue_before(text: str, start: int, cue: re.Pattern[str]) -> bool:
-    return bool(cue.search(text, max(0, start - _CUE_WINDOW), start))
+def _nearest_cue(text: str, start: int) -> str | None:
+    """'id' or 'card': the kind of the last cue word shortly before ``start``."""
+    window_start = max(0, start - _CUE_WINDOW)
+    last = None
+    for m in _CUE_RE.finditer(text, window_start, start):
+        last = m.lastgroup
+    return last
 
 
-def _find_mobiles(text: str) -> Iterator[tuple[int, int]]:
+def _before(text: str, start: int, width: int = 14) -> str:
+    return text[max(0, start - width) : start]
+
+
+def _labelled_not_personal(text: str, start: int) -> bool:
+    return bool(_LABELLED_NOT_PERSONAL_RE.search(_before(text, start)))
+
+
+# --- finders: each yields (start, end) spans in the half-width probe ---------------------
+
+
+def _find_mobiles(text: str, author: str) -> Iterator[tuple[int, int]]:
     for m in _MOBILE_RE.finditer(text):
+        if _labelled_not_personal(text, m.start()):
+            continue
+        # A unit may publish a duty mobile as its own number: only in its own text.
+        before = _before(text, m.start())
+        if (
+            author == STAFF
+            and _OFFICIAL_CUE_RE.search(before)
+            and not _CITIZEN_CUE_RE.search(before)
+        ):
+            continue
         yield m.start(), m.end()
 
 
-def _find_landlines(text: str) -> Iterator[tuple[int, int]]:
-    for m in _LANDLINE_RE.finditer(text):
-        yield m.start(), m.end()
+def _find_landlines(text: str, author: str) -> Iterator[tuple[int, int]]:
+    spans = [(m.start(), m.end()) for m in _LANDLINE_RE.finditer(text)]
+    spans += [m.span("number") for m in _LOCAL_LANDLINE_RE.finditer(text)]
+    for start, end in spans:
+        if _labelled_not_personal(text, start):
+            continue
+        # In staff text a landline is the unit's hotline, unless it says it is the citizen's.
+        if author == STAFF and not _CITIZEN_CUE_RE.search(_before(text, start)):
+            continue
+        yield start, end
 
 
-def _find_id_cards(text: str) -> Iterator[tuple[int, int]]:
-    for m in _ID18_RE.finditer(text):
-        if valid_id18(m.group()):
+def _find_id_cards(text: str, author: str) -> Iterator[tuple[int, int]]:
+    for pattern in (_ID18_RE, _ID15_RE):
+        for m in pattern.finditer(text):
+            if m.group()[:2] in _PROVINCE_CODES and not _labelled_not_personal(text, m.start()):
+                yield m.start(), m.end()
+    for m in _ID18_ANY_RE.finditer(text):
+        if _nearest_cue(text, m.start()) == "id":
             yield m.start(), m.end()
-    for m in _ID15_RE.finditer(text):
-        # Too many 15-digit order and case numbers look like old IDs: require a cue word.
-        if valid_id15(m.group()) and _cue_before(text, m.start(), _ID_CUE):
-            yield m.start(), m.end()
 
 
-def _known_card_shape(digits: str) -> bool:
-    return any(
-        digits.startswith(prefix) and len(digits) in lengths
-        for prefix, lengths in _CARD_PREFIX_LENGTHS
-    )
-
-
-def _find_bank_cards(text: str) -> Iterator[tuple[int, int]]:
+def _find_bank_cards(text: str, author: str) -> Iterator[tuple[int, int]]:
     for m in _BANK_RE.finditer(text):
         digits = _digits(m.group())
-        if not 16 <= len(digits) <= 19 or not luhn_valid(digits):
+        if not 16 <= len(digits) <= 19:
             continue
-        if _known_card_shape(digits) or _cue_before(text, m.start(), _CARD_CUE):
-            yield m.start(), m.end()
-
-
-def _find_emails(text: str) -> Iterator[tuple[int, int]]:
-    for m in _EMAIL_RE.finditer(text):
+        if _labelled_not_personal(text, m.start()):
+            continue
+        if _DATE_PREFIX_RE.match(digits) and _nearest_cue(text, m.start()) is None:
+            continue
         yield m.start(), m.end()
 
 
-def _find_plates(text: str) -> Iterator[tuple[int, int]]:
+def _find_emails(text: str, author: str) -> Iterator[tuple[int, int]]:
+    for m in _EMAIL_RE.finditer(text):
+        if author == STAFF and _OFFICIAL_EMAIL_RE.search(m.group()):
+            continue
+        yield m.start(), m.end()
+
+
+def _find_passports(text: str, author: str) -> Iterator[tuple[int, int]]:
+    for m in _PASSPORT_RE.finditer(text):
+        yield m.start(), m.end()
+    for m in _PASSPORT_CUE_RE.finditer(text):
+        yield m.span("number")
+
+
+def _find_social_security(text: str, author: str) -> Iterator[tuple[int, int]]:
+    for m in _SOCIAL_SECURITY_CUE_RE.finditer(text):
+        yield m.span("number")
+
+
+def _find_plates(text: str, author: str) -> Iterator[tuple[int, int]]:
     for m in _PLATE_RE.finditer(text):
         serial = m.group("serial")
         # Real serials are mostly digits; words like 湘AFTER or 京ABCDE are not plates.
@@ -248,15 +345,47 @@ def _find_plates(text: str) -> Iterator[tuple[int, int]]:
             yield m.start(), m.end()
 
 
-# Order matters: when candidates overlap, the earlier kind wins (an 18-digit ID number with a
-# valid check digit is an ID number even if it also passes Luhn).
-_FINDERS: tuple[tuple[str, Callable[[str], Iterator[tuple[int, int]]]], ...] = (
+def _is_home(detail: str) -> bool:
+    """A flat, not a building: a unit or a room, or a building followed by a number in it
+    (3栋502, 31栋103号). Staff text names buildings (3栋楼下的水果店) without meaning a home."""
+    if "单元" in detail or "室" in detail:
+        return True
+    building = max(detail.rfind("栋"), detail.rfind("幢"))
+    return building != -1 and building < len(detail) - 1
+
+
+def _staff_means_a_home(text: str, start: int, detail: str) -> bool:
+    return _is_home(detail) or bool(_HOME_CUE_RE.search(_before(text, start, 16)))
+
+
+def _find_addresses(text: str, author: str) -> Iterator[tuple[int, int]]:
+    for m in _ANCHORED_ADDRESS_RE.finditer(text):
+        start, detail = m.start("detail"), m.group("detail")
+        if author == CITIZEN or _staff_means_a_home(text, start, detail):
+            yield m.span("detail")
+    for m in _LOOSE_ADDRESS_RE.finditer(text):
+        start, detail = m.start("detail"), m.group("detail")
+        if author == STAFF:
+            wanted = _staff_means_a_home(text, start, detail)
+        else:
+            wanted = any(unit in detail for unit in _STRONG_UNITS)
+        if wanted:
+            yield m.span("detail")
+
+
+# Order matters: when candidates overlap, the earlier kind wins (an 18-digit ID number is an ID
+# number even though it has a card number's length).
+_Finder = Callable[[str, str], Iterator[tuple[int, int]]]
+_FINDERS: tuple[tuple[str, _Finder], ...] = (
     (ID_CARD, _find_id_cards),
     (BANK_CARD, _find_bank_cards),
+    (SOCIAL_SECURITY, _find_social_security),
+    (PASSPORT, _find_passports),
     (MOBILE, _find_mobiles),
     (LANDLINE, _find_landlines),
     (EMAIL, _find_emails),
     (PLATE, _find_plates),
+    (ADDRESS, _find_addresses),
 )
 
 
@@ -264,8 +393,16 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < t_end and t_start < end for t_start, t_end in taken)
 
 
-def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> list[Hit]:
+def _check_author(author: str) -> None:
+    if author not in AUTHORS:
+        raise ValueError(f"unknown author {author!r}: use one of {AUTHORS}")
+
+
+def find_personal_data(
+    text: str, kinds: tuple[str, ...] = KINDS, *, author: str = CITIZEN
+) -> list[Hit]:
     """Personal data in ``text``, in order of position, without overlaps."""
+    _check_author(author)
     if not text:
         return []
     probe = to_halfwidth(text)
@@ -274,7 +411,7 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> list[Hit]:
     for kind, finder in _FINDERS:
         if kind not in kinds:
             continue
-        for start, end in finder(probe):
+        for start, end in finder(probe, author):
             if _overlaps(start, end, taken):
                 continue
             taken.append((start, end))
@@ -314,10 +451,28 @@ def _mask_plate(value: str) -> str:
     return value[:2] + "*" * (len(value) - 3) + value[-1]
 
 
+def _mask_letters_and_digits(value: str, keep_tail: int) -> str:
+    """Star every letter and digit but the last ``keep_tail`` (passport, social security)."""
+    positions = [i for i, c in enumerate(value) if c.isalnum()]
+    hidden = set(positions[: len(positions) - keep_tail])
+    return "".join("*" if i in hidden else c for i, c in enumerate(value))
+
+
+def _mask_address(value: str) -> str:
+    # Every number goes, the words that say what it was (号, 栋, 单元, 室) stay.
+    probe = to_halfwidth(value)
+    return "".join(
+        "*" if (p.isascii() and p.isalnum()) or p in _CHINESE_NUMERALS else c
+        for c, p in zip(value, probe, strict=True)
+    )
+
+
 def mask_value(kind: str, value: str) -> str:
     if kind == MOBILE:
         return _mask_mobile(value)
     if kind == LANDLINE:
+        if not _LANDLINE_RE.search(to_halfwidth(value)):
+            return _star_digits(value, 0, 2)  # a local number without its area code
         return _mask_landline(value)
     if kind == ID_CARD:
         return _star_digits(value, 4, 3)
@@ -325,14 +480,18 @@ def mask_value(kind: str, value: str) -> str:
         return _star_digits(value, 4, 4)
     if kind == EMAIL:
         return _mask_email(value)
+    if kind in (PASSPORT, SOCIAL_SECURITY):
+        return _mask_letters_and_digits(value, 2)
     if kind == PLATE:
         return _mask_plate(value)
+    if kind == ADDRESS:
+        return _mask_address(value)
     raise ValueError(f"unknown personal data kind: {kind}")
 
 
-def mask(text: str, kinds: tuple[str, ...] = KINDS) -> MaskResult:
+def mask(text: str, kinds: tuple[str, ...] = KINDS, *, author: str = CITIZEN) -> MaskResult:
     """Text with every personal data hit replaced by a masked hint, and the hits found."""
-    hits = find_personal_data(text, kinds)
+    hits = find_personal_data(text, kinds, author=author)
     if not hits:
         return MaskResult(text, [])
     parts: list[str] = []
@@ -343,3 +502,8 @@ def mask(text: str, kinds: tuple[str, ...] = KINDS) -> MaskResult:
         cursor = hit.end
     parts.append(text[cursor:])
     return MaskResult("".join(parts), hits)
+
+
+def mask_public(text: str, author: str = CITIZEN) -> str:
+    """The public version of ``text`` written by a citizen or by staff (see module doc)."""
+    return mask(text, author=author).text

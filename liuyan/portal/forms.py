@@ -89,7 +89,8 @@ class WriteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=textrules.BODY_MAX + 200,
         help_text=_(
-            "20 to 3,000 characters. Phone, ID and bank card numbers are masked before the "
+            "20 to 3,000 characters. Phone, ID, bank card and passport numbers, e-mail "
+            "addresses and the house and flat number of an address are masked before the "
             "message is published."
         ),
     )

@@ -108,3 +108,22 @@ def test_module_runs_as_a_script():
     )
     assert result.returncode == 0
     assert "hot" in result.stdout and "classify" in result.stdout
+
+
+def test_mask_command_masks_by_shape_and_keeps_the_units_hotline_in_replies(tmp_path):
+    header = ["留言编号", "留言主题", "留言详情", "答复意见"]
+    rows = [
+        [
+            1,
+            "噪音扰民",
+            "家住枫林三路88号3栋502室，身份证430102199003071257",
+            "请拨打0731-88888888咨询，已联系您13907315566",
+        ]
+    ]
+    source = _write(tmp_path / "in.csv", rows, header=header)
+    output = tmp_path / "out.csv"
+    assert cli.main(["mask", "--input", str(source), "--output", str(output)]) == 0
+    with output.open(encoding="utf-8-sig") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["留言详情"] == "家住枫林三路**号*栋***室，身份证4301***********257"
+    assert row["答复意见"] == "请拨打0731-88888888咨询，已联系您139****5566"

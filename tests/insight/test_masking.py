@@ -75,7 +75,7 @@ def test_mask_without_personal_data_returns_text_unchanged():
 
 def test_unknown_kind_is_an_error():
     with pytest.raises(ValueError, match="unknown"):
-        masking.mask_value("passport", "E12345678")
+        masking.mask_value("fingerprint", "E12345678")
 
 
 # --- properties ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django import template
 
-from liuyan.board.textrules import mask_personal_data
+from liuyan.board.textrules import mask_personal_data, mask_staff_text
 from liuyan.portal import wording
 
 register = template.Library()
@@ -30,6 +30,13 @@ def percent(value) -> str:
 
 @register.filter
 def masked(text) -> str:
-    """Public text with no masked copy of its own (a place, a reply, an instruction), masked as
-    the message's public title and body are."""
+    """A citizen's public text with no masked copy of its own (the place), masked as the
+    message's public title and body are."""
     return mask_personal_data(text or "")
+
+
+@register.filter
+def masked_staff(text) -> str:
+    """What staff wrote (a reply, an instruction): official numbers kept, the citizen's
+    personal data masked."""
+    return mask_staff_text(text or "")
