@@ -232,3 +232,35 @@ LIUYAN_CODE_REQUESTS_PER_IP_HOUR = int(os.environ.get("LIUYAN_CODE_REQUESTS_PER_
 
 # The public address of the site, for links in e-mails (e.g. https://liuyan.example.gov.cn).
 LIUYAN_SITE_URL = os.environ.get("LIUYAN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+
+# --- prod: production server, connection pool, operations app -----------------------------
+# serve-prod, backup, restore and the start-up checks live in liuyan.ops.
+INSTALLED_APPS += ["liuyan.ops"]
+
+
+def postgres_pool_options() -> dict:
+    """psycopg's pool, bounded per process: PostgreSQL sees at most processes x max_size.
+
+    Each gunicorn worker, task worker and `liuyan tick` run is one process with its own pool; a
+    request waits up to `timeout` seconds for a free connection instead of opening one more and
+    running PostgreSQL out of connection slots (see README, "Database connections").
+    """
+    return {
+        "min_size": int(os.environ.get("LIUYAN_DB_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("LIUYAN_DB_POOL_MAX_SIZE", "4")),
+        "timeout": float(os.environ.get("LIUYAN_DB_POOL_TIMEOUT", "10")),
+    }
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "LIUYAN_DB_POOL", True
+):
+    # A pooled connection goes back to the pool at the end of each request; Django refuses a
+    # pool with persistent connections, so a non-zero LIUYAN_CONN_MAX_AGE is a mistake to say.
+    if int(os.environ.get("LIUYAN_CONN_MAX_AGE", "0")):
+        raise ImproperlyConfigured(
+            "LIUYAN_CONN_MAX_AGE must be 0 or unset while the PostgreSQL pool is on; "
+            "set LIUYAN_DB_POOL=0 to use persistent connections (e.g. behind pgbouncer) instead."
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = postgres_pool_options()

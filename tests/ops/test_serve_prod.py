@@ -1,0 +1,55 @@
+"""`liuyan serve-prod` prepares the site and starts real gunicorn workers that serve it."""
+
+import re
+import signal
+import subprocess
+
+import pytest
+
+from .servers import LIUYAN, ROOT, free_port, get, production_env, wait_for, worker_pids
+
+
+def test_serve_prod_refuses_debug_mode(tmp_path):
+    env = production_env(tmp_path, LIUYAN_DEBUG="1")
+    result = subprocess.run(
+        [*LIUYAN, "serve-prod"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "LIUYAN_DEBUG is on" in result.stderr
+
+
+def test_the_gunicorn_config_has_production_defaults():
+    from liuyan import gunicorn_conf
+
+    assert gunicorn_conf.default_workers(1) == 3
+    assert gunicorn_conf.default_workers(64) == gunicorn_conf.MAX_DEFAULT_WORKERS
+    assert gunicorn_conf.max_requests_jitter > 0
+    assert gunicorn_conf.preload_app is False
+    assert gunicorn_conf.accesslog == "-"
+
+
+@pytest.mark.slow
+def test_serve_prod_collects_static_files_migrates_and_serves_with_two_workers(tmp_path):
+    port = free_port()
+    env = production_env(tmp_path, LIUYAN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
+    log = (tmp_path / "server.log").open("w+")
+    server = subprocess.Popen(
+        [*LIUYAN, "serve-prod"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/", server, seconds=240)
+        status, page = get(base + "/")
+        assert status == 200
+        stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1)
+        status, css = get(base + stylesheet.decode())
+        assert status == 200 and css  # hashed name from the manifest, served by whitenoise
+        assert len(worker_pids(server.pid)) == 2  # serve-prod became the gunicorn master
+    finally:
+        server.send_signal(signal.SIGTERM)  # graceful stop
+        assert server.wait(timeout=60) == 0
+        log.seek(0)
+        output = log.read()
+    assert "Collecting static files" in output
+    assert "Applying database migrations" in output
+    assert re.search(r'"GET / HTTP/1.1" 200 \d+ .* \d+us', output)  # the access log
