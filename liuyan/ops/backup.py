@@ -250,6 +250,7 @@ def restore_backup(
         raise CommandError(_("No backup archive at %s.") % archive_path)
     scratch_parent = Path(settings.VAR_DIR)
     scratch_parent.mkdir(parents=True, exist_ok=True)
+    refuse_to_overwrite(connection, force=force)
     with tempfile.TemporaryDirectory(dir=scratch_parent, prefix=".restore-") as scratch:
         unpacked = Path(scratch)
         say(_("Unpacking %s…") % archive_path)
@@ -263,7 +264,6 @@ def restore_backup(
                 % {"path": archive_path, "error": error}
             ) from error
         check_manifest(manifest, connection)
-        refuse_to_overwrite(connection, force=force)
         database_file = unpacked / manifest["database"]["file"]
         if connection.vendor == "sqlite":
             restore_sqlite(connection, database_file, say)
