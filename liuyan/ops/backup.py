@@ -351,12 +351,14 @@ def restore_sqlite(connection, copy: Path, say: Say) -> None:
         # A WAL database cannot take another page size; leaving WAL needs the only connection,
         # so this also stops a restore under a running site.
         try:
-            target.execute("PRAGMA journal_mode=DELETE")
+            mode = target.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
         except sqlite3.OperationalError as error:
+            mode = str(error)
+        if mode != "delete":  # SQLite keeps WAL, without an error, while others have it open
             raise CommandError(
-                _("%(path)s is in use (%(error)s): stop the web and worker processes first.")
-                % {"path": target_path, "error": error}
-            ) from error
+                _("%(path)s is in use (%(mode)s): stop the web and worker processes first.")
+                % {"path": target_path, "mode": mode}
+            )
         source.backup(target, pages=PAGES_PER_STEP, progress=progress)
         target.execute("PRAGMA journal_mode=WAL")
 

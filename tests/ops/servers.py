@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -71,3 +72,12 @@ def worker_pids(master_pid: int) -> list[int]:
     """The children of a gunicorn master, read from /proc."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     return [int(pid) for pid in children]
+
+
+def said(msgid: str) -> str:
+    """The longest literal piece of what a command prints for msgid (commands speak Chinese)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        text = translation.gettext(msgid)
+    return max(re.split(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdf]", text), key=len)

@@ -6,7 +6,12 @@ import subprocess
 
 import pytest
 
-from .servers import LIUYAN, ROOT, free_port, get, production_env, wait_for, worker_pids
+from .servers import LIUYAN, ROOT, free_port, get, production_env, said, wait_for, worker_pids
+
+DEBUG_ON = (
+    "serve-prod is the production server, but LIUYAN_DEBUG is on. Unset it (or "
+    "set LIUYAN_DEBUG=0) and set LIUYAN_SECRET_KEY and LIUYAN_ALLOWED_HOSTS."
+)
 
 
 def test_serve_prod_refuses_debug_mode(tmp_path):
@@ -15,7 +20,7 @@ def test_serve_prod_refuses_debug_mode(tmp_path):
         [*LIUYAN, "serve-prod"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0
-    assert "LIUYAN_DEBUG is on" in result.stderr
+    assert "LIUYAN_DEBUG" in result.stderr and said(DEBUG_ON) in result.stderr
 
 
 def test_the_gunicorn_config_has_production_defaults():
@@ -50,6 +55,6 @@ def test_serve_prod_collects_static_files_migrates_and_serves_with_two_workers(t
         assert server.wait(timeout=60) == 0
         log.seek(0)
         output = log.read()
-    assert "Collecting static files" in output
-    assert "Applying database migrations" in output
+    assert said("Collecting static files into %(dir)s…") in output
+    assert said("Applying database migrations…") in output
     assert re.search(r'"GET / HTTP/1.1" 200 \d+ .* \d+us', output)  # the access log
