@@ -65,6 +65,7 @@ def create_backup(output: Path, *, using: str = "default", say: Say = print) -> 
     database_file = DATABASE_FILES.get(connection.vendor)
     if database_file is None:
         raise CommandError(_("Backups support SQLite and PostgreSQL, not %s.") % connection.vendor)
+    check_reachable(connection)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".backup-") as scratch:
@@ -89,6 +90,21 @@ def create_backup(output: Path, *, using: str = "default", say: Say = print) -> 
             add_json(archive, MANIFEST, manifest)
     os.replace(partial, output)
     return manifest
+
+
+def check_reachable(connection) -> None:
+    """Say why PostgreSQL cannot be reached: through the pool one only learns it timed out."""
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+
+    try:
+        psycopg.connect(**connection.get_connection_params(), connect_timeout=10).close()
+    except psycopg.Error as error:
+        raise CommandError(
+            _("Cannot connect to the database %(name)s: %(error)s")
+            % {"name": connection.settings_dict["NAME"], "error": str(error).strip()}
+        ) from error
 
 
 def write_mode(output: Path) -> str:
@@ -307,11 +323,12 @@ def check_manifest(manifest: dict, connection) -> None:
 
 def refuse_to_overwrite(connection, *, force: bool) -> None:
     """Stop, before any change, if there is something a restore would destroy."""
-    if force:
-        return
+    name = connection.settings_dict["NAME"]
+    check_reachable(connection)
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
-    name = connection.settings_dict["NAME"]
+    if force:
+        return
     if tables:
         raise CommandError(
             _(

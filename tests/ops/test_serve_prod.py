@@ -3,6 +3,7 @@
 import re
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -49,7 +50,13 @@ def test_serve_prod_collects_static_files_migrates_and_serves_with_two_workers(t
         stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1)
         status, css = get(base + stylesheet.decode())
         assert status == 200 and css  # hashed name from the manifest, served by whitenoise
-        assert len(worker_pids(server.pid)) == 2  # serve-prod became the gunicorn master
+        before = worker_pids(server.pid)
+        assert len(before) == 2  # serve-prod became the gunicorn master
+
+        server.send_signal(signal.SIGHUP)  # systemctl reload: new workers, same master
+        wait_until(lambda: not set(before) & set(worker_pids(server.pid)), seconds=60)
+        wait_until(lambda: len(worker_pids(server.pid)) == 2, seconds=60)
+        assert get(base + "/")[0] == 200
     finally:
         server.send_signal(signal.SIGTERM)  # graceful stop
         assert server.wait(timeout=60) == 0
@@ -58,3 +65,10 @@ def test_serve_prod_collects_static_files_migrates_and_serves_with_two_workers(t
     assert said("Collecting static files into %(dir)s…") in output
     assert said("Applying database migrations…") in output
     assert re.search(r'"GET / HTTP/1.1" 200 \d+ .* \d+us', output)  # the access log
+
+
+def wait_until(condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.5)
