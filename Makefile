@@ -35,7 +35,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PO_FILES := $(shell find liuyan -name '*.po' -not -path '*/node_modules/*' 2>/dev/null)
 
 .PHONY: help demo test setup system-packages venv assets messages migrate demo-data serve \
-	lint format worker tick lock clean
+	lint format worker tick lock clean serve-prod
 
 help:
 	@echo "make demo     install, migrate, load demo data and serve http://$(HOST):$(PORT)"
@@ -44,6 +44,7 @@ help:
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make worker   run the background task worker (django-tasks database backend)"
 	@echo "make tick     send due reminders and close unrated replies once (cron runs this)"
+	@echo "make serve-prod  production: collectstatic, check --deploy, migrate, gunicorn (see README)"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml"
 	@echo "make clean    remove var/, .venv, node_modules and the copied vendor files"
 
@@ -124,6 +125,13 @@ worker: migrate
 
 tick: migrate
 	$(LIUYAN) tick
+
+# Production from a checkout: DEBUG off whatever the top of this file says, so the caller must
+# give LIUYAN_SECRET_KEY and LIUYAN_ALLOWED_HOSTS (README, "Production"). `liuyan serve-prod`
+# collects static files, runs check --deploy, migrates, then becomes the gunicorn master.
+serve-prod: export LIUYAN_DEBUG = 0
+serve-prod: setup
+	$(LIUYAN) serve-prod
 
 # --- checks --------------------------------------------------------------------------------
 

@@ -249,3 +249,35 @@ EMAIL_TIMEOUT = int(os.environ.get("LIUYAN_EMAIL_TIMEOUT", "60"))
 LIUYAN_DELIVERY_LEASE_SECONDS = int(os.environ.get("LIUYAN_DELIVERY_LEASE_SECONDS", "300"))
 # Attempts per delivery (each claim is one); after the last one it is marked failed for good.
 LIUYAN_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("LIUYAN_DELIVERY_MAX_ATTEMPTS", "3"))
+
+# --- prod: production server, connection pool, operations app -----------------------------
+# serve-prod, backup, restore and the start-up checks live in liuyan.ops.
+INSTALLED_APPS += ["liuyan.ops"]
+
+
+def postgres_pool_options() -> dict:
+    """psycopg's pool, bounded per process: PostgreSQL sees at most processes x max_size.
+
+    Each gunicorn worker, task worker and `liuyan tick` run is one process with its own pool; a
+    request waits up to `timeout` seconds for a free connection instead of opening one more and
+    running PostgreSQL out of connection slots (see README, "Database connections").
+    """
+    return {
+        "min_size": int(os.environ.get("LIUYAN_DB_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("LIUYAN_DB_POOL_MAX_SIZE", "4")),
+        "timeout": float(os.environ.get("LIUYAN_DB_POOL_TIMEOUT", "10")),
+    }
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "LIUYAN_DB_POOL", True
+):
+    # A pooled connection goes back to the pool at the end of each request; Django refuses a
+    # pool with persistent connections, so a non-zero LIUYAN_CONN_MAX_AGE is a mistake to say.
+    if int(os.environ.get("LIUYAN_CONN_MAX_AGE", "0")):
+        raise ImproperlyConfigured(
+            "LIUYAN_CONN_MAX_AGE must be 0 or unset while the PostgreSQL pool is on; "
+            "set LIUYAN_DB_POOL=0 to use persistent connections (e.g. behind pgbouncer) instead."
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = postgres_pool_options()

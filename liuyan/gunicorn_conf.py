@@ -1,0 +1,71 @@
+"""gunicorn settings for liuyan, read from the environment.
+
+    gunicorn -c liuyan/gunicorn_conf.py liuyan.wsgi      # what `liuyan serve-prod` runs
+
+Only the standard library is imported here: gunicorn's master reads this file, and a master that
+imported Django would hand stale code to the workers it restarts on SIGHUP.
+
+Why these values (see README, "Production"):
+- sync workers behind nginx, which buffers slow clients, so a worker is busy only while Django
+  works; WEB_CONCURRENCY workers, by default 2 x cores + 1, at most MAX_DEFAULT_WORKERS, so
+  the default never outgrows PostgreSQL's connection slots on a large machine;
+- no preload: every worker imports the application itself after the fork, so `kill -HUP`
+  (systemctl reload) starts workers on new code while the old ones finish their requests, and
+  no database connection or pool is ever shared across a fork;
+- max_requests with jitter: a worker is replaced after about a thousand requests, so a slow leak
+  cannot grow for ever, and the jitter keeps the workers from all restarting at once.
+"""
+
+import os
+
+MAX_DEFAULT_WORKERS = 8
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def available_cores() -> int:
+    """Cores this process may run on (a container or CPU affinity may allow fewer than exist)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers(cores: int) -> int:
+    return min(2 * cores + 1, MAX_DEFAULT_WORKERS)
+
+
+bind = os.environ.get("LIUYAN_BIND", "127.0.0.1:8000").split(",")
+workers = env_int("WEB_CONCURRENCY", default_workers(available_cores()))
+# More than one thread turns on gunicorn's gthread worker; give the pool as many connections.
+threads = env_int("LIUYAN_WEB_THREADS", 1)
+
+# A request running longer than this is killed (its worker restarted) and answered 502 by nginx.
+timeout = env_int("LIUYAN_WEB_TIMEOUT", 30)
+# On SIGTERM or SIGHUP, running requests get this long to finish before their worker is killed.
+graceful_timeout = env_int("LIUYAN_WEB_GRACEFUL_TIMEOUT", 30)
+keepalive = 5  # seconds; only gthread workers keep connections, nginx's upstream reuses them
+
+max_requests = env_int("LIUYAN_WEB_MAX_REQUESTS", 1000)
+max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
+
+preload_app = False
+# Heartbeat files in memory: a worker on a slow or full disk must not look dead to the master.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# Access and error logs on stdout/stderr (journald under systemd) unless paths are given.
+accesslog = os.environ.get("LIUYAN_ACCESS_LOG", "-")
+errorlog = os.environ.get("LIUYAN_ERROR_LOG", "-")
+loglevel = os.environ.get("LIUYAN_WEB_LOG_LEVEL", "info")
+# Client address, request, status, bytes, referrer, user agent and time taken in microseconds.
+access_log_format = '%({x-real-ip}i)s %(h)s %(t)s "%(r)s" %(s)s %(B)s "%(f)s" "%(a)s" %(D)sus'
+
+# X-Forwarded-* headers are believed only from the local proxy (nginx on the same host).
+forwarded_allow_ips = os.environ.get("LIUYAN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proc_name = "liuyan-web"
+# No control socket: systemd and signals control the server, and two servers on one machine
+# would otherwise fight over the same default socket path in $HOME.
+control_socket_disable = True
