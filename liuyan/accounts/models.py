@@ -66,7 +66,8 @@ class PhoneCode(models.Model):
 
 
 class SignInFailure(models.Model):
-    """One failed sign-in, counted per account key and per IP to lock out guessing.
+    """One failed sign-in, counted per account and address pair (lock), per account from unknown
+    addresses (lock for strangers) and per address (slowdown) to stop guessing.
 
     Kept in the database, not in a per-process cache, so that every web process behind the
     proxy sees the same counts.
@@ -87,10 +88,36 @@ class SignInFailure(models.Model):
         indexes = [
             models.Index(fields=["scope", "key", "at"], name="signinfail_key_at"),
             models.Index(fields=["scope", "ip_address", "at"], name="signinfail_ip_at"),
+            models.Index(fields=["scope", "key", "ip_address", "at"], name="signinfail_pair_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
+class KnownAddress(models.Model):
+    """An address an account signed in from successfully: its owner may still sign in from it
+    while strangers elsewhere have the account locked. The account is kept only as a keyed
+    hash (a phone number for citizens); rows unused for LIUYAN_RETENTION_SIGN_IN_DAYS go."""
+
+    scope = models.CharField(max_length=8, choices=SignInFailure.Scope.choices)
+    key_hash = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField()
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("known sign-in address")
+        verbose_name_plural = _("known sign-in addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key_hash", "ip_address"], name="knownaddress_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["last_seen"], name="knownaddress_last_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.ip_address} {self.last_seen:%Y-%m-%d}"
 
 
 class TOTPDevice(models.Model):

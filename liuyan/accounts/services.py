@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .models import PhoneCode, SignInFailure, TOTPDevice, User
+from . import audit, selectors
+from .models import KnownAddress, PhoneCode, SignInFailure, TOTPDevice, User
 from .sms import SMSError, send_sms
 
 CODE_LIFETIME = timedelta(minutes=5)
@@ -35,7 +35,12 @@ class SignInRefused(Exception):
 
 
 class RateLimited(SignInRefused):
-    """Too many requests; the message says when to try again."""
+    """Too many requests; the message says when to try again, `retry_after` in seconds (views
+    answer 429 with a Retry-After header)."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _now(now: datetime | None) -> datetime:
@@ -57,15 +62,18 @@ def _check_code_request_allowed(phone: str, ip: str | None, now: datetime) -> No
     if wait:
         raise RateLimited(
             _("A code was just sent. You can ask for another one in %(seconds)d seconds.")
-            % {"seconds": wait}
+            % {"seconds": wait},
+            retry_after=wait,
         )
     if selectors.codes_today(phone, now) >= selectors.CODES_PER_NUMBER_PER_DAY:
         raise RateLimited(
-            _("This number has received too many codes today. Please try again tomorrow.")
+            _("This number has received too many codes today. Please try again tomorrow."),
+            retry_after=selectors.seconds_until_tomorrow(now),
         )
     if selectors.codes_from_ip_last_hour(ip, now) >= settings.LIUYAN_CODE_REQUESTS_PER_IP_HOUR:
         raise RateLimited(
-            _("Too many codes were requested from your network. Please try again in an hour.")
+            _("Too many codes were requested from your network. Please try again in an hour."),
+            retry_after=int(selectors.CODE_IP_WINDOW.total_seconds()),
         )
 
 
@@ -96,25 +104,60 @@ def request_sign_in_code(*, phone: str, ip: str | None, now: datetime | None = N
 
 
 def _refuse_if_locked(scope: str, key: str, ip: str | None, now: datetime) -> None:
-    until = selectors.sign_in_locked_until(scope, key, ip, now)
-    if until is not None:
-        raise RateLimited(
-            _("Too many failed attempts. Please try again in %(minutes)d minutes.")
-            % {"minutes": selectors.minutes_until(until, now)}
-        )
+    lock = selectors.sign_in_lock(scope, key, ip, now)
+    if lock is None:
+        return
+    seconds = lock.seconds(now)
+    if lock.kind == selectors.LOCK_ADDRESS:
+        message = _(
+            "Many sign-ins failed from your network. Please wait %(seconds)d seconds and try again."
+        ) % {"seconds": seconds}
+    else:
+        message = _("Too many failed attempts. Please try again in %(minutes)d minutes.") % {
+            "minutes": selectors.minutes_until(lock.until, now)
+        }
+    raise RateLimited(message, retry_after=seconds)
 
 
 def record_sign_in_failure(*, scope: str, key: str, ip: str | None, now: datetime) -> None:
-    SignInFailure.objects.create(scope=scope, key=key[:150], ip_address=ip, at=now)
+    """Count one failure; a failure that switches a lock on also writes it to the audit trail."""
+    key = key[:150]
+    SignInFailure.objects.create(scope=scope, key=key, ip_address=ip, at=now)
+    for kind in selectors.locks_reached_by_failure(scope, key, ip, now):
+        until = selectors.lock_until(kind, scope, key, ip, now) or now
+        audit.record_sign_in_lock(scope=scope, key=key, ip=ip, kind=kind, at=now, until=until)
 
 
-def _forget_failures(scope: str, key: str) -> None:
-    """A success proves the person knows the secret: their earlier typos no longer count."""
-    SignInFailure.objects.filter(scope=scope, key=key).delete()
+def _forget_failures(scope: str, key: str, ip: str | None) -> None:
+    """A success proves the person at this address knows the secret: their own earlier typos
+    no longer count. Failures from other addresses stay: they may be a stranger's guesses."""
+    failures = SignInFailure.objects.filter(scope=scope, key=key)
+    if ip:
+        failures.filter(ip_address=ip).delete()
+    else:
+        failures.filter(ip_address__isnull=True).delete()
+
+
+def _remember_address(scope: str, key: str, ip: str | None, now: datetime) -> None:
+    """After a full sign-in: this address is known for this account from now on."""
+    if not ip:
+        return
+    KnownAddress.objects.update_or_create(
+        scope=scope,
+        key_hash=selectors.known_address_hash(key),
+        ip_address=ip,
+        defaults={"last_seen": now},
+        create_defaults={"first_seen": now, "last_seen": now},
+    )
+
+
+def _signed_in(scope: str, key: str, ip: str | None, now: datetime) -> None:
+    _forget_failures(scope, key, ip)
+    _remember_address(scope, key, ip, now)
 
 
 def _refuse_staff_accounts(user: User | None) -> None:
-    # Moderators and administrators must not skip their second factor by using a code.
+    # No staff role may skip the second factor by using a citizen's code or password.
     if user is not None and selectors.needs_second_factor(user):
         raise SignInRefused(_("This account signs in on the staff sign-in page."))
 
@@ -158,13 +201,13 @@ def sign_in_with_code(
         if not claimed:
             record_sign_in_failure(scope=scope, key=phone, ip=ip, now=at)
         else:
-            _forget_failures(scope, phone)
             user = _citizen_for(phone)
     if not claimed:
         raise SignInRefused(_("The code is wrong or has expired. Ask for a new one."))
     _refuse_staff_accounts(user)  # only now: a guesser must not learn whose number it is
     if not user.is_active:
         raise SignInRefused(_("This account is disabled."))
+    _signed_in(scope, phone, ip, at)
     return user
 
 
@@ -181,7 +224,7 @@ def sign_in_with_password(
         record_sign_in_failure(scope=scope, key=phone, ip=ip, now=at)
         raise SignInRefused(_("The mobile number or password is wrong."))
     _refuse_staff_accounts(user)  # only after the password: a guesser learns nothing
-    _forget_failures(scope, phone)
+    _signed_in(scope, phone, ip, at)
     return user
 
 
@@ -199,8 +242,11 @@ def check_staff_password(
     return user
 
 
-def finish_staff_sign_in(*, username: str) -> None:
-    _forget_failures(SignInFailure.Scope.STAFF, username)
+def finish_staff_sign_in(
+    *, username: str, ip: str | None = None, now: datetime | None = None
+) -> None:
+    """Both factors passed: forget this address's failures and remember the address."""
+    _signed_in(SignInFailure.Scope.STAFF, username, ip, _now(now))
 
 
 def prune_security_records(*, now: datetime | None = None) -> int:
@@ -269,7 +315,7 @@ def verify_totp(
             device.save(update_fields=["last_used_step", "confirmed_at"])
     if step is None or replayed:
         raise SignInRefused(_("The code is wrong. Enter the 6-digit code your app shows now."))
-    _forget_failures(scope, user.username)
+    _forget_failures(scope, user.username, ip)
     return device
 
 
