@@ -2,31 +2,42 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .fields import EncryptedCharField, PhoneHashField
 
 mainland_mobile = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
 
 
 class User(AbstractUser):
-    phone = models.CharField(
+    # Encrypted at rest; `phone_hash` (unique) is what look-ups and the uniqueness rule use.
+    phone = EncryptedCharField(
         _("mobile number"),
         max_length=11,
-        unique=True,
         null=True,
         blank=True,
         validators=[mainland_mobile],
         help_text=_("Never shown in public."),
     )
+    phone_hash = PhoneHashField(source="phone", unique=True)
     nickname = models.CharField(_("nickname"), max_length=30, blank=True)
-    real_name = models.CharField(
+    real_name = EncryptedCharField(
         _("real name"), max_length=50, blank=True, help_text=_("Optional; never public.")
     )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        digest = crypto.phone_hash(self.phone)
+        if digest and User.objects.filter(phone_hash=digest).exclude(pk=self.pk).exists():
+            raise ValidationError({"phone": _("Another account already uses this number.")})
 
     @property
     def display_name(self) -> str:
@@ -126,7 +137,7 @@ class TOTPDevice(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
     )
-    secret = models.CharField(max_length=64)
+    secret = EncryptedCharField(max_length=64)  # encrypted at rest
     created_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # The time step of the last accepted code: a code seen once is refused again (replay).

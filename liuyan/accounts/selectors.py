@@ -64,7 +64,9 @@ def memberships_for_profile(user) -> QuerySet[Membership]:
 
 
 def user_by_phone(phone: str) -> User | None:
-    return User.objects.filter(phone=phone).first()
+    """The account of a mobile number, found by its keyed hash (the number is encrypted)."""
+    digest = crypto.phone_hash(phone)
+    return User.objects.filter(phone_hash=digest).first() if digest else None
 
 
 def confirmed_device(user) -> TOTPDevice | None:
