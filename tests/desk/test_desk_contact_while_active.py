@@ -40,7 +40,9 @@ def test_the_unit_sees_the_contact_while_its_assignment_is_active(client, world)
 
 def test_after_returning_the_message_the_unit_no_longer_sees_the_contact(client, world):
     assignment = dispatch(world, with_contact(world), world.bureau)
-    services.return_assignment(assignment_id=assignment.pk, actor=world.handler, reason="不属于本单位")
+    services.return_assignment(
+        assignment_id=assignment.pk, actor=world.handler, reason="不属于本单位"
+    )
 
     html = page(client, world.handler, assignment)
 
