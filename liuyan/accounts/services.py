@@ -20,7 +20,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from . import audit, selectors
-from .models import KnownAddress, PhoneCode, SignInFailure, TOTPDevice, User
+from .checks import AUDIT_MINIMUM_DAYS
+from .models import AuditEntry, KnownAddress, PhoneCode, SignInFailure, TOTPDevice, User
 from .sms import SMSError, send_sms
 
 CODE_LIFETIME = timedelta(minutes=5)
@@ -250,11 +251,28 @@ def finish_staff_sign_in(
 
 
 def prune_security_records(*, now: datetime | None = None) -> int:
-    """Delete sign-in codes and failures older than any limit looks back; for `liuyan tick`."""
-    cutoff = _now(now) - SECURITY_RECORDS_KEPT
+    """For `liuyan tick`: delete sign-in codes and failures older than any limit looks back,
+    and known addresses unused for LIUYAN_RETENTION_SIGN_IN_DAYS."""
+    at = _now(now)
+    cutoff = at - SECURITY_RECORDS_KEPT
     codes, _ = PhoneCode.objects.filter(created_at__lt=cutoff).delete()
     failures, _ = SignInFailure.objects.filter(at__lt=cutoff).delete()
-    return codes + failures
+    unused = at - timedelta(days=settings.LIUYAN_RETENTION_SIGN_IN_DAYS)
+    addresses, _ = KnownAddress.objects.filter(last_seen__lt=unused).delete()
+    return codes + failures + addresses
+
+
+def audit_retention_days() -> int:
+    """The configured retention of the audit trail, never below six months (the system check
+    accounts.E001 refuses a smaller setting; this is the second line)."""
+    return max(settings.LIUYAN_RETENTION_AUDIT_DAYS, AUDIT_MINIMUM_DAYS)
+
+
+def prune_audit_trail(*, now: datetime | None = None) -> int:
+    """Delete audit entries older than the retention; for `liuyan tick`."""
+    cutoff = _now(now) - timedelta(days=audit_retention_days())
+    deleted, _ = AuditEntry.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 # --- profile ------------------------------------------------------------------------------

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone, translation
 
 from liuyan.accounts.sms import SMSError, send_sms
@@ -214,6 +214,19 @@ def send_deliveries(deliveries) -> dict[str, int]:
                 )
                 counts["sent"] += 1
     return counts
+
+
+def prune_old_notifications(*, now: datetime | None = None) -> int:
+    """For `liuyan tick`: delete notifications older than LIUYAN_RETENTION_NOTIFICATION_DAYS,
+    with their finished deliveries. One still waiting to be sent is kept until it is."""
+    at = now or timezone.now()
+    cutoff = at - timedelta(days=settings.LIUYAN_RETENTION_NOTIFICATION_DAYS)
+    unsent = Delivery.objects.filter(
+        notification=OuterRef("pk"), status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    )
+    old = Notification.objects.filter(created_at__lt=cutoff).exclude(Exists(unsent))
+    _total, per_model = old.delete()
+    return per_model.get(Notification._meta.label, 0)
 
 
 def retry_failed_deliveries() -> dict[str, int]:
