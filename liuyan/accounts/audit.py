@@ -41,11 +41,10 @@ def record(request_or_user, action: str, obj=None, **detail) -> AuditEntry:
 
 
 def record_sign_in_lock(
-    *, scope: str, key: str, ip: str | None, kind: str, at: datetime, until: datetime
+    *, scope: str, shown: str, ip: str | None, kind: str, at: datetime, until: datetime
 ) -> AuditEntry:
-    """A sign-in lock switched on. A citizen's account is named by a masked number only."""
-    citizen = scope == "citizen"
-    shown = f"{key[:3]}****{key[-4:]}" if citizen and len(key) >= 7 else key
+    """A sign-in lock switched on. `shown` names the account: a username, or for a citizen a
+    masked number only."""
     return AuditEntry.objects.create(
         action=selectors.SIGN_IN_LOCKED,
         username=shown[:150],

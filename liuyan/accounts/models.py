@@ -50,13 +50,14 @@ class User(AbstractUser):
 
 
 class PhoneCode(models.Model):
-    """A one-time sign-in code sent by SMS. Only a keyed hash of the code is stored.
+    """A one-time sign-in code sent by SMS. Only keyed hashes of the number and the code are
+    stored: the table holds no phone numbers.
 
     The rows double as the log that rate limits count (per number, per IP), so they are kept for
     a day after use and then pruned by `liuyan tick`.
     """
 
-    phone = models.CharField(_("mobile number"), max_length=11)
+    phone_hash = models.CharField(_("mobile number (keyed hash)"), max_length=64)
     code_hash = models.CharField(max_length=64)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -68,12 +69,12 @@ class PhoneCode(models.Model):
         verbose_name = _("sign-in code")
         verbose_name_plural = _("sign-in codes")
         indexes = [
-            models.Index(fields=["phone", "-created_at"], name="phonecode_phone_created"),
+            models.Index(fields=["phone_hash", "-created_at"], name="phonecode_phone_created"),
             models.Index(fields=["ip_address", "-created_at"], name="phonecode_ip_created"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.phone[:3]}****{self.phone[-4:]} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.phone_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SignInFailure(models.Model):
@@ -89,7 +90,9 @@ class SignInFailure(models.Model):
         STAFF = "staff", _("staff sign-in")
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
-    key = models.CharField(max_length=150, help_text=_("Mobile number or username."))
+    key = models.CharField(
+        max_length=150, help_text=_("Username, or the keyed hash of a mobile number.")
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField()
 

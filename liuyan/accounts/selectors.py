@@ -88,7 +88,8 @@ def seconds_until_tomorrow(now: datetime) -> int:
 
 def seconds_until_next_code(phone: str, now: datetime) -> int:
     """0 if the number may ask for a code now, else how many seconds it must wait."""
-    last = PhoneCode.objects.filter(phone=phone).order_by("-created_at").first()
+    last = PhoneCode.objects.filter(phone_hash=crypto.phone_hash(phone)).order_by("-created_at")
+    last = last.first()
     if last is None:
         return 0
     wait = (last.created_at + CODE_COOLDOWN - now).total_seconds()
@@ -97,7 +98,8 @@ def seconds_until_next_code(phone: str, now: datetime) -> int:
 
 def codes_today(phone: str, now: datetime) -> int:
     """Codes sent to this number since midnight in Asia/Shanghai."""
-    return PhoneCode.objects.filter(phone=phone, created_at__gte=_local_midnight(now)).count()
+    codes = PhoneCode.objects.filter(phone_hash=crypto.phone_hash(phone))
+    return codes.filter(created_at__gte=_local_midnight(now)).count()
 
 
 def codes_from_ip_last_hour(ip: str | None, now: datetime) -> int:

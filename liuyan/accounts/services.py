@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from . import audit, selectors
+from . import audit, crypto, selectors
 from .checks import AUDIT_MINIMUM_DAYS
 from .models import AuditEntry, KnownAddress, PhoneCode, SignInFailure, TOTPDevice, User
 from .sms import SMSError, send_sms
@@ -85,7 +85,7 @@ def request_sign_in_code(*, phone: str, ip: str | None, now: datetime | None = N
         _check_code_request_allowed(phone, ip, at)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         PhoneCode.objects.create(
-            phone=phone,
+            phone_hash=crypto.phone_hash(phone),
             code_hash=_code_hash(phone, code),
             ip_address=ip,
             created_at=at,
@@ -120,13 +120,27 @@ def _refuse_if_locked(scope: str, key: str, ip: str | None, now: datetime) -> No
     raise RateLimited(message, retry_after=seconds)
 
 
-def record_sign_in_failure(*, scope: str, key: str, ip: str | None, now: datetime) -> None:
-    """Count one failure; a failure that switches a lock on also writes it to the audit trail."""
+def _citizen_key(phone: str) -> str:
+    """Citizens' failures are counted under the keyed hash of the number, never the number."""
+    return crypto.phone_hash(phone) or ""
+
+
+def _masked(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def record_sign_in_failure(
+    *, scope: str, key: str, ip: str | None, now: datetime, shown: str = ""
+) -> None:
+    """Count one failure; a failure that switches a lock on also writes it to the audit trail
+    (naming the account as `shown`, e.g. a masked number, or else by its key)."""
     key = key[:150]
     SignInFailure.objects.create(scope=scope, key=key, ip_address=ip, at=now)
     for kind in selectors.locks_reached_by_failure(scope, key, ip, now):
         until = selectors.lock_until(kind, scope, key, ip, now) or now
-        audit.record_sign_in_lock(scope=scope, key=key, ip=ip, kind=kind, at=now, until=until)
+        audit.record_sign_in_lock(
+            scope=scope, shown=shown or key, ip=ip, kind=kind, at=now, until=until
+        )
 
 
 def _forget_failures(scope: str, key: str, ip: str | None) -> None:
@@ -166,7 +180,9 @@ def _refuse_staff_accounts(user: User | None) -> None:
 def _claim_code(phone: str, code: str, now: datetime) -> bool:
     """Use the newest valid code for `phone` if `code` matches it; each code works once."""
     latest = (
-        PhoneCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
+        PhoneCode.objects.filter(
+            phone_hash=crypto.phone_hash(phone), used_at__isnull=True, expires_at__gt=now
+        )
         .order_by("-created_at")
         .first()
     )
@@ -195,12 +211,12 @@ def sign_in_with_code(
 ) -> User:
     """The citizen proves they hold `phone`; their account is created on the first sign-in."""
     at = _now(now)
-    scope = SignInFailure.Scope.CITIZEN
-    _refuse_if_locked(scope, phone, ip, at)
+    scope, key = SignInFailure.Scope.CITIZEN, _citizen_key(phone)
+    _refuse_if_locked(scope, key, ip, at)
     with transaction.atomic():
         claimed = _claim_code(phone, code, at)
         if not claimed:
-            record_sign_in_failure(scope=scope, key=phone, ip=ip, now=at)
+            record_sign_in_failure(scope=scope, key=key, ip=ip, now=at, shown=_masked(phone))
         else:
             user = _citizen_for(phone)
     if not claimed:
@@ -208,7 +224,7 @@ def sign_in_with_code(
     _refuse_staff_accounts(user)  # only now: a guesser must not learn whose number it is
     if not user.is_active:
         raise SignInRefused(_("This account is disabled."))
-    _signed_in(scope, phone, ip, at)
+    _signed_in(scope, key, ip, at)
     return user
 
 
@@ -216,16 +232,16 @@ def sign_in_with_password(
     *, phone: str, password: str, ip: str | None, now: datetime | None = None
 ) -> User:
     at = _now(now)
-    scope = SignInFailure.Scope.CITIZEN
-    _refuse_if_locked(scope, phone, ip, at)
+    scope, key = SignInFailure.Scope.CITIZEN, _citizen_key(phone)
+    _refuse_if_locked(scope, key, ip, at)
     user = selectors.user_by_phone(phone)
     if user is None:
         make_password(password)  # same work as a real check, so timing does not reveal numbers
     if user is None or not user.check_password(password) or not user.is_active:
-        record_sign_in_failure(scope=scope, key=phone, ip=ip, now=at)
+        record_sign_in_failure(scope=scope, key=key, ip=ip, now=at, shown=_masked(phone))
         raise SignInRefused(_("The mobile number or password is wrong."))
     _refuse_staff_accounts(user)  # only after the password: a guesser learns nothing
-    _signed_in(scope, phone, ip, at)
+    _signed_in(scope, key, ip, at)
     return user
 
 

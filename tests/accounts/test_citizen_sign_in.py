@@ -40,7 +40,7 @@ def test_first_sign_in_by_code_creates_the_account_and_signs_in(english, last_co
 
 def test_the_code_is_stored_only_as_a_hash(client, last_code):
     ask_code(client)
-    row = PhoneCode.objects.get(phone=PHONE)
+    row = PhoneCode.objects.get(phone_hash=phone_hash(PHONE))
     assert last_code(PHONE) not in row.code_hash and len(row.code_hash) == 64
 
 
@@ -96,7 +96,7 @@ def test_a_second_code_within_a_minute_is_refused_with_the_wait(english):
     response = ask_code(english)
     assert response.status_code == 429 and response["Retry-After"]
     assert "You can ask for another one in" in response.content.decode()
-    assert PhoneCode.objects.filter(phone=PHONE).count() == 1
+    assert PhoneCode.objects.filter(phone_hash=phone_hash(PHONE)).count() == 1
 
 
 def test_the_wait_message_is_in_chinese_by_default(client):
@@ -166,7 +166,7 @@ def test_invalid_numbers_are_refused(english):
 
 def test_a_number_with_spaces_or_country_code_is_understood(client):
     ask_code(client, phone="+86 139 1234 5678")
-    assert PhoneCode.objects.filter(phone=PHONE).exists()
+    assert PhoneCode.objects.filter(phone_hash=phone_hash(PHONE)).exists()
 
 
 def test_htmx_request_returns_only_the_steps(client):
@@ -201,7 +201,7 @@ def test_failed_sms_gateway_is_reported_and_still_counts(english, settings):
     settings.LIUYAN_SMS_BACKEND = "liuyan.accounts.sms.UnconfiguredSMSBackend"
     response = ask_code(english)
     assert "could not be sent" in response.content.decode()
-    assert PhoneCode.objects.filter(phone=PHONE).count() == 1
+    assert PhoneCode.objects.filter(phone_hash=phone_hash(PHONE)).count() == 1
 
 
 def test_logout_needs_post(client, world):
@@ -220,7 +220,9 @@ def test_old_codes_and_failures_are_pruned(world):
     services.request_sign_in_code(phone="13912345670", ip="10.0.0.1")
 
     assert services.prune_security_records() == 2
-    assert list(PhoneCode.objects.values_list("phone", flat=True)) == ["13912345670"]
+    assert list(PhoneCode.objects.values_list("phone_hash", flat=True)) == [
+        phone_hash("13912345670")
+    ]
     assert not SignInFailure.objects.exists()
 
 

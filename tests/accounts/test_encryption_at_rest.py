@@ -136,3 +136,28 @@ def test_keys_rotate_without_losing_data(settings):
     settings.LIUYAN_FIELD_KEYS = ["new-key"]
     assert User.objects.get(pk=user.pk).real_name == "赵六"
     assert selectors.user_by_phone("13700001111") == user
+
+
+def test_the_admin_finds_a_user_by_phone_through_the_hash(client, world):
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:accounts_user_changelist"), {"q": PHONE})
+    assert page.status_code == 200
+    assert "居民甲" in page.content.decode()
+    assert "citizen2" not in page.content.decode()
+
+
+def test_sign_in_records_hold_no_phone_number_in_clear(world):
+    services.request_sign_in_code(phone=PHONE, ip="10.0.0.1")
+    with pytest.raises(services.SignInRefused):
+        services.sign_in_with_code(phone=PHONE, code="000000", ip="10.0.0.1")
+    with pytest.raises(services.SignInRefused):
+        services.sign_in_with_password(phone=PHONE, password="wrong", ip="10.0.0.1")
+    with connection.cursor() as cursor:
+        for table in ("accounts_phonecode", "accounts_signinfailure"):
+            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608
+            rows = cursor.fetchall()
+            assert rows
+            assert not any(PHONE in str(value) for row in rows for value in row), table
