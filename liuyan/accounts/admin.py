@@ -14,8 +14,9 @@ class UserAdmin(DjangoUserAdmin):
         (_("Citizen profile"), {"fields": ("phone", "nickname", "real_name")}),
     )
     list_display = ("username", "nickname", "phone", "is_staff", "is_active", "date_joined")
-    # The phone is encrypted: a search term that is a number is matched by its keyed hash.
-    search_fields = ("username", "nickname", "email")
+    # Phone and e-mail are encrypted: a search term that is a number is matched by the keyed
+    # hash of the phone.
+    search_fields = ("username", "nickname")
     actions = ["reset_authenticator"]
 
     def get_search_results(self, request, queryset, search_term):

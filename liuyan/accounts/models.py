@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto
-from .fields import EncryptedCharField, PhoneHashField
+from .fields import EncryptedCharField, EncryptedEmailField, PhoneHashField
 
 mainland_mobile = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
 
@@ -28,6 +28,7 @@ class User(AbstractUser):
     real_name = EncryptedCharField(
         _("real name"), max_length=50, blank=True, help_text=_("Optional; never public.")
     )
+    email = EncryptedEmailField(_("email address"), max_length=254, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -161,3 +161,12 @@ def test_sign_in_records_hold_no_phone_number_in_clear(world):
             rows = cursor.fetchall()
             assert rows
             assert not any(PHONE in str(value) for row in rows for value in row), table
+
+
+def test_a_citizens_e_mail_is_not_stored_in_clear(world):
+    services.update_profile(
+        user=world.citizen, nickname="居民甲", real_name="", email="zhang@example.cn"
+    )
+    (stored,) = raw("accounts_user", "email", world.citizen.pk)
+    assert "zhang@example.cn" not in stored
+    assert User.objects.get(pk=world.citizen.pk).email == "zhang@example.cn"
