@@ -223,9 +223,12 @@ LIUYAN_STAFF_IDLE_MINUTES = int(os.environ.get("LIUYAN_STAFF_IDLE_MINUTES", "30"
 LIUYAN_TRUSTED_PROXY_HEADER = os.environ.get("LIUYAN_TRUSTED_PROXY_HEADER", "")
 # The name authenticator apps show next to the account.
 LIUYAN_OTP_ISSUER = os.environ.get("LIUYAN_OTP_ISSUER", "liuyan")
-# Failed sign-ins allowed per account and per IP address before both are locked for a while.
+# Failed sign-ins allowed per account AND address pair before that pair is locked for a while
+# (see also the accounts block at the end: per account from unknown addresses, per address).
 LIUYAN_SIGNIN_MAX_FAILURES = int(os.environ.get("LIUYAN_SIGNIN_MAX_FAILURES", "5"))
-LIUYAN_SIGNIN_MAX_FAILURES_PER_IP = int(os.environ.get("LIUYAN_SIGNIN_MAX_FAILURES_PER_IP", "5"))
+# Failures from one address (all accounts) after which it is slowed down, not blocked: an office
+# or carrier NAT is one address for hundreds of people.
+LIUYAN_SIGNIN_MAX_FAILURES_PER_IP = int(os.environ.get("LIUYAN_SIGNIN_MAX_FAILURES_PER_IP", "100"))
 LIUYAN_SIGNIN_LOCK_MINUTES = int(os.environ.get("LIUYAN_SIGNIN_LOCK_MINUTES", "15"))
 # SMS code requests allowed per IP address per hour (per number: 1 a minute, 10 a day).
 LIUYAN_CODE_REQUESTS_PER_IP_HOUR = int(os.environ.get("LIUYAN_CODE_REQUESTS_PER_IP_HOUR", "20"))
@@ -281,3 +284,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = postgres_pool_options()
+
+# --- accounts: lock-outs, field encryption, retention ---------------------------------------
+# Failures of one account from all addresses it never signed in from, after which only its
+# known addresses (a successful sign-in before) may still try: strangers cannot lock staff out.
+LIUYAN_SIGNIN_MAX_FAILURES_PER_ACCOUNT = int(
+    os.environ.get("LIUYAN_SIGNIN_MAX_FAILURES_PER_ACCOUNT", "20")
+)
+# A slowed address waits 1, 2, 4 … seconds after its last failure, at most this long.
+LIUYAN_SIGNIN_SLOWDOWN_MAX_SECONDS = int(os.environ.get("LIUYAN_SIGNIN_SLOWDOWN_MAX_SECONDS", "60"))
+# Keys for personal data at rest (TOTP secrets, phone numbers, names, contact details): key
+# materials, newest first, comma-separated. Unset, SECRET_KEY is the one key: then changing
+# SECRET_KEY makes the data unreadable, so production should set LIUYAN_FIELD_KEY explicitly.
+# Rotate: put the new key first, run `liuyan reencrypt-fields`, then drop the old one.
+LIUYAN_FIELD_KEYS = [
+    key.strip() for key in os.environ.get("LIUYAN_FIELD_KEY", "").split(",") if key.strip()
+] or [SECRET_KEY]
+# Key material for the look-up hashes (HMAC-SHA256) of phone numbers; unset: the newest field
+# key. `liuyan reencrypt-fields` recomputes the hashes after a change.
+LIUYAN_FIELD_HASH_KEY = os.environ.get("LIUYAN_FIELD_HASH_KEY", "") or LIUYAN_FIELD_KEYS[0]
+# How long `liuyan tick` keeps things, in days. The audit trail is kept at least 183 days (six
+# months); a smaller value stops start-up (system check accounts.E001).
+LIUYAN_RETENTION_NOTIFICATION_DAYS = int(
+    os.environ.get("LIUYAN_RETENTION_NOTIFICATION_DAYS", "180")
+)
+LIUYAN_RETENTION_SIGN_IN_DAYS = int(os.environ.get("LIUYAN_RETENTION_SIGN_IN_DAYS", "90"))
+LIUYAN_RETENTION_DRAFT_DAYS = int(os.environ.get("LIUYAN_RETENTION_DRAFT_DAYS", "1"))
+LIUYAN_RETENTION_AUDIT_DAYS = int(os.environ.get("LIUYAN_RETENTION_AUDIT_DAYS", "365"))

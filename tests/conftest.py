@@ -128,3 +128,24 @@ def world(db) -> World:
         admin=_member(_user("platform-admin"), "admin"),
     )
     return w
+
+
+@pytest.fixture(autouse=True)
+def force_login_counts_as_two_factors(monkeypatch):
+    """`client.force_login` stands for a finished sign-in: with both factors, as the staff
+    sign-in makes it. A session without a recorded sign-in method counts as one factor, and
+    the second-factor rule would end it for every staff member (tests of that rule overwrite
+    the level)."""
+    from django.test import Client
+
+    from liuyan.accounts.sessions import AUTH_LEVEL, BY_TWO_FACTORS
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[AUTH_LEVEL] = BY_TWO_FACTORS
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

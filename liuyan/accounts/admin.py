@@ -3,8 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import audit, selectors, services
-from .models import AuditEntry, SignInFailure, TOTPDevice, User
+from . import audit, crypto, selectors, services
+from .models import AuditEntry, KnownAddress, SignInFailure, TOTPDevice, User
 
 
 @admin.register(User)
@@ -14,8 +14,17 @@ class UserAdmin(DjangoUserAdmin):
         (_("Citizen profile"), {"fields": ("phone", "nickname", "real_name")}),
     )
     list_display = ("username", "nickname", "phone", "is_staff", "is_active", "date_joined")
-    search_fields = ("username", "nickname", "phone", "email")
+    # Phone and e-mail are encrypted: a search term that is a number is matched by the keyed
+    # hash of the phone.
+    search_fields = ("username", "nickname")
     actions = ["reset_authenticator"]
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digest = crypto.phone_hash(search_term) if search_term.strip().isdigit() else None
+        if digest:
+            results |= queryset.filter(phone_hash=digest)
+        return results, may_have_duplicates
 
     @admin.action(
         description=_("Reset the authenticator (the user enrols again at sign-in)"),
@@ -93,3 +102,12 @@ class SignInFailureAdmin(ReadOnlyAdmin):
     list_display = ("at", "scope", "key", "ip_address")
     list_filter = ("scope",)
     search_fields = ("key", "ip_address")
+
+
+@admin.register(KnownAddress)
+class KnownAddressAdmin(ReadOnlyAdmin):
+    """Addresses accounts signed in from; deleting one makes it a stranger's address again."""
+
+    list_display = ("last_seen", "scope", "ip_address", "first_seen")
+    list_filter = ("scope",)
+    search_fields = ("ip_address",)

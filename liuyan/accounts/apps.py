@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import checks, signals  # noqa: F401  (registers the checks, connects receivers)
         from .views import admin_login_redirect
 
         # The admin's own login form would skip the second factor: send it to ours.

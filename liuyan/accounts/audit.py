@@ -7,6 +7,8 @@ recorded from Django's auth signals (see signals.py).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -36,6 +38,25 @@ def record(request_or_user, action: str, obj=None, **detail) -> AuditEntry:
     """
     object_type, object_id = _describe(obj)
     return _write(request_or_user, action, object_type, object_id, detail)
+
+
+def record_sign_in_lock(
+    *, scope: str, shown: str, ip: str | None, kind: str, at: datetime, until: datetime
+) -> AuditEntry:
+    """A sign-in lock switched on. `shown` names the account: a username, or for a citizen a
+    masked number only."""
+    return AuditEntry.objects.create(
+        action=selectors.SIGN_IN_LOCKED,
+        username=shown[:150],
+        ip_address=ip,
+        at=at,
+        detail={
+            "kind": kind,
+            "scope": scope,
+            "username": shown,
+            "until": until.isoformat(timespec="seconds"),
+        },
+    )
 
 
 def _write(request_or_user, action: str, object_type: str, object_id: str, detail) -> AuditEntry:

@@ -66,19 +66,21 @@ class StaffIdleTimeoutMiddleware:
 
 
 class SecondFactorMiddleware:
-    """Ends a session that signed in with one factor if its user now needs two.
+    """Ends a session of a staff member that did not pass both factors.
 
-    Every sign-in page of liuyan asks moderators and administrators for their code; this catches
-    the remaining case of someone promoted while signed in. Sessions without a recorded sign-in
-    method (made by Django's test client) are left alone.
+    The staff sign-in asks every staff role for the authenticator code and the citizen forms
+    refuse staff accounts; this catches the remaining cases: someone given a staff role while
+    signed in as a citizen, and sessions with no recorded sign-in method at all (made before
+    this rule, or by a login() that forgot to record it), which count as one factor.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        level = request.session.get(AUTH_LEVEL) if request.user.is_authenticated else None
-        if level and level != BY_TWO_FACTORS and selectors.needs_second_factor(request.user):
+        signed_in = request.user.is_authenticated
+        level = request.session.get(AUTH_LEVEL) if signed_in else None
+        if signed_in and level != BY_TWO_FACTORS and selectors.needs_second_factor(request.user):
             audit.record(request, "second_factor_required")
             request._liuyan_sign_out_reason = "second_factor_required"
             logout(request)

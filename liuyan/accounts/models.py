@@ -2,31 +2,43 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .fields import EncryptedCharField, EncryptedEmailField, PhoneHashField
 
 mainland_mobile = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
 
 
 class User(AbstractUser):
-    phone = models.CharField(
+    # Encrypted at rest; `phone_hash` (unique) is what look-ups and the uniqueness rule use.
+    phone = EncryptedCharField(
         _("mobile number"),
         max_length=11,
-        unique=True,
         null=True,
         blank=True,
         validators=[mainland_mobile],
         help_text=_("Never shown in public."),
     )
+    phone_hash = PhoneHashField(source="phone", unique=True)
     nickname = models.CharField(_("nickname"), max_length=30, blank=True)
-    real_name = models.CharField(
+    real_name = EncryptedCharField(
         _("real name"), max_length=50, blank=True, help_text=_("Optional; never public.")
     )
+    email = EncryptedEmailField(_("email address"), max_length=254, blank=True)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        digest = crypto.phone_hash(self.phone)
+        if digest and User.objects.filter(phone_hash=digest).exclude(pk=self.pk).exists():
+            raise ValidationError({"phone": _("Another account already uses this number.")})
 
     @property
     def display_name(self) -> str:
@@ -39,13 +51,14 @@ class User(AbstractUser):
 
 
 class PhoneCode(models.Model):
-    """A one-time sign-in code sent by SMS. Only a keyed hash of the code is stored.
+    """A one-time sign-in code sent by SMS. Only keyed hashes of the number and the code are
+    stored: the table holds no phone numbers.
 
     The rows double as the log that rate limits count (per number, per IP), so they are kept for
     a day after use and then pruned by `liuyan tick`.
     """
 
-    phone = models.CharField(_("mobile number"), max_length=11)
+    phone_hash = models.CharField(_("mobile number (keyed hash)"), max_length=64)
     code_hash = models.CharField(max_length=64)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -57,16 +70,17 @@ class PhoneCode(models.Model):
         verbose_name = _("sign-in code")
         verbose_name_plural = _("sign-in codes")
         indexes = [
-            models.Index(fields=["phone", "-created_at"], name="phonecode_phone_created"),
+            models.Index(fields=["phone_hash", "-created_at"], name="phonecode_phone_created"),
             models.Index(fields=["ip_address", "-created_at"], name="phonecode_ip_created"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.phone[:3]}****{self.phone[-4:]} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.phone_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SignInFailure(models.Model):
-    """One failed sign-in, counted per account key and per IP to lock out guessing.
+    """One failed sign-in, counted per account and address pair (lock), per account from unknown
+    addresses (lock for strangers) and per address (slowdown) to stop guessing.
 
     Kept in the database, not in a per-process cache, so that every web process behind the
     proxy sees the same counts.
@@ -77,7 +91,9 @@ class SignInFailure(models.Model):
         STAFF = "staff", _("staff sign-in")
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
-    key = models.CharField(max_length=150, help_text=_("Mobile number or username."))
+    key = models.CharField(
+        max_length=150, help_text=_("Username, or the keyed hash of a mobile number.")
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField()
 
@@ -87,10 +103,36 @@ class SignInFailure(models.Model):
         indexes = [
             models.Index(fields=["scope", "key", "at"], name="signinfail_key_at"),
             models.Index(fields=["scope", "ip_address", "at"], name="signinfail_ip_at"),
+            models.Index(fields=["scope", "key", "ip_address", "at"], name="signinfail_pair_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
+class KnownAddress(models.Model):
+    """An address an account signed in from successfully: its owner may still sign in from it
+    while strangers elsewhere have the account locked. The account is kept only as a keyed
+    hash (a phone number for citizens); rows unused for LIUYAN_RETENTION_SIGN_IN_DAYS go."""
+
+    scope = models.CharField(max_length=8, choices=SignInFailure.Scope.choices)
+    key_hash = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField()
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("known sign-in address")
+        verbose_name_plural = _("known sign-in addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key_hash", "ip_address"], name="knownaddress_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["last_seen"], name="knownaddress_last_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.ip_address} {self.last_seen:%Y-%m-%d}"
 
 
 class TOTPDevice(models.Model):
@@ -99,7 +141,7 @@ class TOTPDevice(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
     )
-    secret = models.CharField(max_length=64)
+    secret = EncryptedCharField(max_length=64)  # encrypted at rest
     created_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # The time step of the last accepted code: a code seen once is refused again (replay).

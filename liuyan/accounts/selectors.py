@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -11,13 +12,13 @@ from django.utils import timezone
 
 from liuyan.directory.models import Membership
 
-from .models import AuditEntry, PhoneCode, SignInFailure, TOTPDevice, User
+from . import crypto
+from .models import AuditEntry, KnownAddress, PhoneCode, SignInFailure, TOTPDevice, User
 
 CODE_COOLDOWN = timedelta(seconds=60)
 CODES_PER_NUMBER_PER_DAY = 10
 CODE_IP_WINDOW = timedelta(hours=1)
-
-SECOND_FACTOR_ROLES = (Membership.Role.MODERATOR, Membership.Role.ADMIN)
+SIGN_IN_LOCKED = "sign_in_locked"  # the audit action of every lock
 
 # --- who is who ---------------------------------------------------------------------------
 
@@ -32,13 +33,10 @@ def is_staff_user(user) -> bool:
 
 
 def needs_second_factor(user) -> bool:
-    """Moderators and administrators can change or see everything: they need TOTP. So does
-    anyone flagged staff, since that flag alone opens the Django admin."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    return Membership.objects.filter(user=user, role__in=SECOND_FACTOR_ROLES).exists()
+    """Every staff role signs in with two factors: handlers and heads see citizens' contact
+    details, leaders and operators private messages, and moderators and administrators can
+    change everything. So does anyone flagged staff, since that flag alone opens the admin."""
+    return is_staff_user(user)
 
 
 def is_administrator(user) -> bool:
@@ -66,7 +64,9 @@ def memberships_for_profile(user) -> QuerySet[Membership]:
 
 
 def user_by_phone(phone: str) -> User | None:
-    return User.objects.filter(phone=phone).first()
+    """The account of a mobile number, found by its keyed hash (the number is encrypted)."""
+    digest = crypto.phone_hash(phone)
+    return User.objects.filter(phone_hash=digest).first() if digest else None
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -81,9 +81,15 @@ def _local_midnight(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def seconds_until_tomorrow(now: datetime) -> int:
+    """Seconds until the next midnight in Asia/Shanghai, when the daily limits start again."""
+    return max(1, math.ceil((_local_midnight(now) + timedelta(days=1) - now).total_seconds()))
+
+
 def seconds_until_next_code(phone: str, now: datetime) -> int:
     """0 if the number may ask for a code now, else how many seconds it must wait."""
-    last = PhoneCode.objects.filter(phone=phone).order_by("-created_at").first()
+    last = PhoneCode.objects.filter(phone_hash=crypto.phone_hash(phone)).order_by("-created_at")
+    last = last.first()
     if last is None:
         return 0
     wait = (last.created_at + CODE_COOLDOWN - now).total_seconds()
@@ -92,7 +98,8 @@ def seconds_until_next_code(phone: str, now: datetime) -> int:
 
 def codes_today(phone: str, now: datetime) -> int:
     """Codes sent to this number since midnight in Asia/Shanghai."""
-    return PhoneCode.objects.filter(phone=phone, created_at__gte=_local_midnight(now)).count()
+    codes = PhoneCode.objects.filter(phone_hash=crypto.phone_hash(phone))
+    return codes.filter(created_at__gte=_local_midnight(now)).count()
 
 
 def codes_from_ip_last_hour(ip: str | None, now: datetime) -> int:
@@ -108,28 +115,153 @@ def _lock_window() -> timedelta:
 def _locked_until(failures: QuerySet[SignInFailure], limit: int, now: datetime) -> datetime | None:
     """When the oldest of the last `limit` failures leaves the window, or None if not locked."""
     recent = list(
-        failures.filter(at__gte=now - _lock_window()).order_by("-at").values_list("at", flat=True)
+        failures.filter(at__gte=now - _lock_window())
+        .order_by("-at")
+        .values_list("at", flat=True)[:limit]
     )
     if len(recent) < limit:
         return None
-    return recent[limit - 1] + _lock_window()
+    until = recent[limit - 1] + _lock_window()
+    return until if until > now else None
 
 
-def sign_in_locked_until(scope: str, key: str, ip: str | None, now: datetime) -> datetime | None:
-    """If sign-in for this account or from this address is locked now, until when."""
+def _from_address(failures: QuerySet[SignInFailure], ip: str | None) -> QuerySet[SignInFailure]:
+    return failures.filter(ip_address=ip) if ip else failures.filter(ip_address__isnull=True)
+
+
+@dataclass(frozen=True)
+class SignInLock:
+    """Why and until when a sign-in attempt must wait. `kind` is one of LOCK_KINDS."""
+
+    kind: str
+    until: datetime
+
+    def seconds(self, now: datetime) -> int:
+        return max(1, math.ceil((self.until - now).total_seconds()))
+
+
+LOCK_ACCOUNT_ADDRESS = "account_address"  # this account from this address: locked
+LOCK_ACCOUNT = "account"  # this account from every address it never signed in from: locked
+LOCK_ADDRESS = "address"  # this address, every account: slowed down (seconds, growing)
+LOCK_KINDS = (LOCK_ACCOUNT_ADDRESS, LOCK_ACCOUNT, LOCK_ADDRESS)
+
+
+def is_known_address(scope: str, key: str, ip: str | None) -> bool:
+    """Whether `key` signed in successfully from `ip` before (within the retention period)."""
+    if not ip or not key:
+        return False
+    return KnownAddress.objects.filter(
+        scope=scope, key_hash=known_address_hash(key), ip_address=ip
+    ).exists()
+
+
+def known_address_hash(key: str) -> str:
+    return crypto.lookup_hash("sign-in:" + key)
+
+
+def _slowdown_exponent_cap() -> int:
+    return max(0, math.ceil(math.log2(max(1, settings.LIUYAN_SIGNIN_SLOWDOWN_MAX_SECONDS))))
+
+
+def address_slowed_until(scope: str, ip: str | None, now: datetime) -> datetime | None:
+    """Past LIUYAN_SIGNIN_MAX_FAILURES_PER_IP failures in the window, each further attempt from
+    the address waits 1, 2, 4 … seconds (at most LIUYAN_SIGNIN_SLOWDOWN_MAX_SECONDS) after its
+    last failure. The wait keeps a guesser to a trickle; nobody behind the address is locked."""
+    if not ip:
+        return None
+    recent = SignInFailure.objects.filter(scope=scope, ip_address=ip, at__gte=now - _lock_window())
+    excess = recent.count() - settings.LIUYAN_SIGNIN_MAX_FAILURES_PER_IP
+    if excess < 0:
+        return None
+    delay = min(
+        settings.LIUYAN_SIGNIN_SLOWDOWN_MAX_SECONDS, 2 ** min(excess, _slowdown_exponent_cap())
+    )
+    last = recent.order_by("-at").values_list("at", flat=True).first()
+    until = last + timedelta(seconds=delay)
+    return until if until > now else None
+
+
+def lock_until(kind: str, scope: str, key: str, ip: str | None, now: datetime) -> datetime | None:
+    """Until when the lock of `kind` on this account and address lasts, if it is on."""
     in_scope = SignInFailure.objects.filter(scope=scope)
-    candidates = [
-        _locked_until(in_scope.filter(key=key), settings.LIUYAN_SIGNIN_MAX_FAILURES, now)
-        if key
-        else None,
-        _locked_until(
-            in_scope.filter(ip_address=ip), settings.LIUYAN_SIGNIN_MAX_FAILURES_PER_IP, now
-        )
-        if ip
-        else None,
-    ]
-    until = [moment for moment in candidates if moment is not None and moment > now]
-    return max(until) if until else None
+    if kind == LOCK_ACCOUNT_ADDRESS:
+        pair = _from_address(in_scope.filter(key=key), ip)
+        return _locked_until(pair, settings.LIUYAN_SIGNIN_MAX_FAILURES, now)
+    if kind == LOCK_ACCOUNT:
+        limit = settings.LIUYAN_SIGNIN_MAX_FAILURES_PER_ACCOUNT
+        return _locked_until(in_scope.filter(key=key), limit, now)
+    return address_slowed_until(scope, ip, now)
+
+
+def sign_in_lock(scope: str, key: str, ip: str | None, now: datetime) -> SignInLock | None:
+    """The lock that stops `key` signing in from `ip` now, if any.
+
+    Failures count per account-and-address pair; an account hammered from many addresses is
+    locked only for addresses it has never signed in from; an address with many failures is
+    slowed down. A known address is spared the last two, not the first.
+    """
+    until = lock_until(LOCK_ACCOUNT_ADDRESS, scope, key, ip, now)
+    if until is not None:
+        return SignInLock(LOCK_ACCOUNT_ADDRESS, until)
+    if is_known_address(scope, key, ip):
+        return None
+    for kind in (LOCK_ACCOUNT, LOCK_ADDRESS):
+        until = lock_until(kind, scope, key, ip, now)
+        if until is not None:
+            return SignInLock(kind, until)
+    return None
+
+
+def locks_reached_by_failure(scope: str, key: str, ip: str | None, now: datetime) -> list[str]:
+    """The lock kinds the failure just recorded switched on (their count reached the limit
+    exactly), so that each lock is written to the audit trail once."""
+    window = SignInFailure.objects.filter(scope=scope, at__gte=now - _lock_window())
+    reached = []
+    if _from_address(window.filter(key=key), ip).count() == settings.LIUYAN_SIGNIN_MAX_FAILURES:
+        reached.append(LOCK_ACCOUNT_ADDRESS)
+    if window.filter(key=key).count() == settings.LIUYAN_SIGNIN_MAX_FAILURES_PER_ACCOUNT:
+        reached.append(LOCK_ACCOUNT)
+    if ip and window.filter(ip_address=ip).count() == settings.LIUYAN_SIGNIN_MAX_FAILURES_PER_IP:
+        reached.append(LOCK_ADDRESS)
+    return reached
+
+
+@dataclass(frozen=True)
+class LockRow:
+    """One lock from the audit trail, as the administrators' list shows it."""
+
+    at: datetime
+    kind: str
+    scope: str
+    account: str
+    ip_address: str | None
+    until: datetime | None
+    active: bool
+
+
+def recent_sign_in_locks(*, now: datetime, days: int = 7, limit: int = 500) -> list[LockRow]:
+    """Locks written to the audit trail in the last `days` days, newest first."""
+    entries = AuditEntry.objects.filter(
+        action=SIGN_IN_LOCKED, at__gte=now - timedelta(days=days)
+    ).order_by("-at", "-id")[:limit]
+    return [_lock_row(entry, now) for entry in entries]
+
+
+def _lock_row(entry: AuditEntry, now: datetime) -> LockRow:
+    detail = entry.detail or {}
+    try:
+        until = datetime.fromisoformat(detail.get("until", ""))
+    except ValueError:
+        until = None
+    return LockRow(
+        at=entry.at,
+        kind=detail.get("kind", ""),
+        scope=detail.get("scope", ""),
+        account=entry.username,
+        ip_address=entry.ip_address,
+        until=until,
+        active=until is not None and until > now,
+    )
 
 
 def minutes_until(moment: datetime, now: datetime) -> int:

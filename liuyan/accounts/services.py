@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .models import PhoneCode, SignInFailure, TOTPDevice, User
+from . import audit, crypto, selectors
+from .checks import AUDIT_MINIMUM_DAYS
+from .models import AuditEntry, KnownAddress, PhoneCode, SignInFailure, TOTPDevice, User
 from .sms import SMSError, send_sms
 
 CODE_LIFETIME = timedelta(minutes=5)
@@ -35,7 +36,12 @@ class SignInRefused(Exception):
 
 
 class RateLimited(SignInRefused):
-    """Too many requests; the message says when to try again."""
+    """Too many requests; the message says when to try again, `retry_after` in seconds (views
+    answer 429 with a Retry-After header)."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _now(now: datetime | None) -> datetime:
@@ -57,15 +63,18 @@ def _check_code_request_allowed(phone: str, ip: str | None, now: datetime) -> No
     if wait:
         raise RateLimited(
             _("A code was just sent. You can ask for another one in %(seconds)d seconds.")
-            % {"seconds": wait}
+            % {"seconds": wait},
+            retry_after=wait,
         )
     if selectors.codes_today(phone, now) >= selectors.CODES_PER_NUMBER_PER_DAY:
         raise RateLimited(
-            _("This number has received too many codes today. Please try again tomorrow.")
+            _("This number has received too many codes today. Please try again tomorrow."),
+            retry_after=selectors.seconds_until_tomorrow(now),
         )
     if selectors.codes_from_ip_last_hour(ip, now) >= settings.LIUYAN_CODE_REQUESTS_PER_IP_HOUR:
         raise RateLimited(
-            _("Too many codes were requested from your network. Please try again in an hour.")
+            _("Too many codes were requested from your network. Please try again in an hour."),
+            retry_after=int(selectors.CODE_IP_WINDOW.total_seconds()),
         )
 
 
@@ -76,7 +85,7 @@ def request_sign_in_code(*, phone: str, ip: str | None, now: datetime | None = N
         _check_code_request_allowed(phone, ip, at)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         PhoneCode.objects.create(
-            phone=phone,
+            phone_hash=crypto.phone_hash(phone),
             code_hash=_code_hash(phone, code),
             ip_address=ip,
             created_at=at,
@@ -96,25 +105,74 @@ def request_sign_in_code(*, phone: str, ip: str | None, now: datetime | None = N
 
 
 def _refuse_if_locked(scope: str, key: str, ip: str | None, now: datetime) -> None:
-    until = selectors.sign_in_locked_until(scope, key, ip, now)
-    if until is not None:
-        raise RateLimited(
-            _("Too many failed attempts. Please try again in %(minutes)d minutes.")
-            % {"minutes": selectors.minutes_until(until, now)}
+    lock = selectors.sign_in_lock(scope, key, ip, now)
+    if lock is None:
+        return
+    seconds = lock.seconds(now)
+    if lock.kind == selectors.LOCK_ADDRESS:
+        message = _(
+            "Many sign-ins failed from your network. Please wait %(seconds)d seconds and try again."
+        ) % {"seconds": seconds}
+    else:
+        message = _("Too many failed attempts. Please try again in %(minutes)d minutes.") % {
+            "minutes": selectors.minutes_until(lock.until, now)
+        }
+    raise RateLimited(message, retry_after=seconds)
+
+
+def _citizen_key(phone: str) -> str:
+    """Citizens' failures are counted under the keyed hash of the number, never the number."""
+    return crypto.phone_hash(phone) or ""
+
+
+def _masked(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def record_sign_in_failure(
+    *, scope: str, key: str, ip: str | None, now: datetime, shown: str = ""
+) -> None:
+    """Count one failure; a failure that switches a lock on also writes it to the audit trail
+    (naming the account as `shown`, e.g. a masked number, or else by its key)."""
+    key = key[:150]
+    SignInFailure.objects.create(scope=scope, key=key, ip_address=ip, at=now)
+    for kind in selectors.locks_reached_by_failure(scope, key, ip, now):
+        until = selectors.lock_until(kind, scope, key, ip, now) or now
+        audit.record_sign_in_lock(
+            scope=scope, shown=shown or key, ip=ip, kind=kind, at=now, until=until
         )
 
 
-def record_sign_in_failure(*, scope: str, key: str, ip: str | None, now: datetime) -> None:
-    SignInFailure.objects.create(scope=scope, key=key[:150], ip_address=ip, at=now)
+def _forget_failures(scope: str, key: str, ip: str | None) -> None:
+    """A success proves the person at this address knows the secret: their own earlier typos
+    no longer count. Failures from other addresses stay: they may be a stranger's guesses."""
+    failures = SignInFailure.objects.filter(scope=scope, key=key)
+    if ip:
+        failures.filter(ip_address=ip).delete()
+    else:
+        failures.filter(ip_address__isnull=True).delete()
 
 
-def _forget_failures(scope: str, key: str) -> None:
-    """A success proves the person knows the secret: their earlier typos no longer count."""
-    SignInFailure.objects.filter(scope=scope, key=key).delete()
+def _remember_address(scope: str, key: str, ip: str | None, now: datetime) -> None:
+    """After a full sign-in: this address is known for this account from now on."""
+    if not ip:
+        return
+    KnownAddress.objects.update_or_create(
+        scope=scope,
+        key_hash=selectors.known_address_hash(key),
+        ip_address=ip,
+        defaults={"last_seen": now},
+        create_defaults={"first_seen": now, "last_seen": now},
+    )
+
+
+def _signed_in(scope: str, key: str, ip: str | None, now: datetime) -> None:
+    _forget_failures(scope, key, ip)
+    _remember_address(scope, key, ip, now)
 
 
 def _refuse_staff_accounts(user: User | None) -> None:
-    # Moderators and administrators must not skip their second factor by using a code.
+    # No staff role may skip the second factor by using a citizen's code or password.
     if user is not None and selectors.needs_second_factor(user):
         raise SignInRefused(_("This account signs in on the staff sign-in page."))
 
@@ -122,7 +180,9 @@ def _refuse_staff_accounts(user: User | None) -> None:
 def _claim_code(phone: str, code: str, now: datetime) -> bool:
     """Use the newest valid code for `phone` if `code` matches it; each code works once."""
     latest = (
-        PhoneCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
+        PhoneCode.objects.filter(
+            phone_hash=crypto.phone_hash(phone), used_at__isnull=True, expires_at__gt=now
+        )
         .order_by("-created_at")
         .first()
     )
@@ -151,20 +211,20 @@ def sign_in_with_code(
 ) -> User:
     """The citizen proves they hold `phone`; their account is created on the first sign-in."""
     at = _now(now)
-    scope = SignInFailure.Scope.CITIZEN
-    _refuse_if_locked(scope, phone, ip, at)
+    scope, key = SignInFailure.Scope.CITIZEN, _citizen_key(phone)
+    _refuse_if_locked(scope, key, ip, at)
     with transaction.atomic():
         claimed = _claim_code(phone, code, at)
         if not claimed:
-            record_sign_in_failure(scope=scope, key=phone, ip=ip, now=at)
+            record_sign_in_failure(scope=scope, key=key, ip=ip, now=at, shown=_masked(phone))
         else:
-            _forget_failures(scope, phone)
             user = _citizen_for(phone)
     if not claimed:
         raise SignInRefused(_("The code is wrong or has expired. Ask for a new one."))
     _refuse_staff_accounts(user)  # only now: a guesser must not learn whose number it is
     if not user.is_active:
         raise SignInRefused(_("This account is disabled."))
+    _signed_in(scope, key, ip, at)
     return user
 
 
@@ -172,16 +232,16 @@ def sign_in_with_password(
     *, phone: str, password: str, ip: str | None, now: datetime | None = None
 ) -> User:
     at = _now(now)
-    scope = SignInFailure.Scope.CITIZEN
-    _refuse_if_locked(scope, phone, ip, at)
+    scope, key = SignInFailure.Scope.CITIZEN, _citizen_key(phone)
+    _refuse_if_locked(scope, key, ip, at)
     user = selectors.user_by_phone(phone)
     if user is None:
         make_password(password)  # same work as a real check, so timing does not reveal numbers
     if user is None or not user.check_password(password) or not user.is_active:
-        record_sign_in_failure(scope=scope, key=phone, ip=ip, now=at)
+        record_sign_in_failure(scope=scope, key=key, ip=ip, now=at, shown=_masked(phone))
         raise SignInRefused(_("The mobile number or password is wrong."))
     _refuse_staff_accounts(user)  # only after the password: a guesser learns nothing
-    _forget_failures(scope, phone)
+    _signed_in(scope, key, ip, at)
     return user
 
 
@@ -199,16 +259,36 @@ def check_staff_password(
     return user
 
 
-def finish_staff_sign_in(*, username: str) -> None:
-    _forget_failures(SignInFailure.Scope.STAFF, username)
+def finish_staff_sign_in(
+    *, username: str, ip: str | None = None, now: datetime | None = None
+) -> None:
+    """Both factors passed: forget this address's failures and remember the address."""
+    _signed_in(SignInFailure.Scope.STAFF, username, ip, _now(now))
 
 
 def prune_security_records(*, now: datetime | None = None) -> int:
-    """Delete sign-in codes and failures older than any limit looks back; for `liuyan tick`."""
-    cutoff = _now(now) - SECURITY_RECORDS_KEPT
+    """For `liuyan tick`: delete sign-in codes and failures older than any limit looks back,
+    and known addresses unused for LIUYAN_RETENTION_SIGN_IN_DAYS."""
+    at = _now(now)
+    cutoff = at - SECURITY_RECORDS_KEPT
     codes, _ = PhoneCode.objects.filter(created_at__lt=cutoff).delete()
     failures, _ = SignInFailure.objects.filter(at__lt=cutoff).delete()
-    return codes + failures
+    unused = at - timedelta(days=settings.LIUYAN_RETENTION_SIGN_IN_DAYS)
+    addresses, _ = KnownAddress.objects.filter(last_seen__lt=unused).delete()
+    return codes + failures + addresses
+
+
+def audit_retention_days() -> int:
+    """The configured retention of the audit trail, never below six months (the system check
+    accounts.E001 refuses a smaller setting; this is the second line)."""
+    return max(settings.LIUYAN_RETENTION_AUDIT_DAYS, AUDIT_MINIMUM_DAYS)
+
+
+def prune_audit_trail(*, now: datetime | None = None) -> int:
+    """Delete audit entries older than the retention; for `liuyan tick`."""
+    cutoff = _now(now) - timedelta(days=audit_retention_days())
+    deleted, _ = AuditEntry.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 # --- profile ------------------------------------------------------------------------------
@@ -269,7 +349,7 @@ def verify_totp(
             device.save(update_fields=["last_used_step", "confirmed_at"])
     if step is None or replayed:
         raise SignInRefused(_("The code is wrong. Enter the 6-digit code your app shows now."))
-    _forget_failures(scope, user.username)
+    _forget_failures(scope, user.username, ip)
     return device
 
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("staff/login/", views.staff_login, name="staff_login"),
     path("staff/second-factor/", views.staff_second_factor, name="staff_second_factor"),
     path("audit/", views.audit_list, name="audit"),
+    path("audit/locks/", views.sign_in_locks, name="sign_in_locks"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

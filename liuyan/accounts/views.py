@@ -43,7 +43,6 @@ from .qr import qr_svg
 from .sessions import (
     BY_CODE,
     BY_PASSWORD,
-    BY_STAFF_PASSWORD,
     BY_TWO_FACTORS,
     forget_pending_staff,
     mark_signed_in,
@@ -54,6 +53,7 @@ from .sessions import (
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 CODE_SENT_TO = "liuyan.code_sent_to"  # session: the number the last code went to
 AUDIT_PAGE_SIZE = 50
+LOCKS_SHOWN = 500
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -77,6 +77,16 @@ def _staff_home() -> str:
 
 def _with_next(url: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _refused(response, refusal: Exception | None):
+    """A rate-limited attempt answers 429 Too Many Requests with Retry-After, so that scripts
+    and proxies back off; other refusals keep the status the view chose."""
+    if isinstance(refusal, services.RateLimited):
+        response.status_code = 429
+        if refusal.retry_after:
+            response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 # --- citizens -----------------------------------------------------------------------------
@@ -104,11 +114,13 @@ def login_view(request):
 def request_code(request):
     """Step one: send a code. With htmx only the steps are swapped; without, the page reloads."""
     form = PhoneForm(request.POST)
+    refused = None
     if form.is_valid():
         phone = form.cleaned_data["phone"]
         try:
             services.request_sign_in_code(phone=phone, ip=client_ip(request))
         except services.SignInRefused as refusal:
+            refused = refusal
             form.add_error("phone", str(refusal))
         else:
             request.session[CODE_SENT_TO] = phone
@@ -118,7 +130,8 @@ def request_code(request):
             form = None
     context = _login_steps_context(request, phone_form=form)
     template = "accounts/_login_steps.html" if request.htmx else "accounts/login.html"
-    return render(request, template, context, status=200 if form is None else 400)
+    response = render(request, template, context, status=200 if form is None else 400)
+    return _refused(response, refused)
 
 
 @never_cache
@@ -128,6 +141,7 @@ def request_code(request):
 def verify_code(request):
     """Step two: the code proves the number; the account is made on the first sign-in."""
     form = CodeSignInForm(request.POST)
+    refused = None
     if form.is_valid():
         try:
             user = services.sign_in_with_code(
@@ -136,6 +150,7 @@ def verify_code(request):
                 ip=client_ip(request),
             )
         except services.SignInRefused as refusal:
+            refused = refusal
             form.add_error("code", str(refusal))
         else:
             login(request, user, backend=MODEL_BACKEND)
@@ -143,7 +158,7 @@ def verify_code(request):
             return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
     context = _login_steps_context(request, code_form=form)
     context["code_sent"] = True
-    return render(request, "accounts/login.html", context, status=400)
+    return _refused(render(request, "accounts/login.html", context, status=400), refused)
 
 
 @never_cache
@@ -151,6 +166,7 @@ def verify_code(request):
 @sensitive_post_parameters("password")
 def password_login(request):
     form = PasswordSignInForm(request.POST or None)
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             user = services.sign_in_with_password(
@@ -159,6 +175,7 @@ def password_login(request):
                 ip=client_ip(request),
             )
         except services.SignInRefused as refusal:
+            refused = refusal
             form.add_error(None, str(refusal))
         else:
             login(request, user, backend=MODEL_BACKEND)
@@ -166,7 +183,8 @@ def password_login(request):
             return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
     status = 400 if form.is_bound else 200
     context = {"form": form, "next": _safe_next(request, "")}
-    return render(request, "accounts/password_login.html", context, status=status)
+    response = render(request, "accounts/password_login.html", context, status=status)
+    return _refused(response, refused)
 
 
 @require_POST
@@ -226,9 +244,10 @@ def profile(request):
 @csrf_protect
 @sensitive_post_parameters("password")
 def staff_login(request):
-    """Staff step one: username and password. Moderators and administrators go on to step two."""
+    """Staff step one: username and password; every staff member goes on to step two."""
     form = StaffSignInForm(request.POST or None)
     next_url = _safe_next(request, "")
+    refused = None
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         try:
@@ -239,18 +258,16 @@ def staff_login(request):
                 ip=client_ip(request),
             )
         except services.SignInRefused as refusal:
+            refused = refusal
             form.add_error(None, str(refusal))
         else:
-            if selectors.needs_second_factor(user):
-                remember_pending_staff(request, user, next_url)
-                return redirect("accounts:staff_second_factor")
-            services.finish_staff_sign_in(username=username)
-            login(request, user, backend=MODEL_BACKEND)
-            mark_signed_in(request, BY_STAFF_PASSWORD)
-            return redirect(next_url or _staff_home())
+            # Every staff role goes on to the authenticator: a password alone opens no desk.
+            remember_pending_staff(request, user, next_url)
+            return redirect("accounts:staff_second_factor")
     status = 400 if form.is_bound else 200
     context = {"form": form, "next": next_url}
-    return render(request, "accounts/staff_login.html", context, status=status)
+    response = render(request, "accounts/staff_login.html", context, status=status)
+    return _refused(response, refused)
 
 
 def _enrolment_context(device, user) -> dict:
@@ -274,15 +291,17 @@ def staff_second_factor(request):
         return redirect("accounts:staff_login")
     device = selectors.confirmed_device(user) or services.start_totp_enrolment(user=user)
     form = AuthenticatorCodeForm(request.POST or None)
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             services.verify_totp(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
         except services.SignInRefused as refusal:
+            refused = refusal
             form.add_error("code", str(refusal))
             audit.record(request, "second_factor_failed", username=user.get_username())
         else:
             forget_pending_staff(request)
-            services.finish_staff_sign_in(username=user.get_username())
+            services.finish_staff_sign_in(username=user.get_username(), ip=client_ip(request))
             login(request, user, backend=MODEL_BACKEND)
             mark_signed_in(request, BY_TWO_FACTORS)
             return redirect(pending["next"] or _staff_home())
@@ -290,7 +309,8 @@ def staff_second_factor(request):
     if not device.is_confirmed:
         context.update(_enrolment_context(device, user))
     status = 400 if form.is_bound else 200
-    return render(request, "accounts/staff_second_factor.html", context, status=status)
+    response = render(request, "accounts/staff_second_factor.html", context, status=status)
+    return _refused(response, refused)
 
 
 def admin_login_redirect(request, extra_context=None):
@@ -346,6 +366,17 @@ def audit_list(request):
     }
     template = "accounts/_audit_rows.html" if request.htmx else "accounts/audit_list.html"
     return render(request, template, context)
+
+
+@never_cache
+@login_required
+@require_GET
+def sign_in_locks(request):
+    """Administrators: the sign-in locks of the last week, from the audit trail."""
+    _require_administrator(request)
+    locks = selectors.recent_sign_in_locks(now=timezone.now(), days=7, limit=LOCKS_SHOWN)
+    context = {"locks": locks, "days": 7}
+    return render(request, "accounts/sign_in_locks.html", context)
 
 
 class _Echo:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from liuyan.core.lifecycle import Role, State
+from liuyan.core.lifecycle import AssignmentKind, Role, State
 from liuyan.directory.models import Membership, Region, Unit
 
 from .models import Message
@@ -108,6 +108,22 @@ def can_view(user, message: Message) -> bool:
     handler = Q(role=Membership.Role.HANDLER, unit_id__in=unit_ids)
     head = Q(role=Membership.Role.HEAD, unit_id__in=_with_ancestors(unit_ids))
     return Membership.objects.filter(handler | head, user=user).exists()
+
+
+def can_see_contact(user, message: Message, *, assignment=None) -> bool:
+    """The citizen's contact details: for moderators and administrators, the operator who took
+    the call, and the lead unit (its handlers and heads) only while its assignment is active;
+    a unit that returned or transferred the message, or only co-handles it, does not see them."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if message.entered_by_id == user.pk:
+        return True
+    roles = roles_for(user, message, unit=assignment.unit if assignment is not None else None)
+    if roles & {Role.MODERATOR, Role.ADMIN}:
+        return True
+    if assignment is None or assignment.kind != AssignmentKind.LEAD or not assignment.is_active:
+        return False
+    return bool(roles & {Role.HANDLER, Role.HEAD})
 
 
 def _with_ancestors(unit_ids: set[int]) -> set[int]:

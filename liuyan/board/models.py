@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from liuyan.accounts.fields import EncryptedCharField, EncryptedEmailField, PhoneHashField
 from liuyan.core import lifecycle
 from liuyan.directory.models import Board, Domain, Region, Unit
 
@@ -215,13 +216,16 @@ class Message(models.Model):
 
 
 class MessageContact(models.Model):
-    """How to reach the author. Kept apart from the message so nothing public can select it."""
+    """How to reach the author. Kept apart from the message so nothing public can select it,
+    and encrypted at rest (liuyan.accounts.crypto)."""
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="contact")
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
-    phone = models.CharField(_("contact phone"), max_length=20, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    # Encrypted at rest; a repeat caller is found by `phone_hash`.
+    name = EncryptedCharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
+    phone = EncryptedCharField(_("contact phone"), max_length=20, blank=True)
+    phone_hash = PhoneHashField(source="phone", db_index=True)
+    email = EncryptedEmailField(_("e-mail"), max_length=254, blank=True)
+    address = EncryptedCharField(_("address"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("contact details")

@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
+from liuyan.board.access import visible_messages
 from liuyan.board.models import (
     Assignment,
     Contribution,
@@ -185,6 +186,18 @@ def _led_q(scope: StaffScope, prefix: str = "") -> Q:
 
 def entered_messages(scope: StaffScope) -> QuerySet[Message]:
     return Message.objects.filter(entered_by=scope.user)
+
+
+def earlier_messages_from_caller(scope: StaffScope, message: Message, *, limit: int = 20):
+    """Other messages from the same phone number (a repeat caller), that the operator may see:
+    found by the keyed hash, since the numbers themselves are encrypted."""
+    contact = getattr(message, "contact", None)
+    digest = contact.phone_hash if contact is not None else None
+    if not digest:
+        return Message.objects.none()
+    same_phone = Q(contact__phone_hash=digest) | Q(author__phone_hash=digest)
+    candidates = Message.objects.filter(same_phone).exclude(pk=message.pk)
+    return visible_messages(scope.user, candidates).order_by("-submitted_at")[:limit]
 
 
 def led_boards(scope: StaffScope) -> QuerySet[Board]:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 
 from liuyan.accounts.sms import SMSError, send_sms
@@ -297,6 +297,19 @@ def retry_failed_deliveries(now: datetime | None = None) -> dict[str, int]:
         | Q(status=Delivery.Status.PENDING, notification__created_at__lt=now - _lease())
     )
     return send_deliveries(due)
+
+
+def prune_old_notifications(*, now: datetime | None = None) -> int:
+    """For `liuyan tick`: delete notifications older than LIUYAN_RETENTION_NOTIFICATION_DAYS,
+    with their finished deliveries. One still waiting to be sent is kept until it is."""
+    at = now or timezone.now()
+    cutoff = at - timedelta(days=settings.LIUYAN_RETENTION_NOTIFICATION_DAYS)
+    unsent = Delivery.objects.filter(
+        notification=OuterRef("pk"), status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    )
+    old = Notification.objects.filter(created_at__lt=cutoff).exclude(Exists(unsent))
+    _total, per_model = old.delete()
+    return per_model.get(Notification._meta.label, 0)
 
 
 # --- reminders ----------------------------------------------------------------------------

@@ -7,14 +7,9 @@ from django.urls import reverse
 from liuyan.accounts import audit
 from liuyan.accounts.models import AuditEntry
 
+from .steps import staff_sign_in
+
 pytestmark = pytest.mark.django_db
-
-
-def staff_sign_in(client, user):
-    client.post(
-        reverse("accounts:staff_login"),
-        {"username": user.username, "password": f"pw-{user.username}"},
-    )
 
 
 def test_sign_in_sign_out_and_failure_are_recorded(client, world):

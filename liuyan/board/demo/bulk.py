@@ -26,6 +26,9 @@ from django.core.management.color import no_style
 from django.db import OperationalError, connection, models
 from django.db.models import Max
 
+from liuyan.accounts import crypto
+from liuyan.accounts.fields import EncryptedCharField, PhoneHashField
+
 Batch = list[tuple["Table", list[tuple]]]
 # The name under which the writer's connection attaches the workers' chunk databases.
 CHUNK_SCHEMA = "demo_chunk"
@@ -85,6 +88,10 @@ class Table:
         self.datetime_names = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
         self._defaults_row = dict(zip(self.attnames, self.defaults, strict=True))
         self._in_column_order = operator.itemgetter(*self.attnames)
+        # Personal data is encrypted at rest (liuyan.accounts.fields), also in a load test:
+        # the hashes are taken from the clear values first, then the values are encrypted.
+        self.hashed = [(f.attname, f.source) for f in fields if isinstance(f, PhoneHashField)]
+        self.encrypted = [f.attname for f in fields if isinstance(f, EncryptedCharField)]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
@@ -126,8 +133,17 @@ class Table:
                 value = merged[name]
                 if value is not None:
                     merged[name] = adapt(value)
+            if self.encrypted:
+                self._protect(merged)
             result.append(in_column_order(merged))
         return result
+
+    def _protect(self, merged: dict) -> None:
+        for name, source in self.hashed:
+            merged[name] = crypto.phone_hash(merged[source])
+        for name in self.encrypted:
+            if merged[name]:
+                merged[name] = crypto.encrypt(merged[name])
 
 
 class Writer:

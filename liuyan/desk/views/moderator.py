@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuyan.board import services, similarity
-from liuyan.board.access import roles_for
+from liuyan.board.access import can_see_contact, roles_for
 from liuyan.board.models import ExtensionRequest, Message, Reply
 from liuyan.board.selectors import timeline
 from liuyan.core.lifecycle import Action, ReplyState, allowed_actions
@@ -157,7 +157,9 @@ def message_detail(request, message_id: int):
         "actions": actions,
         "title_parts": sel.highlight_personal_data(message.title),
         "body_parts": sel.highlight_personal_data(message.body),
-        "contact": getattr(message, "contact", None),
+        "contact": getattr(message, "contact", None)
+        if can_see_contact(request.user, message)
+        else None,
         "screen_form": ScreenForm(initial=_screen_initial(message)),
         "reject_form": RejectForm(),
         "duplicate_form": DuplicateForm(),

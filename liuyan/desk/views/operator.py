@@ -62,4 +62,8 @@ def message_detail(request, message_id: int):
     message = get_object_or_404(
         sel.entered_messages(request.scope).select_related("board", "contact"), pk=message_id
     )
-    return render_desk(request, "desk/operator/message.html", {"message": message})
+    context = {
+        "message": message,
+        "earlier": sel.earlier_messages_from_caller(request.scope, message),
+    }
+    return render_desk(request, "desk/operator/message.html", context)

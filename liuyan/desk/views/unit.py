@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuyan.board import services
-from liuyan.board.access import roles_for
+from liuyan.board.access import can_see_contact, roles_for
 from liuyan.board.models import Attachment, ExtensionRequest, Reply
 from liuyan.board.refusals import describe_refusal
 from liuyan.board.selectors import timeline
@@ -135,7 +135,9 @@ def assignment_detail(request, assignment_id: int):
     context = {
         "assignment": assignment,
         "message": message,
-        "contact": getattr(message, "contact", None) if is_lead else None,
+        "contact": getattr(message, "contact", None)
+        if can_see_contact(request.user, message, assignment=assignment)
+        else None,
         "timer": sel.timer_for_assignment(assignment, now=now),
         "actions": allowed_actions(message.lifecycle_state, roles) if assignment.is_active else [],
         "is_lead": is_lead,

@@ -110,8 +110,8 @@ class Command(BaseCommand):
             if number == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
         self.stdout.write(
-            "Staff sign in at /accounts/staff/login/; moderators and administrators also need a "
-            "one-time code: `liuyan demo-otp demo-moderator` prints one."
+            "Staff sign in at /accounts/staff/login/; every staff role also needs a one-time "
+            "code: `liuyan demo-otp demo-moderator` prints one."
         )
 
 

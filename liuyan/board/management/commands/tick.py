@@ -3,14 +3,18 @@
 Every part is idempotent: running it twice in a row does nothing the second time.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuyan.accounts.services import prune_security_records
+from liuyan.accounts.services import prune_audit_trail, prune_security_records
 from liuyan.board import services
 from liuyan.notifications.dispatch import requeue_stalled_notifications
 from liuyan.notifications.reminders import send_due_reminders
+from liuyan.notifications.services import prune_old_notifications
 from liuyan.portal.uploads import discard_stale_drafts
 from liuyan.reports.tasks import queue_daily_hot_issues
 
@@ -37,8 +41,16 @@ class Command(BaseCommand):
         if queue_daily_hot_issues(now=now):
             self.stdout.write(_("Queued today's hot-issue run for the worker."))
         pruned = prune_security_records(now=now)
-        drafts = discard_stale_drafts(now=now)
+        drafts = discard_stale_drafts(
+            now=now, older_than=timedelta(days=settings.LIUYAN_RETENTION_DRAFT_DAYS)
+        )
         self.stdout.write(
             _("Removed %(records)d old sign-in records and %(drafts)d abandoned draft images.")
             % {"records": pruned, "drafts": drafts}
+        )
+        notifications = prune_old_notifications(now=now)
+        audited = prune_audit_trail(now=now)
+        self.stdout.write(
+            _("Removed %(notifications)d old notifications and %(audit)d old audit entries.")
+            % {"notifications": notifications, "audit": audited}
         )
