@@ -183,3 +183,13 @@ def test_administrators_see_the_locks(client, world):
 def test_only_administrators_see_the_locks(client, world):
     client.force_login(world.handler)
     assert client.get(reverse("accounts:sign_in_locks")).status_code == 403
+
+
+def test_a_citizen_lock_names_the_number_only_masked(world):
+    now = timezone.now()
+    for _ in range(5):
+        with pytest.raises(services.SignInRefused):
+            services.sign_in_with_code(phone=PHONE, code="000000", ip=NAT, now=now)
+    lock = AuditEntry.objects.get(action="sign_in_locked")
+    assert lock.username == "139****5678" and lock.detail["scope"] == "citizen"
+    assert PHONE not in str(lock.detail)
