@@ -279,7 +279,12 @@ def restore_backup(
                 _("%(path)s is not a liuyan backup: %(error)s")
                 % {"path": archive_path, "error": error}
             ) from error
-        check_manifest(manifest, connection)
+        try:
+            check_manifest(manifest, connection)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise CommandError(
+                _("The manifest of this archive is incomplete or damaged.")
+            ) from error
         database_file = unpacked / manifest["database"]["file"]
         if connection.vendor == "sqlite":
             restore_sqlite(connection, database_file, say)
@@ -319,6 +324,11 @@ def check_manifest(manifest: dict, connection) -> None:
             )
             % {"archived": vendor, "current": connection.vendor}
         )
+    database = manifest["database"]
+    complete = isinstance(database.get("rows"), dict) and isinstance(manifest.get("folders"), dict)
+    # The file name is checked, not trusted: it is joined to the unpacking folder.
+    if not complete or database.get("file") != DATABASE_FILES[vendor]:
+        raise CommandError(_("The manifest of this archive is incomplete or damaged."))
 
 
 def refuse_to_overwrite(connection, *, force: bool) -> None:

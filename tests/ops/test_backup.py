@@ -171,3 +171,18 @@ def test_postgresql_backup_restores_into_a_fresh_database(
 
     forced = liuyan(env, "restore", str(archive), "--force")
     assert_restored(env, var_dir, message, before, forced)
+
+
+def test_restore_refuses_a_manifest_naming_a_file_outside_the_archive(tmp_path):
+    manifest = {
+        "format": 1,
+        "database": {"vendor": "sqlite", "file": "../../elsewhere", "rows": {}},  # as clean_env
+        "folders": {},
+    }
+    archive = tmp_path / "odd.tar"
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with tarfile.open(archive, "w") as tar:
+        tar.add(tmp_path / "manifest.json", arcname="manifest.json")
+    result = liuyan(clean_env(LIUYAN_VAR_DIR=str(tmp_path / "var")), "restore", str(archive))
+    assert result.returncode != 0
+    assert said("The manifest of this archive is incomplete or damaged.") in result.stderr
