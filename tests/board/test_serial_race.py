@@ -21,7 +21,11 @@ def _submit_many(world, barrier, errors):
     try:
         for _ in range(EACH):
             s.submit_message(
-                author=world.citizen, board=world.board, type="help", title="电梯频繁故障", body=BODY
+                author=world.citizen,
+                board=world.board,
+                type="help",
+                title="电梯频繁故障",
+                body=BODY,
             )
     except Exception as error:  # the test reports every failure, whatever its kind
         errors.append(error)
