@@ -232,3 +232,8 @@ LIUYAN_CODE_REQUESTS_PER_IP_HOUR = int(os.environ.get("LIUYAN_CODE_REQUESTS_PER_
 
 # The public address of the site, for links in e-mails (e.g. https://liuyan.example.gov.cn).
 LIUYAN_SITE_URL = os.environ.get("LIUYAN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+
+# --- intake: write-form tokens ---
+# A write form (and its draft images) stays valid this long after it was shown; a resent form
+# answers with its message for as long. `liuyan tick` deletes older tokens.
+LIUYAN_FORM_TOKEN_HOURS = int(os.environ.get("LIUYAN_FORM_TOKEN_HOURS", "24"))

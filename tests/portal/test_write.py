@@ -7,9 +7,9 @@ import io
 import re
 
 import pytest
-from django.db import DatabaseError
 from django.contrib.messages.storage import default_storage
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import DatabaseError
 from django.test import RequestFactory
 from django.urls import reverse
 from PIL import Image
@@ -220,9 +220,7 @@ def test_a_send_that_failed_can_be_sent_again(writer, world, domain, monkeypatch
 def test_a_form_token_of_another_citizen_sends_nothing(writer, client, world, domain):
     token = _token(writer, world.board)
     client.force_login(world.other_citizen)
-    answer = client.post(
-        reverse("portal:write"), {**_fields(world, domain, token), "step": "send"}
-    )
+    answer = client.post(reverse("portal:write"), {**_fields(world, domain, token), "step": "send"})
     assert answer.status_code == 302 and Message.objects.count() == 0
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from liuyan.accounts.services import prune_security_records
 from liuyan.board import services
 from liuyan.notifications.reminders import send_due_reminders
+from liuyan.portal import formtokens
 from liuyan.portal.uploads import discard_stale_drafts
 from liuyan.reports.tasks import queue_daily_hot_issues
 
@@ -38,3 +39,5 @@ class Command(BaseCommand):
             _("Removed %(records)d old sign-in records and %(drafts)d abandoned draft images.")
             % {"records": pruned, "drafts": drafts}
         )
+        tokens = formtokens.prune(now=now)
+        self.stdout.write(_("Removed %(n)d expired write-form tokens.") % {"n": tokens})
