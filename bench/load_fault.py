@@ -14,7 +14,8 @@ Printed: sent (messages posted), confirmed (answered with a message page), creat
 the database carrying the run's marker), lost (confirmed but not in the database), doubled (one
 client request, two messages: each message body carries a unique marker), unconfirmed, 5xx
 answers, connection errors, and p50/p95 latency of one POST and of a whole send with its retries.
-Goal: 0 lost, 0 doubled, 0 5xx; the exit status is 1 when it is missed.
+Goal: 0 lost, 0 doubled, 0 5xx, and every send answered with its message (not "this form was
+already sent" for a message that does not exist); the exit status is 1 when it is missed.
 
 `--source` runs another checkout's code (e.g. a worktree of main for a baseline): its migrations
 and its server; this script only drives HTTP and counts rows.
@@ -383,6 +384,7 @@ class Figures:
     doubled: int
     wrong_answer: int
     unconfirmed: int
+    turned_away: int  # unconfirmed, and no message made: "already sent" for nothing
     server_errors: int
     connection_errors: int
     resent: int
@@ -396,13 +398,15 @@ class Figures:
 
     @property
     def goal_met(self) -> bool:
-        return (self.lost, self.doubled, self.server_errors, self.wrong_answer) == (0, 0, 0, 0)
+        missed = (self.lost, self.doubled, self.server_errors, self.wrong_answer, self.unconfirmed)
+        return missed == (0, 0, 0, 0, 0)
 
     def lines(self) -> list[str]:
         return [
             f"sent {self.sent}  confirmed {self.confirmed}  created {self.created}",
             f"lost {self.lost}  doubled {self.doubled}  5xx {self.server_errors}  "
-            f"unconfirmed {self.unconfirmed}  confirmed-with-a-wrong-serial {self.wrong_answer}",
+            f"unconfirmed {self.unconfirmed} (of which nothing created {self.turned_away})  "
+            f"confirmed with a wrong serial {self.wrong_answer}",
             f"connection errors {self.connection_errors}  sends resent {self.resent}  "
             f"worker killed: pid {self.killed_worker}",
             f"POST latency p50 {self.post_p50 * 1000:.0f} ms  p95 {self.post_p95 * 1000:.0f} ms;"
@@ -449,6 +453,7 @@ def figures(tally: Tally, run: str, sent: int, seconds: float) -> Figures:
         doubled=sum(1 for n in count.values() if n > 1),
         wrong_answer=len(wrong),
         unconfirmed=len(tally.unconfirmed),
+        turned_away=sum(1 for i in tally.unconfirmed if count[i] == 0),
         server_errors=len(tally.server_errors),
         connection_errors=len(tally.connection_errors),
         resent=len(tally.resends),
@@ -559,7 +564,10 @@ def main() -> int:
         kill=not args.no_kill,
     )
     print("\n".join(result.lines()))
-    print("goal (0 lost, 0 doubled, 0 5xx):", "met" if result.goal_met else "MISSED")
+    print(
+        "goal (0 lost, 0 doubled, 0 5xx, every send answered with its message):",
+        "met" if result.goal_met else "MISSED",
+    )
     return 0 if result.goal_met else 1
 
 

@@ -30,5 +30,5 @@ def test_200_messages_with_a_worker_killed_midway_lose_and_double_nothing():
     print(report)
     assert result.killed_worker is not None, report
     assert (result.lost, result.doubled, result.server_errors) == (0, 0, 0), report
-    assert result.wrong_answer == 0, report
+    assert (result.unconfirmed, result.wrong_answer) == (0, 0), report
     assert result.confirmed == result.created == 200, report
