@@ -311,3 +311,8 @@ LIUYAN_RETENTION_NOTIFICATION_DAYS = int(
 LIUYAN_RETENTION_SIGN_IN_DAYS = int(os.environ.get("LIUYAN_RETENTION_SIGN_IN_DAYS", "90"))
 LIUYAN_RETENTION_DRAFT_DAYS = int(os.environ.get("LIUYAN_RETENTION_DRAFT_DAYS", "1"))
 LIUYAN_RETENTION_AUDIT_DAYS = int(os.environ.get("LIUYAN_RETENTION_AUDIT_DAYS", "365"))
+
+# --- intake: write-form tokens ---
+# A write form (and its draft images) stays valid this long after it was shown; a resent form
+# answers with its message for as long. `liuyan tick` deletes older tokens.
+LIUYAN_FORM_TOKEN_HOURS = int(os.environ.get("LIUYAN_FORM_TOKEN_HOURS", "24"))

@@ -607,3 +607,22 @@ class Event(models.Model):
     @property
     def action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+
+class SerialCounter(models.Model):
+    """The last running number handed out on one day (Asia/Shanghai), for message serials.
+
+    One row per day, incremented under its row lock inside the submitting transaction (see
+    board.serials): two submissions in the same instant queue on the row instead of both reading
+    the same highest serial.
+    """
+
+    day = models.DateField(_("day"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("serial counter")
+        verbose_name_plural = _("serial counters")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y%m%d} {self.last}"

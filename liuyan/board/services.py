@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuyan.core import lifecycle
-from liuyan.core.clock import SHANGHAI, Clock
+from liuyan.core.clock import Clock
 from liuyan.core.lifecycle import (
     Action,
     AssignmentKind,
@@ -32,7 +32,7 @@ from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import clock_for
 from liuyan.notifications.dispatch import queue_for_event
 
-from . import access, search, selectors
+from . import access, search, selectors, serials
 from .models import (
     Assignment,
     Contribution,
@@ -238,17 +238,6 @@ def _refresh_search_text(message: Message, reply_body: str = "") -> None:
 # --- citizens and operators write --------------------------------------------------------
 
 
-def _next_serial(at: datetime) -> str:
-    prefix = at.astimezone(SHANGHAI).strftime("%Y%m%d")
-    last = (
-        Message.objects.filter(serial__startswith=prefix)
-        .order_by("-serial")
-        .values_list("serial", flat=True)
-        .first()
-    )
-    return f"{prefix}{(int(last[len(prefix) :]) + 1 if last else 1):06d}"
-
-
 @transaction.atomic
 def submit_message(
     *,
@@ -300,24 +289,12 @@ def submit_message(
     )
     message.screen_by = _clock(message).screen_by(at)
     _refresh_search_text(message)
-    _save_with_fresh_serial(message, at)
+    message.serial = serials.next_serial(at)  # last: the day's counter stays locked to commit
+    message.save()
     if contact:
         MessageContact.objects.create(message=message, **contact)
     _record(message, transition, actor=entered_by or author, roles=roles, at=at)
     return message
-
-
-def _save_with_fresh_serial(message: Message, at: datetime, attempts: int = 5) -> None:
-    """Serials are per day; two submissions in the same instant retry with the next number."""
-    for attempt in range(attempts):
-        message.serial = _next_serial(at)
-        try:
-            with transaction.atomic():
-                message.save()
-            return
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
 
 
 # --- moderators screen and dispatch ------------------------------------------------------

@@ -1,7 +1,8 @@
 """The images of a message being written, kept between the form, its preview and the send.
 
-Stored in the session under the form's one-time token; the files themselves wait in the draft
-folder (see uploads). A draft exists only while its token is live.
+Listed on the form's FormToken row (not in the session, which concurrent requests overwrite);
+the files themselves wait in the draft folder (see uploads). A draft exists only while its token
+is live.
 """
 
 from __future__ import annotations
@@ -10,23 +11,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from . import formtokens, uploads
+from .models import FormToken
 from .uploads import DraftImage
-
-SESSION_KEY = "portal_drafts"
 
 
 class Draft:
-    def __init__(self, request, token: str):
-        self.request = request
-        self.token = token
-        stored = request.session.get(SESSION_KEY, {}).get(token, [])
-        self.images = [DraftImage(**item) for item in stored]
-
-    @classmethod
-    def for_token(cls, request, token: str) -> Draft | None:
-        if not formtokens.is_live(request, token):
-            return None
-        return cls(request, token)
+    def __init__(self, form_token: FormToken):
+        self.form_token = form_token
+        self.token = form_token.token
+        self.images = [DraftImage(**item) for item in form_token.images]
 
     def choices(self) -> list[tuple[str, str]]:
         return [(image.key, image.original_name or image.key) for image in self.images]
@@ -73,13 +66,6 @@ class Draft:
     def finish(self) -> None:
         """The message is sent: its images now belong to Attachment rows."""
         uploads.discard_drafts(self.images)
-        drafts = self.request.session.get(SESSION_KEY, {})
-        drafts.pop(self.token, None)
-        self.request.session[SESSION_KEY] = drafts
 
     def _save(self) -> None:
-        drafts = self.request.session.get(SESSION_KEY, {})
-        drafts[self.token] = [image.as_session() for image in self.images]
-        # Drafts of lapsed tokens go too, so the session does not grow without end.
-        live = set(self.request.session.get(formtokens.SESSION_KEY, []))
-        self.request.session[SESSION_KEY] = {k: v for k, v in drafts.items() if k in live}
+        formtokens.keep_images(self.form_token, [image.as_session() for image in self.images])

@@ -1,67 +1,71 @@
 """One-time tokens for the write form, so a double click or a resent POST makes one message.
 
-The token is issued into the session when the form is shown, and consumed inside the transaction
-that creates the message. Two requests that both loaded the session before either committed would
-each see the token in their own copy, so consuming re-reads the session row from the database
-under a row lock (SQLite's IMMEDIATE transactions serialise writers the same way): the second
-request finds the token gone and creates nothing.
+A token is a FormToken row, issued when the form is shown and consumed inside the transaction
+that creates the message: if the send fails and rolls back, the token is still there for the
+retry. Consuming locks the row first (PostgreSQL's row lock; SQLite's IMMEDIATE transaction holds
+the write lock from its start), so a second request with the same token waits for the first and
+then finds the message it made.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.conf import settings
+from django.utils import timezone
 
-SESSION_KEY = "portal_form_tokens"
-KEEP = 10  # a citizen may have a few forms open in tabs; older tokens lapse
+from liuyan.board.models import Message
+
+from .models import FormToken
+
+KEEP = 20  # a citizen may have a few forms open in tabs; the oldest unsent ones lapse
 
 
-def issue(request) -> str:
+def lifetime() -> timedelta:
+    return timedelta(hours=settings.LIUYAN_FORM_TOKEN_HOURS)
+
+
+def issue(user, *, now: datetime | None = None) -> str:
+    now = now or timezone.now()
     token = secrets.token_urlsafe(18)
-    live = request.session.get(SESSION_KEY, [])[-(KEEP - 1) :]
-    request.session[SESSION_KEY] = [*live, token]
+    FormToken.objects.create(token=token, owner=user, created_at=now)
+    _lapse_beyond_keep(user)
     return token
 
 
-def is_live(request, token: str) -> bool:
-    return bool(token) and token in request.session.get(SESSION_KEY, [])
+def _lapse_beyond_keep(user) -> None:
+    """Each form shown makes a row; a user reloading the form all day keeps only the newest."""
+    unsent = FormToken.objects.filter(owner=user, consumed_at__isnull=True)
+    old = unsent.order_by("-created_at").values_list("token", flat=True)[KEEP:]
+    FormToken.objects.filter(token__in=list(old)).delete()
 
 
-def consume(request, token: str) -> bool:
-    """Remove the token and say whether it was still there. Call inside transaction.atomic."""
-    stored = _stored_tokens(request)
-    if not token or token not in stored:
-        _forget(request, token)
-        return False
-    _forget(request, token)
-    request.session.save()  # written inside the caller's transaction, under its lock
-    return True
+def find(user, token: str, *, lock: bool = False) -> FormToken | None:
+    """The user's live token, sent or not; None when it lapsed or was never theirs."""
+    if not token or not getattr(user, "is_authenticated", False):
+        return None
+    rows = FormToken.objects.select_related("message")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.filter(token=token, owner=user, created_at__gt=timezone.now() - lifetime()).first()
 
 
-def _stored_tokens(request) -> list[str]:
-    session = request.session
-    if isinstance(session, DatabaseSessionStore) and session.session_key:
-        row = (
-            session.get_model_class()
-            .objects.select_for_update()
-            .filter(session_key=session.session_key)
-            .first()
-        )
-        if row is None:
-            return []
-        return session.decode(row.session_data).get(SESSION_KEY, [])
-    return session.get(SESSION_KEY, [])
+def consume(form_token: FormToken, message: Message, *, now: datetime) -> None:
+    """Mark the token used by `message`. Call in the transaction that created the message."""
+    form_token.consumed_at = now
+    form_token.message = message
+    form_token.images = []  # they are the message's attachments now
+    form_token.save(update_fields=["consumed_at", "message", "images"])
 
 
-def _forget(request, token: str) -> None:
-    live = request.session.get(SESSION_KEY, [])
-    if token in live:
-        request.session[SESSION_KEY] = [t for t in live if t != token]
+def keep_images(form_token: FormToken, images: list[dict]) -> None:
+    form_token.images = images
+    FormToken.objects.filter(pk=form_token.pk, consumed_at__isnull=True).update(images=images)
 
 
-def restore(request, token: str) -> None:
-    """Give the token back when the send failed and its transaction rolled back."""
-    live = request.session.get(SESSION_KEY, [])
-    if token and token not in live:
-        request.session[SESSION_KEY] = [*live, token]
+def prune(*, now: datetime) -> int:
+    """Delete tokens past their lifetime, sent or not (for `liuyan tick`); returns how many.
+    Their draft images are removed by uploads.discard_stale_drafts after the same day."""
+    deleted, _ = FormToken.objects.filter(created_at__lte=now - lifetime()).delete()
+    return deleted

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -266,9 +267,12 @@ def write(request: HttpRequest) -> HttpResponse:
         return redirect("portal:boards")
     if request.method == "GET":
         return _write_form(request, board, _fresh_write_form(request, board))
-    draft = Draft.for_token(request, request.POST.get("form_token", ""))
-    if draft is None:
+    form_token = formtokens.find(request.user, request.POST.get("form_token", ""))
+    if form_token is None:
         return _stale_form(request, board)
+    if form_token.is_consumed:
+        return _sent(request, form_token.message)  # a resent form: the message it made
+    draft = Draft(form_token)
     form = WriteForm(request.POST, request.FILES, draft_keys=draft.choices())
     step = request.POST.get("step", "preview")
     if not form.is_valid():
@@ -285,7 +289,7 @@ def write(request: HttpRequest) -> HttpResponse:
 
 
 def _fresh_write_form(request: HttpRequest, board: Board) -> WriteForm:
-    token = formtokens.issue(request)
+    token = formtokens.issue(request.user)
     initial = {"form_token": token, "board": board.pk, "is_public": "1"}
     if getattr(request.user, "phone", None):
         initial["contact_phone"] = request.user.phone
@@ -293,12 +297,26 @@ def _fresh_write_form(request: HttpRequest, board: Board) -> WriteForm:
 
 
 def _stale_form(request: HttpRequest, board: Board) -> HttpResponse:
-    """The token was used already (a second click, or Back and resend) or has lapsed."""
+    """The token has lapsed or is not this user's: nothing was sent from it. (A token that was
+    used answers with its message instead, see _sent.)"""
     flash.warning(
         request,
-        _("This form was already sent. Check “My messages” before writing it again."),
+        _(
+            "This form has expired, so nothing was sent from it. Check “My messages”, then "
+            "write your message again."
+        ),
     )
-    return redirect("portal:my_messages")
+    return redirect(f"{reverse('portal:write')}?board={board.pk}")
+
+
+def _sent(request: HttpRequest, message) -> HttpResponse:
+    """The answer to a send, the first time and for every resend of the same form."""
+    flash.success(
+        request,
+        _("Your message %(serial)s is sent. It will be screened within one working day.")
+        % {"serial": message.serial},
+    )
+    return redirect("portal:message", serial=message.serial)
 
 
 def _write_form(request, board, form, draft=None, status=200) -> HttpResponse:
@@ -336,8 +354,12 @@ def _send(request: HttpRequest, form: WriteForm, draft: Draft) -> HttpResponse:
     now = timezone.now()
     try:
         with transaction.atomic():
-            if not formtokens.consume(request, data["form_token"]):
+            # Locked first: a second request with this token waits here, then finds the message.
+            form_token = formtokens.find(request.user, data["form_token"], lock=True)
+            if form_token is None:
                 return _stale_form(request, data["board"])
+            if form_token.is_consumed:
+                return _sent(request, form_token.message)
             message = services.submit_message(
                 author=request.user,
                 board=data["board"],
@@ -351,17 +373,12 @@ def _send(request: HttpRequest, form: WriteForm, draft: Draft) -> HttpResponse:
                 now=now,
             )
             uploads.attach_images(message, draft.images, user=request.user, now=now)
-    except ValidationError as error:
-        formtokens.restore(request, data["form_token"])  # rolled back: nothing was sent
+            formtokens.consume(form_token, message, now=now)
+    except ValidationError as error:  # rolled back: nothing was sent and the token is unused
         _add_service_errors(form, error)
         return _write_form(request, data["board"], form, draft, status=400)
     draft.finish()
-    flash.success(
-        request,
-        _("Your message %(serial)s is sent. It will be screened within one working day.")
-        % {"serial": message.serial},
-    )
-    return redirect("portal:message", serial=message.serial)
+    return _sent(request, message)
 
 
 def _add_service_errors(form: WriteForm, error: ValidationError) -> None:

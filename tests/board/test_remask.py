@@ -80,7 +80,7 @@ def test_the_data_migration_re_masks_with_the_same_code(old_row):
 
     from django.apps import apps
 
-    migration = import_module("liuyan.board.migrations.0006_masking_remask_public_text")
+    migration = import_module("liuyan.board.migrations.0007_masking_remask_public_text")
     migration.remask(apps, schema_editor=None)
     assert BAD_ID not in Message.objects.get(pk=old_row.pk).public_body
     assert _found(BAD_ID) == []

@@ -84,3 +84,19 @@ def test_tick_queues_the_hot_issue_run_once_a_day(django_capture_on_commit_callb
     assert "Queued today's hot-issue run" in first.getvalue()
     assert "Queued" not in second.getvalue()
     assert DBTaskResult.objects.filter(task_path__contains="hot_issues").count() == 1
+
+
+def test_tick_deletes_write_form_tokens_past_their_lifetime(world, settings):
+    from liuyan.portal import formtokens
+    from liuyan.portal.models import FormToken
+
+    settings.LIUYAN_FORM_TOKEN_HOURS = 24
+    now = timezone.now()
+    old = formtokens.issue(world.citizen, now=now - timedelta(hours=25))
+    fresh = formtokens.issue(world.citizen, now=now - timedelta(hours=23))
+    assert formtokens.find(world.citizen, old) is None  # lapsed even before tick removes it
+    out = StringIO()
+    with translation.override("zh-hans"):
+        call_command("tick", stdout=out)
+    assert set(FormToken.objects.values_list("token", flat=True)) == {fresh}
+    assert "已删除 1 个过期的留言表单令牌。" in out.getvalue()

@@ -7,7 +7,9 @@ import io
 import re
 
 import pytest
+from django.contrib.messages.storage import default_storage
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import DatabaseError
 from django.test import RequestFactory
 from django.urls import reverse
 from PIL import Image
@@ -127,38 +129,99 @@ def test_private_choice_is_kept(writer, world, domain):
     assert Message.objects.get().is_public is False
 
 
-def test_double_submit_creates_one_message(writer, world, domain):
+def test_a_resent_form_answers_with_the_message_it_created(writer, world, domain):
+    """Back and resend, or a client retrying after a lost answer: the same message, not a second
+    one, and not "already sent" without saying which."""
     token = _token(writer, world.board)
     data = {**_fields(world, domain, token), "step": "send"}
     first = writer.post(reverse("portal:write"), data)
-    second = writer.post(reverse("portal:write"), data)
-    assert Message.objects.count() == 1
-    assert first["Location"].startswith("/messages/")
-    assert second["Location"] == reverse("portal:my_messages")
+    second = writer.post(reverse("portal:write"), data, follow=True)
+    message = Message.objects.get()
+    assert first["Location"] == reverse("portal:message", args=[message.serial])
+    assert second.redirect_chain[-1][0] == reverse("portal:message", args=[message.serial])
+    assert message.serial in second.text
+    assert "already sent" not in second.text and "已经提交过" not in second.text
 
 
-def test_two_requests_that_loaded_the_session_together_create_one_message(writer, world, domain):
-    """The second click arrives before the first has saved the session: both requests hold a
-    copy with the token in it. The token is checked against the database row, so only one
-    message is made."""
-    token = _token(writer, world.board)
+def _loaded_together(writer, world, data=None, method="post"):
+    """A request of the writer's browser session, loaded from the database now: build several
+    before running any, and each holds its own copy of the session, as concurrent requests do."""
     session_key = writer.cookies["sessionid"].value
-    data = {**_fields(world, domain, token), "step": "send"}
     factory = RequestFactory()
+    path = reverse("portal:write")
+    if method == "get":
+        req = factory.get(path, {"board": world.board.pk})
+    else:
+        req = factory.post(path, data)
+    req.session = SessionStore(session_key)
+    req.session.load()
+    req.user = world.citizen
+    req.htmx = False
+    req._messages = default_storage(req)
+    return req
 
-    def request():
-        req = factory.post(reverse("portal:write"), data)
-        req.session = SessionStore(session_key)
-        assert token in req.session["portal_form_tokens"]  # loaded now, with the token
-        req.user = world.citizen
-        req.htmx = False
-        req._messages = type("Sink", (), {"add": lambda *a, **k: None})()
-        return req
 
-    first, second = request(), request()  # both sessions loaded before either is sent
+def test_two_clicks_that_loaded_the_session_together_create_one_message(writer, world, domain):
+    """The second click arrives before the first has saved the session: both requests hold a
+    copy of it. The token is checked against the database, so only one message is made."""
+    token = _token(writer, world.board)
+    data = {**_fields(world, domain, token), "step": "send"}
+    first, second = _loaded_together(writer, world, data), _loaded_together(writer, world, data)
     assert views.write(first).status_code == 302
-    assert views.write(second).status_code == 302
-    assert Message.objects.count() == 1
+    answer = views.write(second)
+    message = Message.objects.get()
+    assert answer["Location"] == reverse("portal:message", args=[message.serial])
+
+
+def test_two_forms_opened_at_once_in_one_session_both_send(writer, world, domain):
+    """Two tabs opened together: each request saves its own copy of the session, and the one saved
+    last must not take the other tab's form token with it."""
+    tabs = [_loaded_together(writer, world, method="get") for _ in range(2)]
+    tokens = []
+    for tab in tabs:
+        page = views.write(tab)
+        tokens.append(re.search(r'name="form_token" value="([^"]+)"', page.content.decode())[1])
+    for tab in tabs:
+        tab.session.save()  # as the session middleware does after each response
+    answers = [
+        writer.post(
+            reverse("portal:write"),
+            {**_fields(world, domain, token, title=f"小区门口路灯损坏第{n}处"), "step": "send"},
+        )
+        for n, token in enumerate(tokens)
+    ]
+    assert Message.objects.count() == 2
+    serials = set(Message.objects.values_list("serial", flat=True))
+    assert {answer["Location"] for answer in answers} == {
+        reverse("portal:message", args=[serial]) for serial in serials
+    }
+
+
+def test_a_send_that_failed_can_be_sent_again(writer, world, domain, monkeypatch):
+    """The database failed halfway through the send: nothing was made and the token was not used,
+    so the retry makes the message."""
+    token = _token(writer, world.board)
+    data = {**_fields(world, domain, token), "step": "send"}
+    real_attach = views.uploads.attach_images
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(views.uploads, "attach_images", real_attach)
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(views.uploads, "attach_images", fail_once)
+    writer.raise_request_exception = False
+    assert writer.post(reverse("portal:write"), data).status_code == 500
+    assert Message.objects.count() == 0
+    answer = writer.post(reverse("portal:write"), data)
+    message = Message.objects.get()
+    assert answer["Location"] == reverse("portal:message", args=[message.serial])
+
+
+def test_a_form_token_of_another_citizen_sends_nothing(writer, client, world, domain):
+    token = _token(writer, world.board)
+    client.force_login(world.other_citizen)
+    answer = client.post(reverse("portal:write"), {**_fields(world, domain, token), "step": "send"})
+    assert answer.status_code == 302 and Message.objects.count() == 0
 
 
 def test_images_are_reencoded_without_exif_or_gps(writer, world, domain):

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from liuyan.board import search
+from liuyan.board import search, serials
 from liuyan.board.models import Assignment, Message
 from liuyan.directory.selectors import work_calendar
 
@@ -105,6 +105,8 @@ def generate_messages(
             else:
                 _write_batch_by_batch(batches, simulator, writer, progress)
             states = simulator.states
+    # The loader numbered its messages itself; the day counters continue after them.
+    serials.sync_counters()
     return Outcome(
         messages=count,
         seconds=perf_counter() - started,

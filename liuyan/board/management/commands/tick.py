@@ -15,6 +15,7 @@ from liuyan.board import services
 from liuyan.notifications.dispatch import requeue_stalled_notifications
 from liuyan.notifications.reminders import send_due_reminders
 from liuyan.notifications.services import prune_old_notifications
+from liuyan.portal import formtokens
 from liuyan.portal.uploads import discard_stale_drafts
 from liuyan.reports.tasks import queue_daily_hot_issues
 
@@ -54,3 +55,6 @@ class Command(BaseCommand):
             _("Removed %(notifications)d old notifications and %(audit)d old audit entries.")
             % {"notifications": notifications, "audit": audited}
         )
+
+        tokens = formtokens.prune(now=now)
+        self.stdout.write(_("Removed %(n)d expired write-form tokens.") % {"n": tokens})

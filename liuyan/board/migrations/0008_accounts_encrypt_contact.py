@@ -22,7 +22,7 @@ def decrypt_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("board", "0005_derive_extension_count"),
+        ("board", "0007_masking_remask_public_text"),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ def remask(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("board", "0005_derive_extension_count"),
+        ("board", "0006_intake_serial_counter"),
     ]
 
     operations = [

@@ -1,0 +1,102 @@
+"""Message serial numbers: the Shanghai day as YYYYMMDD and the day's running number in six
+digits, e.g. 20260302000017.
+
+Numbers come from one SerialCounter row per day, never from the day's highest serial plus one:
+reading MAX() and inserting afterwards lets two submissions in the same instant read the same
+maximum, and the loser fails on the unique serial. Incrementing the row first takes its lock
+(PostgreSQL's row lock; on SQLite the IMMEDIATE transaction already holds the write lock), so the
+next submission of the day waits until this one commits or rolls back, and a rolled-back
+submission gives its number back. The lock is held to the end of the caller's transaction, so
+allocate as late as possible, just before the message is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from django.db.models import F, Max
+from django.db.models.functions import Substr
+
+from liuyan.core.clock import SHANGHAI
+
+from .models import Message, SerialCounter
+
+PREFIX = 8  # YYYYMMDD
+DIGITS = 6
+SERIAL = re.compile(rf"^\d{{{PREFIX}}}\d{{{DIGITS}}}$")
+
+
+def next_serial(at: datetime) -> str:
+    """The next serial of the day `at` falls on. Call inside the transaction that saves it."""
+    day = at.astimezone(SHANGHAI).date()
+    number = _increment(day)
+    if number is None:
+        _create_counter(day)
+        number = _increment(day)
+    return f"{day:%Y%m%d}{number:0{DIGITS}d}"
+
+
+def _increment(day: date) -> int | None:
+    """Add one to the day's counter under its lock; None when the day has no row yet."""
+    if not SerialCounter.objects.filter(day=day).update(last=F("last") + 1):
+        return None
+    return SerialCounter.objects.values_list("last", flat=True).get(day=day)
+
+
+def _create_counter(day: date) -> None:
+    """The day's first submission makes its row. Two first submissions at once both try: the
+    INSERT ... ON CONFLICT DO NOTHING of the second waits for the first and then does nothing.
+    The row starts after any serial already stored for the day (messages loaded in bulk)."""
+    SerialCounter.objects.bulk_create(
+        [SerialCounter(day=day, last=_highest_stored_number(day))], ignore_conflicts=True
+    )
+
+
+def _highest_stored_number(day: date) -> int:
+    prefix = f"{day:%Y%m%d}"
+    last = (
+        Message.objects.filter(serial__startswith=prefix)
+        .order_by("-serial")
+        .values_list("serial", flat=True)
+        .first()
+    )
+    return int(last[PREFIX:]) if last and SERIAL.match(last) else 0
+
+
+def sync_counters(messages=None, counters=None) -> int:
+    """Move every day's counter up to the highest serial stored for that day, for serials written
+    without `next_serial` (the demo's bulk loader, the migration that made the counters). Pass
+    the historical models from a migration. Returns how many days it looked at."""
+    messages = messages or Message
+    counters = counters or SerialCounter
+    highest = _highest_by_day(messages)
+    existing = dict(counters.objects.filter(day__in=highest).values_list("day", "last"))
+    behind = [
+        counters(day=day, last=number)
+        for day, number in highest.items()
+        if existing.get(day, -1) < number
+    ]
+    counters.objects.bulk_create(
+        behind, update_conflicts=True, unique_fields=["day"], update_fields=["last"], batch_size=500
+    )
+    return len(highest)
+
+
+def _highest_by_day(messages) -> dict[date, int]:
+    rows = (
+        messages.objects.annotate(prefix=Substr("serial", 1, PREFIX))
+        .values("prefix")
+        .annotate(last=Max("serial"))
+        .values_list("prefix", "last")
+    )
+    highest = {}
+    for prefix, last in rows:
+        if not SERIAL.match(last or ""):
+            continue  # not a serial this module made; nothing to continue from
+        try:
+            day = date.fromisoformat(prefix)  # YYYYMMDD
+        except ValueError:
+            continue
+        highest[day] = int(last[PREFIX:])
+    return highest
