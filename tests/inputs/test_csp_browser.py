@@ -167,7 +167,7 @@ def test_no_page_violates_the_policy(browser, live_server, world, objects):
     page.locator("input[name=contact_phone]").fill("13700000009")
     with page.expect_navigation():
         page.locator("button[name=step][value=preview]").click()
-    page.wait_for_selector("form[data-send-once]")
+    page.wait_for_selector("form.send-form")
     citizen.collect()
 
     moderator = Tab(browser, live_server, world.moderator)
@@ -183,11 +183,12 @@ def test_no_page_violates_the_policy(browser, live_server, world, objects):
     page.locator("details.action-panel summary", has_text="重复").first.click()
     field = page.locator("#id_original_serial")
     field.press_sequentially(o.pending.message.serial[:8], delay=20)
-    use = page.locator("[data-use-serial]").first
-    use.wait_for(timeout=5000)
-    chosen = use.get_attribute("data-use-serial")
-    use.click()
-    assert field.input_value() == chosen
+    found = page.locator("#serial-results li a").first
+    found.wait_for(timeout=5000)
+    chosen = found.inner_text().strip()
+    field.fill("")
+    page.locator("#serial-results li button").first.click()
+    serial_filled = field.input_value() == chosen
     moderator.open(reverse("reports:hot"))
 
     handler = Tab(browser, live_server, world.handler)
@@ -251,3 +252,4 @@ def test_no_page_violates_the_policy(browser, live_server, world, objects):
         tab.collect()
         violations += tab.violations
     assert not violations, "\n".join(dict.fromkeys(violations))
+    assert serial_filled, "the duplicate form's Use button fills the serial field"
