@@ -54,6 +54,16 @@ JUNK = [
     "x" * 5000,
 ]
 ADMIN_JUNK = [HUGE[0], HUGE[1], "-1", "²"]
+# One field at a time (the others keep the values the page's form had).
+FIELD_JUNK = [HUGE[0], HUGE[1], "-1", "0", "abc", "", "²", "\x00"]
+CURSOR_NAMES = {"after", "before", "page"}
+CURSOR_JUNK = [
+    "2026-03-02T09:00:00+00:00~²",  # keyset cursors: timestamp~id
+    f"2026-03-02T09:00:00+00:00~{10**40}",
+    f"{10**40}~{10**40}",
+    f"{10**40}_{10**40}",
+    "9999-12-31T23:59:59-23:59~1",
+]
 # The URL kwargs swapped for these (int converters match digits only).
 HUGE_URL_IDS = [str(2**63), str(10**40), "0"]
 ODD_URL_STRINGS = ["²", "%00", "x" * 300]
@@ -370,100 +380,117 @@ def test_no_url_answers_5xx_to_bad_input(world, objects, admin_staff):
 
     notifications.follow_board(user=world.citizen, board=world.board)
     values = _param_values(world, objects)
-    form_names = declared_field_names()
     get_names, post_names = raw_parameter_names()
-    int_names = form_names | get_names | post_names
+    int_names = declared_field_names() | get_names | post_names
+    other_ids = _other_peoples_ids(world, objects)
     sweep = Sweep()
     patterns = url_patterns()
     assert len(patterns) > 50, "the resolver lists the site's URLs"
 
-    pages: dict[str, list[tuple[str, str]]] = {}  # URL -> roles that reach it by GET
+    # Who gets past each pattern's door (GET or POST), and the forms its pages render.
+    reached: dict[str, list[str]] = {}  # pattern name -> roles
+    posts: list[tuple[Pattern, int, str, str]] = []  # (pattern, URL's index, URL, role)
+    get_pages: dict[str, list[str]] = {}  # pattern name -> URLs that answered a GET
     found_forms: dict[tuple[str, str], FoundForm] = {}  # (role, action) -> a rendered form
-    for role in ROLES:
-        client = _client(world, role)
-        for pattern in patterns:
-            if role not in _roles_for(pattern) or pattern.name == "admin:logout":
-                continue  # it would end the session mid-sweep; swept by POST below
-            for url in concrete_urls(pattern, {**values, **_admin_values(pattern)}):
-                response = sweep.send(client, role, "get", url)
-                if response is None or not _reached(response):
-                    continue
-                pages.setdefault(url, []).append(role)
-                if "html" in response.get("Content-Type", "") and response.status_code == 200:
-                    parser = FormParser(url)
-                    parser.feed(response.content.decode("utf-8", "replace"))
-                    for form in parser.forms:
-                        found_forms.setdefault((role, form.action), form)
+    for pattern in patterns:
+        urls = concrete_urls(pattern, {**values, **_admin_values(pattern)})
+        for role in _roles_for(pattern):
+            client = _client(world, role)
+            if pattern.name != "admin:logout":
+                _open_pages(sweep, client, role, urls, pattern, get_pages, found_forms, reached)
+            for index, url in enumerate(urls):
+                if _reached(sweep.send(client, role, "post", url, {})):
+                    posts.append((pattern, index, url, role))
+                    if role not in reached.setdefault(pattern.name, []):
+                        reached[pattern.name].append(role)
+    sweep.mark("doors and pages")
 
-    sweep.mark("pages")
-    # GET: every page with every known parameter set to junk, alone and all at once.
-    for url, roles in pages.items():
-        client = _client(world, roles[0])
-        if url.startswith("/admin/"):
-            # Django's own admin (its ids are guarded by the ORM's bounds); a few values only.
+    # GET: each page with every known parameter set to junk, all at once and one by one.
+    for pattern in patterns:
+        if pattern.name not in get_pages:
+            continue
+        url, role = get_pages[pattern.name][0], reached[pattern.name][0]
+        client = _client(world, role)
+        if pattern.name.startswith("admin:"):
+            # Django's own admin; its ids are guarded by the ORM's bounds. A few values only.
             for junk in ADMIN_JUNK:
-                sweep.send(client, roles[0], "get", url, {"q": junk, "p": junk, "id__in": junk})
+                sweep.send(client, role, "get", url, {"q": junk, "p": junk, "id__in": junk})
             continue
         for junk in JUNK:
-            sweep.send(client, roles[0], "get", url, {name: junk for name in sorted(int_names)})
-        # Bytes that are not UTF-8 (a lone surrogate, a stray 0xFF).
+            sweep.send(client, role, "get", url, dict.fromkeys(sorted(int_names), junk))
+        # Bytes that are not UTF-8 (a lone surrogate's encoding, a stray 0xFF).
         raw = "&".join(f"{name}=%ED%A0%80%FF" for name in sorted(int_names))
-        sweep.send(client, roles[0], "get", f"{url}?{raw}")
+        sweep.send(client, role, "get", f"{url}?{raw}")
         on_page = {
-            n
-            for (r, a), f in found_forms.items()
-            if a == url and f.method == "get"
-            for n in f.fields
+            name
+            for (_role, action), form in found_forms.items()
+            if action == url and form.method == "get"
+            for name in form.fields
         }
         for name in sorted(get_names | on_page):
-            for junk in (HUGE[0], "²", "2026-03-02T09:00:00+00:00~²"):
-                sweep.send(client, roles[0], "get", url, {name: junk})
-
+            cursors = CURSOR_JUNK if name in CURSOR_NAMES else []
+            for junk in (HUGE[0], "²", *cursors):
+                sweep.send(client, role, "get", url, {name: junk})
     sweep.mark("GET parameters")
+
     # URL ids too big for any database, and odd strings where the URL takes text.
     for pattern in patterns:
+        role = (reached.get(pattern.name) or ["moderator"])[0]
         for url in bad_urls(pattern, {**values, **_admin_values(pattern)}):
-            for role in ("citizen", "moderator", "handler", "leader", "admin"):
-                sweep.send(_client(world, role), role, "get", url)
-                sweep.send(_client(world, role), role, "post", url, {"lead_unit": "1"})
-
+            sweep.send(_client(world, role), role, "get", url)
+            sweep.send(_client(world, role), role, "post", url, {"lead_unit": "1"})
     sweep.mark("URL ids")
+
     # POST: every endpoint, by every role that gets past its door.
     swept_posts = 0
-    object_ids = _other_peoples_ids(world, objects)
-    for pattern in patterns:
-        for url in concrete_urls(pattern, {**values, **_admin_values(pattern)}):
-            for role in _roles_for(pattern):
-                client = _client(world, role)
-                probe = sweep.send(client, role, "post", url, {})
-                if not _reached(probe):
-                    continue
-                swept_posts += 1
-                form = found_forms.get((role, url))
-                baseline = {k: v for k, v in (form.fields if form else {}).items() if v}
-                names = set(form.fields) if form else int_names
-                admin = pattern.name.startswith("admin:")
-                for junk in ADMIN_JUNK if admin else JUNK:
-                    client = _client(world, role)  # a step may have signed the client out
-                    sweep.send(
-                        client, role, "post", url, {**baseline, **dict.fromkeys(names, junk)}
-                    )
-                if not form:
-                    continue
-                for name, kind in form.kinds.items():
-                    if kind not in INTEGER_LIKE_INPUTS and name not in int_names:
-                        continue
-                    for junk in ADMIN_JUNK if admin else [*JUNK[:12], *object_ids]:
-                        sweep.send(client, role, "post", url, {**baseline, name: junk})
-                    sweep.send(
-                        client, role, "post", url, {**baseline, name: [HUGE[0], "1", HUGE[1]]}
-                    )
-
+    for pattern, index, url, role in posts:
+        admin = pattern.name.startswith("admin:")
+        swept_posts += 1
+        form = found_forms.get((role, url))
+        baseline = {k: v for k, v in (form.fields if form else {}).items() if v}
+        names = set(form.fields) if form else int_names
+        for junk in ADMIN_JUNK if admin else JUNK:
+            client = _client(world, role)  # a step may have signed the client out
+            all_junk = {**baseline, **dict.fromkeys(names, junk)}
+            sweep.send(client, role, "post", url, all_junk)
+        if form is None or index > 0:
+            continue  # one by one: on the first object of each kind
+        for name, kind in form.kinds.items():
+            if admin and kind not in {"select", "number"}:
+                continue
+            if kind not in INTEGER_LIKE_INPUTS and name not in int_names:
+                continue
+            for junk in ADMIN_JUNK[:2] if admin else [*FIELD_JUNK, *other_ids]:
+                sweep.send(client, role, "post", url, {**baseline, name: junk})
+            several = [HUGE[0], other_ids[0], HUGE[1]]
+            sweep.send(client, role, "post", url, {**baseline, name: several})
     sweep.mark("POST fields")
-    print(f"{len(pages)} pages, {swept_posts} POST endpoint-role pairs")
     assert swept_posts > 40, "the sweep reached the POST endpoints"
     assert not sweep.failures, f"{len(sweep.failures)} answers were 5xx:\n" + "\n".join(
-        sweep.failures[:60]
+        dict.fromkeys(sweep.failures[:80])
+    )
+
+
+def _open_pages(sweep, client, role, urls, pattern, get_pages, found_forms, reached) -> None:
+    for url in urls:
+        response = sweep.send(client, role, "get", url)
+        if not _reached(response):
+            continue
+        if role not in reached.setdefault(pattern.name, []):
+            reached[pattern.name].append(role)
+        get_pages.setdefault(pattern.name, []).append(url)
+        if _is_html_page(response):
+            parser = FormParser(url)
+            parser.feed(response.content.decode("utf-8", "replace"))
+            for form in parser.forms:
+                found_forms.setdefault((role, form.action), form)
+
+
+def _is_html_page(response) -> bool:
+    return (
+        response is not None
+        and response.status_code == 200
+        and "html" in response.get("Content-Type", "")
     )
 
 
