@@ -25,6 +25,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from liuyan.core.inputs import parse_id
+
 from . import audit, selectors, services
 from .forms import (
     AuditFilterForm,
@@ -343,8 +345,7 @@ def _filtered_entries(request):
 
 
 def _before_id(request) -> int | None:
-    value = request.GET.get("before", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.GET.get("before", ""))
 
 
 @never_cache

@@ -6,8 +6,9 @@ the scoped querysets below, so an object outside the user's remit is simply not 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 
 from django.db.models import (
@@ -36,6 +37,7 @@ from liuyan.board.models import (
 )
 from liuyan.board.selectors import deadline_status, working_days_left
 from liuyan.core.clock import SHANGHAI
+from liuyan.core.inputs import parse_id, parse_int
 from liuyan.core.lifecycle import (
     HANDLING_STATES,
     AssignmentKind,
@@ -221,13 +223,20 @@ def _encode_cursor(value, pk: int) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[object, int] | None:
+    """(key value, id) from a cursor, or None for one that this site did not write."""
     text, _, pk = (cursor or "").rpartition("~")
-    if not text or not pk.isdigit():
+    row_id = parse_id(pk)
+    if not text or row_id is None:
         return None
     try:
-        return datetime.fromisoformat(text), int(pk)
-    except ValueError:
-        return (int(text), int(pk)) if text.lstrip("-").isdigit() else None
+        moment = datetime.fromisoformat(text)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except ValueError:  # an integer key, or junk
+        number = parse_int(text)
+        return (number, row_id) if number is not None else None
+    except OverflowError:  # a date beyond year 9999 once in UTC
+        return None
+    return moment, row_id
 
 
 def keyset_page(
@@ -246,9 +255,12 @@ def keyset_page(
     if decoded is not None:
         value, pk = decoded
         op = "lt" if descending else "gt"
-        queryset = queryset.filter(
-            Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"pk__{op}": pk})
-        )
+        # A cursor of another list (a number for a date key, or the other way round) is
+        # ignored: the list starts from the top.
+        with contextlib.suppress(TypeError, ValueError):
+            queryset = queryset.filter(
+                Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"pk__{op}": pk})
+            )
     rows = list(queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from liuyan.board.selectors import visible_message_or_none
+from liuyan.core.inputs import parse_id
 from liuyan.directory.models import Board
 
 from . import links, selectors, services
@@ -30,7 +31,7 @@ def _back(request, default: str) -> str:
 def inbox(request):
     before = request.GET.get("before", "")
     rows, next_before = selectors.inbox_page(
-        request.user, before_id=int(before) if before.isdigit() else None, size=PAGE_SIZE
+        request.user, before_id=parse_id(before), size=PAGE_SIZE
     )
     context = {"notifications": rows, "next_before": next_before}
     template = "notifications/_items.html" if request.htmx else "notifications/inbox.html"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liuyan.board import textrules
 from liuyan.board.access import PUBLIC_STATES
+from liuyan.core.inputs import BoundedIntegerField
 from liuyan.directory.models import Board, Domain
 
 from . import selectors, uploads
@@ -227,7 +228,7 @@ class SearchForm(forms.Form):
         required=False,
     )
     period = forms.ChoiceField(label=_("Time"), choices=PERIOD_CHOICES, required=False)
-    board = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    board = BoundedIntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     domain = forms.ModelChoiceField(
         label=_("Subject area"),
         queryset=Domain.objects.filter(level=1),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liuyan.board import services
 from liuyan.board.access import is_publicly_visible
 from liuyan.board.models import Message
+from liuyan.core.inputs import parse_id, parse_positive
 from liuyan.core.lifecycle import RULES, Action, LifecycleError, State
 from liuyan.directory.models import Board, Region
 from liuyan.reports.selectors import public_hot_issues
@@ -54,9 +55,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _region_or_none(value: str | None) -> Region | None:
-    if not (value or "").isdigit():
+    region_id = parse_id(value)
+    if region_id is None:
         return None
-    return Region.objects.select_related("parent__parent").filter(pk=int(value)).first()
+    return Region.objects.select_related("parent__parent").filter(pk=region_id).first()
 
 
 @require_GET
@@ -252,10 +254,10 @@ def attachment(request: HttpRequest, token: str) -> FileResponse:
 
 
 def _board_from(request: HttpRequest) -> Board | None:
-    value = request.POST.get("board") or request.GET.get("board") or ""
-    if not value.isdigit():
+    board_id = parse_id(request.POST.get("board") or request.GET.get("board"))
+    if board_id is None:
         return None
-    return Board.objects.select_related("region").filter(pk=int(value), is_active=True).first()
+    return Board.objects.select_related("region").filter(pk=board_id, is_active=True).first()
 
 
 @login_required
@@ -438,7 +440,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _page_number(value: str | None) -> int:
-    return min(int(value), 500) if (value or "").isdigit() and int(value) > 0 else 1
+    return parse_positive(value, default=1, maximum=500)
 
 
 def _with_page(request: HttpRequest, number: int) -> str:

@@ -12,6 +12,7 @@ from liuyan.board import services, similarity
 from liuyan.board.access import can_see_contact, roles_for
 from liuyan.board.models import ExtensionRequest, Message, Reply
 from liuyan.board.selectors import timeline
+from liuyan.core.inputs import parse_id
 from liuyan.core.lifecycle import Action, ReplyState, allowed_actions
 
 from .. import insight
@@ -223,10 +224,10 @@ def reject(request, message_id: int):
 @desk_view(MOD)
 def serial_search(request):
     """Find the original of a duplicate by the start of its serial (htmx fragment or page)."""
-    exclude = request.GET.get("exclude")
+    exclude = parse_id(request.GET.get("exclude"))
     messages_in_scope = sel.moderated_messages(request.scope)
-    if exclude and exclude.isdigit():
-        messages_in_scope = messages_in_scope.exclude(pk=int(exclude))
+    if exclude is not None:
+        messages_in_scope = messages_in_scope.exclude(pk=exclude)
     # The duplicate form's field sends itself as `original_serial`; the search page as `q`.
     query = request.GET.get("q") or request.GET.get("original_serial") or ""
     found = sel.find_by_serial(messages_in_scope, query)

@@ -15,6 +15,7 @@ from liuyan.board.access import can_see_contact, roles_for
 from liuyan.board.models import Attachment, ExtensionRequest, Reply
 from liuyan.board.refusals import describe_refusal
 from liuyan.board.selectors import timeline
+from liuyan.core.inputs import parse_id, parse_ids
 from liuyan.core.lifecycle import (
     EDITABLE_REPLY_STATES,
     AssignmentKind,
@@ -52,7 +53,7 @@ def _inbox_filters(request) -> dict:
         "state": request.GET.get("state", "open"),
         "kind": request.GET.get("kind", ""),
         "due": request.GET.get("due", ""),
-        "unit_id": int(unit) if unit.isdigit() else None,
+        "unit_id": parse_id(unit),
         "serial": request.GET.get("serial", "").strip(),
     }
 
@@ -78,7 +79,7 @@ def inbox(request):
 
 @desk_view(UNIT, post=True)
 def bulk_accept(request):
-    ids = [int(v) for v in request.POST.getlist("assignment") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("assignment"))
     chosen = sel.unit_assignments(request.scope).filter(
         pk__in=ids, state=AssignmentState.PENDING, kind=AssignmentKind.LEAD
     )
@@ -116,9 +117,9 @@ def _to_assignment(request, assignment):
 
 def _reply_initial(request, assignment, reply) -> str:
     """The text for the reply box: the draft, or a template the handler picked (no-JS path)."""
-    template_id = request.GET.get("template", "")
-    if template_id.isdigit():
-        template = sel.templates_for([assignment.unit_id]).filter(pk=int(template_id)).first()
+    template_id = parse_id(request.GET.get("template", ""))
+    if template_id is not None:
+        template = sel.templates_for([assignment.unit_id]).filter(pk=template_id).first()
         if template is not None:
             return template.body
     return reply.body if reply is not None and reply.state in EDITABLE_REPLY_STATES else ""

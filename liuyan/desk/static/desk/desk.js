@@ -9,7 +9,9 @@
     var chart = echarts.init(holder);
     chart.setOption({
       grid: { left: 40, right: 16, top: 24, bottom: 40 },
-      tooltip: { trigger: "axis" },
+      // richText: the tooltip is drawn on the canvas. The HTML tooltip writes style="" attributes,
+      // which the Content-Security-Policy (style-src 'self') refuses.
+      tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: { type: "category", data: series.weeks },
       yAxis: { type: "value", minInterval: 1 },
       series: [{ type: "bar", name: holder.dataset.label, data: series.counts, itemStyle: { color: "#a61b1b" } }],
