@@ -43,6 +43,7 @@ from urllib.parse import urlencode
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+GUNICORN_CONF = PROJECT / "liuyan" / "gunicorn_conf.py"
 BODY = "小区门口的路灯坏了两个多月，晚上出行很不安全，希望有关部门尽快修理。"
 MARKER = "bench-{run}-{index:05d}"
 MARKER_RE = re.compile(r"bench-(\w+)-(\d{5})")
@@ -68,6 +69,8 @@ def server_environment(
         DATABASE_URL=database_url,
         LIUYAN_DEBUG="0",
         LIUYAN_SECRET_KEY=secret_key,
+        # Its own key for personal data at rest, as production has (accounts.W001 otherwise).
+        LIUYAN_FIELD_KEY=secrets.token_urlsafe(32),
         LIUYAN_ALLOWED_HOSTS="127.0.0.1",
         LIUYAN_SSL_REDIRECT="0",
         LIUYAN_SECURE_COOKIES="0",
@@ -101,7 +104,7 @@ def migrate(env: dict[str, str], source: Path) -> None:
 
 
 class Server:
-    """gunicorn with `workers` sync workers on 127.0.0.1:port, run from `source`."""
+    """The production gunicorn with `workers` sync workers on 127.0.0.1:port, run from `source`."""
 
     def __init__(self, *, env: dict[str, str], port: int, workers: int, source: Path, log: Path):
         self.env, self.port, self.workers, self.source, self.log = env, port, workers, source, log
@@ -109,21 +112,19 @@ class Server:
 
     def __enter__(self) -> Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        command = [
-            str(BIN / "gunicorn"),
-            "liuyan.wsgi",
-            "-w",
-            str(self.workers),
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "5",
-        ]
+        # The production configuration `liuyan serve-prod` runs (stdlib only, so it also serves
+        # an older checkout given with --source); only the worker count, address and a short
+        # graceful stop differ.
+        command = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "liuyan.wsgi"]
+        env = {
+            **self.env,
+            "WEB_CONCURRENCY": str(self.workers),
+            "LIUYAN_BIND": f"127.0.0.1:{self.port}",
+            "LIUYAN_WEB_GRACEFUL_TIMEOUT": "5",
+        }
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                command, env=self.env, cwd=self.source, stdout=log, stderr=subprocess.STDOUT
+                command, env=env, cwd=self.source, stdout=log, stderr=subprocess.STDOUT
             )
         self._wait_until_answering()
         return self
