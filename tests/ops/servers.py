@@ -22,6 +22,8 @@ PORTS = range(8100, 8200)  # this project's test servers stay in one small, know
 def production_env(var_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a production start: DEBUG off, plain HTTP on loopback."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIUYAN_", "DATABASE_URL"))}
+    # Playwright's tests set this in our process; check --deploy rightly refuses it (async.E001).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         {
             "LIUYAN_SECRET_KEY": secrets.token_urlsafe(50),

@@ -36,15 +36,8 @@ def test_the_gunicorn_config_has_production_defaults():
 
 @pytest.mark.slow
 def test_serve_prod_collects_static_files_migrates_and_serves_with_two_workers(tmp_path):
-    port = free_port()
-    env = production_env(tmp_path, LIUYAN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
-    log = (tmp_path / "server.log").open("w+")
-    server = subprocess.Popen(
-        [*LIUYAN, "serve-prod"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    server, base, log = start_serve_prod(tmp_path, WEB_CONCURRENCY="2")
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/", server, seconds=240)
         status, page = get(base + "/")
         assert status == 200
         stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1)
@@ -72,3 +65,34 @@ def wait_until(condition, seconds: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, "gave up waiting"
         time.sleep(0.5)
+
+
+def start_serve_prod(tmp_path, attempts: int = 3, **env):
+    """`liuyan serve-prod` answering on a port of our range, its base URL and its log.
+
+    The port is free when chosen but only bound after collectstatic and migrate, so another
+    program may take it meanwhile: then gunicorn says "Connection in use" and we try another.
+    """
+    for attempt in range(attempts):
+        port = free_port()
+        log = (tmp_path / f"server-{attempt}.log").open("w+")
+        server = subprocess.Popen(
+            [*LIUYAN, "serve-prod"],
+            cwd=ROOT,
+            env=production_env(tmp_path, LIUYAN_BIND=f"127.0.0.1:{port}", **env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(base + "/", server, seconds=240)
+            return server, base, log
+        except AssertionError:
+            if server.poll() is None:
+                server.kill()
+            server.wait()
+            log.seek(0)
+            output = log.read()
+            if "Connection in use" not in output:
+                raise AssertionError(output[-3000:]) from None
+    raise AssertionError(f"every port we chose was taken before gunicorn bound it ({attempts})")
