@@ -35,6 +35,11 @@ fi
 if ! command -v npm >/dev/null 2>&1; then
     DEFAULT_PACKAGES+=(nodejs npm)
 fi
+# pg_dump and pg_restore for `liuyan backup` / `liuyan restore` on PostgreSQL. Checked by command:
+# a machine with the server (or another client version) already has them.
+if ! command -v pg_dump >/dev/null 2>&1; then
+    DEFAULT_PACKAGES+=(postgresql-client)
+fi
 
 if [[ $# -gt 0 ]]; then
     packages=("$@")
