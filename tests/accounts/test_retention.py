@@ -49,12 +49,32 @@ def test_tick_prunes_notifications_older_than_the_retention(world, settings):
     assert not Delivery.objects.exists()
 
 
-def test_a_notification_still_waiting_for_delivery_is_kept(world, settings):
+def test_a_notification_still_being_delivered_is_kept(world, settings):
     settings.LIUYAN_RETENTION_NOTIFICATION_DAYS = 90
     waiting = notification(world.citizen, days_ago=200)
-    Delivery.objects.create(notification=waiting, channel="sms", status="pending")
+    # A live worker holds the delivery (its lease runs), so the same tick cannot send it first.
+    Delivery.objects.create(
+        notification=waiting,
+        channel="sms",
+        status="sending",
+        attempts=1,
+        claimed_at=timezone.now(),
+        lease_until=timezone.now() + timedelta(minutes=5),
+    )
     tick()
     assert Notification.objects.filter(pk=waiting.pk).exists()
+
+
+def test_an_old_notification_is_pruned_only_after_its_late_delivery_went_out(
+    world, settings, caplog
+):
+    settings.LIUYAN_RETENTION_NOTIFICATION_DAYS = 90
+    late = notification(world.citizen, days_ago=200)
+    Delivery.objects.create(notification=late, channel="sms", status="pending")
+    with caplog.at_level("INFO", logger="liuyan.accounts.sms"):
+        tick()  # sends the pending delivery first (its task died long ago), then prunes
+    assert [r.getMessage() for r in caplog.records if r.name == "liuyan.accounts.sms"]
+    assert not Notification.objects.filter(pk=late.pk).exists()
 
 
 def test_tick_prunes_known_sign_in_addresses_after_the_retention(settings):
