@@ -224,6 +224,21 @@ class Sweep:
         elapsed = time.monotonic() - self.started
         print(f"{phase}: {self.requests} requests in {elapsed:.0f} s, {len(self.failures)} 5xx")
 
+    def summary(self) -> str:
+        """One line per endpoint and error, with a count and the first example."""
+        groups: dict[str, list[str]] = {}
+        for failure in self.failures:
+            _who, method, url, rest = failure.split(" ", 3)
+            try:
+                route = resolve(urlsplit(url).path).route
+            except Exception:  # a URL the resolver refuses is still a finding
+                route = url
+            error = rest.rsplit(": ", 1)[-1][:80]
+            groups.setdefault(f"{method} {route} -> {error}", []).append(failure)
+        return "\n".join(
+            f"{len(found)}x {key}\n    e.g. {found[0][:300]}" for key, found in groups.items()
+        )
+
     def send(self, client: Client, who: str, method: str, url: str, data=None):
         self.requests += 1
         try:
@@ -466,9 +481,7 @@ def test_no_url_answers_5xx_to_bad_input(world, objects, admin_staff):
             sweep.send(client, role, "post", url, {**baseline, name: several})
     sweep.mark("POST fields")
     assert swept_posts > 40, "the sweep reached the POST endpoints"
-    assert not sweep.failures, f"{len(sweep.failures)} answers were 5xx:\n" + "\n".join(
-        dict.fromkeys(sweep.failures[:80])
-    )
+    assert not sweep.failures, f"{len(sweep.failures)} answers were 5xx:\n{sweep.summary()}"
 
 
 def _open_pages(sweep, client, role, urls, pattern, get_pages, found_forms, reached) -> None:

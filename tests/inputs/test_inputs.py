@@ -66,6 +66,8 @@ def test_in_lookups_drop_numbers_out_of_range(world):
     assert list(Assignment.objects.filter(unit_id__in=huge)) == []
     assert list(Assignment.objects.filter(unit__in=huge)) == []
     assert Unit.objects.exclude(pk__in=huge).count() == Unit.objects.count()
+    # Not integers at all: Django's admin autocomplete widget re-shows a form this way.
+    assert list(Unit.objects.filter(pk__in=["²", "abc", str(world.bureau.pk)])) == [world.bureau]
 
 
 @pytest.mark.django_db
