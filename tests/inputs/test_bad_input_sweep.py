@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django import forms
+from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
@@ -242,10 +243,13 @@ class Sweep:
     def send(self, client: Client, who: str, method: str, url: str, data=None):
         self.requests += 1
         try:
-            if method == "get":
-                response = client.get(url, data or {})
-            else:
-                response = client.post(url, data or {})
+            # A savepoint per request: on PostgreSQL a failed query would break the test's
+            # transaction and every request after it.
+            with transaction.atomic():
+                if method == "get":
+                    response = client.get(url, data or {})
+                else:
+                    response = client.post(url, data or {})
         except Exception as error:
             self.failures.append(f"{who} {method.upper()} {url} {_short(data)}: {error!r:.200}")
             return None
