@@ -321,10 +321,15 @@ LIUYAN_FORM_TOKEN_HOURS = int(os.environ.get("LIUYAN_FORM_TOKEN_HOURS", "24"))
 # liuyan.core's ready() makes `IN` lookups drop integers no column can hold (see
 # liuyan/core/inputs.py); csp adds django-csp's system checks.
 INSTALLED_APPS += ["liuyan.core", "csp"]
-# Right after SecurityMiddleware, so every answer (redirects and errors too) carries the header.
+# Right after SecurityMiddleware, so every answer (redirects and errors too) carries the header;
+# then requests with a NUL character are refused with 400 (PostgreSQL cannot store U+0000).
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "liuyan.core.middleware.RejectNullCharactersMiddleware",
 )
 # Every script and style is a file under /static/: no inline <script>, no on*= handlers, no
 # <style> or style="" (htmx's injected indicator style is off, see base.html; the leader chart's

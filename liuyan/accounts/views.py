@@ -63,7 +63,8 @@ LOCKS_SHOWN = 500
 def _safe_next(request, default: str) -> str:
     """The `next` URL if it stays on this site, else `default` (no open redirects)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take "abc" for a URL name and raise.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -90,6 +90,16 @@ class OutOfRangeDropped:
         return super().process_rhs(compiler, connection)
 
 
+def _is_integer(field, value) -> bool:
+    if value is None or hasattr(value, "resolve_expression"):
+        return True  # NULL and expressions are the lookup's own business
+    try:
+        field.get_prep_value(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _fits(value, low: int | None, high: int | None) -> bool:
     if not isinstance(value, int) or isinstance(value, bool):
         return True  # not ours to judge: the field's own preparation handles it
@@ -97,7 +107,13 @@ def _fits(value, low: int | None, high: int | None) -> bool:
 
 
 class SafeIntegerIn(OutOfRangeDropped, In):
-    pass
+    """Also drops what is not an integer at all ("²", "abc"): it cannot match either, and
+    Django's admin passes such values from a re-shown form straight to `pk__in`."""
+
+    def get_prep_lookup(self):
+        if isinstance(self.rhs, list | tuple | set | frozenset):
+            self.rhs = [value for value in self.rhs if _is_integer(self.lhs.output_field, value)]
+        return super().get_prep_lookup()
 
 
 class SafeRelatedIn(OutOfRangeDropped, RelatedIn):

@@ -19,7 +19,8 @@ PAGE_SIZE = 30
 
 def _back(request, default: str) -> str:
     candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take "abc" for a URL name and raise.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django import forms
+from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
@@ -224,13 +225,31 @@ class Sweep:
         elapsed = time.monotonic() - self.started
         print(f"{phase}: {self.requests} requests in {elapsed:.0f} s, {len(self.failures)} 5xx")
 
+    def summary(self) -> str:
+        """One line per endpoint and error, with a count and the first example."""
+        groups: dict[str, list[str]] = {}
+        for failure in self.failures:
+            _who, method, url, rest = failure.split(" ", 3)
+            try:
+                route = resolve(urlsplit(url).path).route
+            except Exception:  # a URL the resolver refuses is still a finding
+                route = url
+            error = rest.rsplit(": ", 1)[-1][:80]
+            groups.setdefault(f"{method} {route} -> {error}", []).append(failure)
+        return "\n".join(
+            f"{len(found)}x {key}\n    e.g. {found[0][:300]}" for key, found in groups.items()
+        )
+
     def send(self, client: Client, who: str, method: str, url: str, data=None):
         self.requests += 1
         try:
-            if method == "get":
-                response = client.get(url, data or {})
-            else:
-                response = client.post(url, data or {})
+            # A savepoint per request: on PostgreSQL a failed query would break the test's
+            # transaction and every request after it.
+            with transaction.atomic():
+                if method == "get":
+                    response = client.get(url, data or {})
+                else:
+                    response = client.post(url, data or {})
         except Exception as error:
             self.failures.append(f"{who} {method.upper()} {url} {_short(data)}: {error!r:.200}")
             return None
@@ -466,9 +485,7 @@ def test_no_url_answers_5xx_to_bad_input(world, objects, admin_staff):
             sweep.send(client, role, "post", url, {**baseline, name: several})
     sweep.mark("POST fields")
     assert swept_posts > 40, "the sweep reached the POST endpoints"
-    assert not sweep.failures, f"{len(sweep.failures)} answers were 5xx:\n" + "\n".join(
-        dict.fromkeys(sweep.failures[:80])
-    )
+    assert not sweep.failures, f"{len(sweep.failures)} answers were 5xx:\n{sweep.summary()}"
 
 
 def _open_pages(sweep, client, role, urls, pattern, get_pages, found_forms, reached) -> None:

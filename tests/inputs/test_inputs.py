@@ -66,6 +66,8 @@ def test_in_lookups_drop_numbers_out_of_range(world):
     assert list(Assignment.objects.filter(unit_id__in=huge)) == []
     assert list(Assignment.objects.filter(unit__in=huge)) == []
     assert Unit.objects.exclude(pk__in=huge).count() == Unit.objects.count()
+    # Not integers at all: Django's admin autocomplete widget re-shows a form this way.
+    assert list(Unit.objects.filter(pk__in=["²", "abc", str(world.bureau.pk)])) == [world.bureau]
 
 
 @pytest.mark.django_db
@@ -92,3 +94,12 @@ def test_every_integer_field_of_every_form_is_bounded():
             ):
                 unbounded.append(f"{form_class.__module__}.{form_class.__name__}.{name}")
     assert not unbounded, f"use BoundedIntegerField or give min_value/max_value: {unbounded}"
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_refused_with_400(client, world):
+    """PostgreSQL cannot store U+0000 in text or JSON; a %00 anywhere would end in a 500."""
+    assert client.get("/search/", {"q": "路灯\x00"}).status_code == 400
+    assert client.get("/messages/2026%0001/").status_code == 400
+    assert client.post("/accounts/login/code/", {"phone": "\x00"}).status_code == 400
+    assert client.get("/search/", {"q": "路灯"}).status_code == 200
