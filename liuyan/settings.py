@@ -318,9 +318,9 @@ LIUYAN_RETENTION_AUDIT_DAYS = int(os.environ.get("LIUYAN_RETENTION_AUDIT_DAYS", 
 LIUYAN_FORM_TOKEN_HOURS = int(os.environ.get("LIUYAN_FORM_TOKEN_HOURS", "24"))
 
 # --- inputs: ids kept within the database's range, and the Content-Security-Policy ---------
-# liuyan.core's ready() makes `IN` lookups drop integers no column can hold (see
-# liuyan/core/inputs.py); csp adds django-csp's system checks.
-INSTALLED_APPS += ["liuyan.core", "csp"]
+# liuyan.web's ready() makes `IN` lookups drop integers no column can hold (see
+# liuyan/web/inputs.py); csp adds django-csp's system checks.
+INSTALLED_APPS += ["liuyan.web", "csp"]
 # Right after SecurityMiddleware, so every answer (redirects and errors too) carries the header;
 # then requests with a NUL character are refused with 400 (PostgreSQL cannot store U+0000).
 MIDDLEWARE.insert(
@@ -329,7 +329,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
-    "liuyan.core.middleware.RejectNullCharactersMiddleware",
+    "liuyan.web.middleware.RejectNullCharactersMiddleware",
 )
 # Every script and style is a file under /static/: no inline <script>, no on*= handlers, no
 # <style> or style="" (htmx's injected indicator style is off, see base.html; the leader chart's

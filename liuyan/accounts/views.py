@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from liuyan.core.inputs import parse_id
+from liuyan.web.inputs import parse_id
 
 from . import audit, selectors, services
 from .forms import (

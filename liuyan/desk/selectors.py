@@ -37,7 +37,6 @@ from liuyan.board.models import (
 )
 from liuyan.board.selectors import deadline_status, working_days_left
 from liuyan.core.clock import SHANGHAI
-from liuyan.core.inputs import parse_id, parse_int
 from liuyan.core.lifecycle import (
     HANDLING_STATES,
     AssignmentKind,
@@ -48,6 +47,7 @@ from liuyan.core.lifecycle import (
 from liuyan.directory.models import Board, Membership, Region, Unit
 from liuyan.directory.selectors import work_calendar
 from liuyan.insight.masking import find_personal_data
+from liuyan.web.inputs import parse_id, parse_int
 
 from .models import QualityPhrase, ReplyTemplate
 

@@ -9,8 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from liuyan.board.selectors import visible_message_or_none
-from liuyan.core.inputs import parse_id
 from liuyan.directory.models import Board
+from liuyan.web.inputs import parse_id
 
 from . import links, selectors, services
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from liuyan.board import textrules
 from liuyan.board.access import PUBLIC_STATES
-from liuyan.core.inputs import BoundedIntegerField
 from liuyan.directory.models import Board, Domain
+from liuyan.web.inputs import BoundedIntegerField
 
 from . import selectors, uploads
 from .wording import STATUS_WORDS, TYPE_WORDS

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liuyan.board import services
 from liuyan.board.access import is_publicly_visible
 from liuyan.board.models import Message
-from liuyan.core.inputs import parse_id, parse_positive
 from liuyan.core.lifecycle import RULES, Action, LifecycleError, State
 from liuyan.directory.models import Board, Region
 from liuyan.reports.selectors import public_hot_issues
+from liuyan.web.inputs import parse_id, parse_positive
 
 from . import formtokens, insight_hooks, selectors, uploads
 from .drafts import Draft

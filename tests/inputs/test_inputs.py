@@ -1,4 +1,4 @@
-"""liuyan.core.inputs: ids parsed from request text, bounded form fields, and `IN` lookups that
+"""liuyan.web.inputs: ids parsed from request text, bounded form fields, and `IN` lookups that
 never hand the database a number it cannot store."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django import forms
 
-from liuyan.core.inputs import ID_MAX, BoundedIntegerField, parse_id, parse_ids, parse_positive
+from liuyan.web.inputs import ID_MAX, BoundedIntegerField, parse_id, parse_ids, parse_positive
 from tests.inputs.test_bad_input_sweep import _form_classes
 
 

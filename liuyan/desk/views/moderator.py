@@ -12,8 +12,8 @@ from liuyan.board import services, similarity
 from liuyan.board.access import can_see_contact, roles_for
 from liuyan.board.models import ExtensionRequest, Message, Reply
 from liuyan.board.selectors import timeline
-from liuyan.core.inputs import parse_id
 from liuyan.core.lifecycle import Action, ReplyState, allowed_actions
+from liuyan.web.inputs import parse_id
 
 from .. import insight
 from .. import selectors as sel

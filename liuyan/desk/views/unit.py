@@ -15,7 +15,6 @@ from liuyan.board.access import can_see_contact, roles_for
 from liuyan.board.models import Attachment, ExtensionRequest, Reply
 from liuyan.board.refusals import describe_refusal
 from liuyan.board.selectors import timeline
-from liuyan.core.inputs import parse_id, parse_ids
 from liuyan.core.lifecycle import (
     EDITABLE_REPLY_STATES,
     AssignmentKind,
@@ -25,6 +24,7 @@ from liuyan.core.lifecycle import (
     allowed_actions,
 )
 from liuyan.directory.models import Unit
+from liuyan.web.inputs import parse_id, parse_ids
 
 from .. import selectors as sel
 from .. import services as desk_services

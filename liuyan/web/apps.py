@@ -1,10 +1,10 @@
 from django.apps import AppConfig
 
 
-class CoreConfig(AppConfig):
-    name = "liuyan.core"
-    label = "liuyan_core"
-    verbose_name = "liuyan core"
+class WebConfig(AppConfig):
+    name = "liuyan.web"
+    label = "web"
+    verbose_name = "liuyan web requests"
 
     def ready(self):
         from .inputs import install_lookups
