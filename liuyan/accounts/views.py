@@ -18,7 +18,6 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -26,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from liuyan.web.inputs import parse_id
+from liuyan.web.redirects import safe_next_path
 
 from . import audit, selectors, services
 from .forms import (
@@ -62,13 +62,7 @@ LOCKS_SHOWN = 500
 
 def _safe_next(request, default: str) -> str:
     """The `next` URL if it stays on this site, else `default` (no open redirects)."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    # A path on this site only: redirect() would take "abc" for a URL name and raise.
-    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next_path(request, default)
 
 
 def _staff_home() -> str:

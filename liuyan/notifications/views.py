@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from liuyan.board.selectors import visible_message_or_none
 from liuyan.directory.models import Board
 from liuyan.web.inputs import parse_id
+from liuyan.web.redirects import safe_next_path
 
 from . import links, selectors, services
 
@@ -18,13 +18,7 @@ PAGE_SIZE = 30
 
 
 def _back(request, default: str) -> str:
-    candidate = request.POST.get("next", "")
-    # A path on this site only: redirect() would take "abc" for a URL name and raise.
-    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next_path(request, default)
 
 
 @login_required

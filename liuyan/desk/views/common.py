@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from liuyan.board.refusals import describe_refusal
 from liuyan.core.lifecycle import LifecycleError
+from liuyan.web.redirects import safe_next_path
 
 from ..selectors import DESK_ORDER, staff_scope
 
@@ -82,10 +83,7 @@ def form_refused(request, form) -> None:
 
 def back(request, fallback: str, *args):
     """Redirect to where the form was (a same-site `next`), else to `fallback`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(reverse(fallback, args=args))
+    return redirect(safe_next_path(request, reverse(fallback, args=args)))
 
 
 def home(request):
