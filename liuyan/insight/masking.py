@@ -70,8 +70,10 @@ class MaskResult:
 
 # A number must not be glued to other digits, letters or mask stars: that is how we avoid
 # matching inside order numbers, licence numbers and already-masked values.
+# A dash and a digit go on the number (a suffix, a range); a starred digit counts as a digit,
+# or masking part of a text would make the rest look like personal data on the next pass.
 _NUM_BEFORE = r"(?<![0-9A-Za-z*_.@-])"
-_NUM_AFTER = r"(?![0-9A-Za-z*_@]|[.-][0-9]|\s*(?:元|万|亿|块|角|美元|平方|米|公斤|吨|㎡))"
+_NUM_AFTER = r"(?![0-9A-Za-z*_@]|[.-][0-9*]|\s*(?:元|万|亿|块|角|美元|平方|米|公斤|吨|㎡))"
 _SEP = r"[ \-]?"
 
 _MOBILE_RE = re.compile(

@@ -180,6 +180,14 @@ _FILLER = st.text(
 _MIXED = st.lists(st.one_of(_FILLER, _ADDRESS_PIECES, _IDS, _CARDS), max_size=8).map("".join)
 
 
+@pytest.mark.parametrize("author", ["citizen", "staff"])
+def test_a_starred_digit_after_a_dash_still_ends_a_long_number(author):
+    # Hypothesis found it: "…-0栋" is an address, so its 0 was starred, and the 16 digits before
+    # "-*" then read as a bank card on the next pass: masking was not done in one go.
+    once = mask_public("6200000000000000-0栋", author=author)
+    assert find_personal_data(once, author=author) == []
+
+
 @settings(max_examples=500, deadline=None)
 @given(_MIXED, st.sampled_from(["citizen", "staff"]))
 def test_masked_text_has_nothing_left_to_mask(text, author):
