@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "liuyan.portal",
     "liuyan.desk",
     "liuyan.reports",
+    # The demo world and load-test generator (commands only, no models).
+    "liuyan.demo",
 ]
 
 MIDDLEWARE = [
