@@ -9,6 +9,12 @@ directory defaults to settings.LIUYAN_MODELS_DIR. One addition needs the databas
 trains the domain classifier on the platform's own handled messages. The label is the domain a
 moderator confirmed at screening, lifted to its first-level name (the classifier predicts
 一级分类); messages that were thrown out (rejected, duplicates) are left out.
+
+Why in ops: the command is an operator's batch tool, not a part of any page. Its work is the
+trained artefacts under LIUYAN_MODELS_DIR that the running site loads (and one-off runs over
+CSV files); none of it is a figure, ranking or hot issue, which is what `reports` owns (the
+daily hot-issue run is reports' own `hot-issues` command). Like `tick`, it reads the message
+tables of `board`, and ops sits above every app, so nothing below it depends on it.
 """
 
 from __future__ import annotations
