@@ -44,8 +44,8 @@ def one_run(messages: int, seed: int, processes: int | None, keep: bool) -> dict
     django.setup()
     from django.core.management import call_command
 
-    from liuyan.board.demo import world
-    from liuyan.board.demo.generate import generate_messages
+    from liuyan.demo import world
+    from liuyan.demo.generate import generate_messages
 
     try:
         started = perf_counter()

@@ -4,7 +4,7 @@
     .venv/bin/python bench/search.py --postgres      # and in a scratch PostgreSQL database
     .venv/bin/python bench/search.py -n 20000 --queries 50
 
-Messages come from the demo text generator (liuyan.board.demo.text): templated problems in
+Messages come from the demo text generator (liuyan.demo.text): templated problems in
 recurring places, so common words (物业, 小区, 路灯) are as frequent as on a real board. About 15%
 are private or not screened, so the index and the public filter both have something to do.
 Queries are runs of consecutive words from random public messages, typed with spaces.
@@ -135,8 +135,8 @@ def state_and_visibility(rng: random.Random) -> tuple[str, bool]:
 
 
 def generate(n: int, rng: random.Random, board) -> list:
-    from liuyan.board.demo.text import TextGenerator
     from liuyan.board.models import Message
+    from liuyan.demo.text import TextGenerator
     from liuyan.insight.text import segment_for_search
 
     writer = TextGenerator(rng)

@@ -59,9 +59,9 @@ def main() -> None:
     from django.core.management import call_command
 
     from liuyan.board import similarity
-    from liuyan.board.demo import world
-    from liuyan.board.demo.generate import generate_messages
     from liuyan.board.models import Message
+    from liuyan.demo import world
+    from liuyan.demo.generate import generate_messages
 
     try:
         call_command("migrate", verbosity=0)

@@ -30,14 +30,21 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("LIUYAN_DEBUG")
 
 SECRET_KEY = os.environ.get("LIUYAN_SECRET_KEY", "")
+# Set by liuyan/__main__.py for the commands that neither serve pages nor sign or encrypt
+# anything (`liuyan help`, `check`, `insight …`), and removed for every other command.
+SECRET_KEY_NOT_NEEDED = env_bool("LIUYAN_SECRET_KEY_NOT_NEEDED")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = "insecure-development-key-only-for-LIUYAN_DEBUG"  # noqa: S105
+    elif not SECRET_KEY_NOT_NEEDED:
         raise ImproperlyConfigured(
             "LIUYAN_SECRET_KEY is not set. Set it to a long random string in production "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set LIUYAN_DEBUG=1 for local development."
         )
-    SECRET_KEY = "insecure-development-key-only-for-LIUYAN_DEBUG"  # noqa: S105
+    # Otherwise it stays empty, with no stand-in key: Django refuses every use of an empty
+    # SECRET_KEY (sessions, signing), there is no field key to read or write personal data
+    # with, and the deployment check liuyan.ops.E004 stops a web process from starting.
 
 ALLOWED_HOSTS = env_list("LIUYAN_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("LIUYAN_CSRF_TRUSTED_ORIGINS")
@@ -59,6 +66,8 @@ INSTALLED_APPS = [
     "liuyan.portal",
     "liuyan.desk",
     "liuyan.reports",
+    # The demo world and load-test generator (commands only, no models).
+    "liuyan.demo",
 ]
 
 MIDDLEWARE = [
@@ -297,12 +306,15 @@ LIUYAN_SIGNIN_SLOWDOWN_MAX_SECONDS = int(os.environ.get("LIUYAN_SIGNIN_SLOWDOWN_
 # materials, newest first, comma-separated. Unset, SECRET_KEY is the one key: then changing
 # SECRET_KEY makes the data unreadable, so production should set LIUYAN_FIELD_KEY explicitly.
 # Rotate: put the new key first, run `liuyan reencrypt-fields`, then drop the old one.
+# (No SECRET_KEY, for a command that needs none: no key at all, so encryption fails loudly.)
 LIUYAN_FIELD_KEYS = [
     key.strip() for key in os.environ.get("LIUYAN_FIELD_KEY", "").split(",") if key.strip()
-] or [SECRET_KEY]
+] or ([SECRET_KEY] if SECRET_KEY else [])
 # Key material for the look-up hashes (HMAC-SHA256) of phone numbers; unset: the newest field
 # key. `liuyan reencrypt-fields` recomputes the hashes after a change.
-LIUYAN_FIELD_HASH_KEY = os.environ.get("LIUYAN_FIELD_HASH_KEY", "") or LIUYAN_FIELD_KEYS[0]
+LIUYAN_FIELD_HASH_KEY = os.environ.get("LIUYAN_FIELD_HASH_KEY", "") or next(
+    iter(LIUYAN_FIELD_KEYS), ""
+)
 # How long `liuyan tick` keeps things, in days. The audit trail is kept at least 183 days (six
 # months); a smaller value stops start-up (system check accounts.E001).
 LIUYAN_RETENTION_NOTIFICATION_DAYS = int(

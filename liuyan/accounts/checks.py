@@ -25,7 +25,11 @@ def audit_retention_check(app_configs, **kwargs):
 def field_key_check(app_configs, **kwargs):
     """Production should not encrypt personal data with SECRET_KEY alone: rotating the secret
     key (a routine step after a leak) would make every phone number unreadable."""
-    if settings.DEBUG or settings.LIUYAN_FIELD_KEYS != [settings.SECRET_KEY]:
+    # No field key at all (a command that needs no secret, see settings): nothing is encrypted,
+    # and reading settings.SECRET_KEY would raise.
+    if settings.DEBUG or not settings.LIUYAN_FIELD_KEYS:
+        return []
+    if settings.LIUYAN_FIELD_KEYS != [settings.SECRET_KEY]:
         return []
     return [
         checks.Warning(

@@ -48,6 +48,13 @@ def suggested_domains(title: str, body: str, *, limit: int = 3) -> list[DomainSu
     return [DomainSuggestion(by_name[name], p) for name, p in ranked if name in by_name]
 
 
+def classifier_figures() -> classify.ModelFigures | None:
+    """The trained classifier's held-out figures, shown next to its suggestions (None without
+    a model): with them, whether it learnt from generated demo text, which makes them mean
+    nothing."""
+    return classify.model_figures(settings.LIUYAN_MODELS_DIR)
+
+
 # --- lead unit ---------------------------------------------------------------------------
 
 # Past dispatches older than this describe a directory that has since been reorganised.

@@ -256,3 +256,39 @@ def predict(
     if model is None:
         return None
     return model.predict(texts, top_k=top_k)
+
+
+# --- what the figures say ------------------------------------------------------------------
+
+# What a classifier learnt from, recorded in its manifest as "training_data". The demo's
+# messages come from a few hundred templates (liuyan.demo), so a model trained and measured on
+# them scores about 1.0, which says nothing about how it does on what real people write.
+GENERATED_TEXT = "generated-demo-text"
+LABELLED_MESSAGES = "labelled-messages"
+
+
+@dataclass(frozen=True)
+class ModelFigures:
+    """The held-out figures of one trained classifier, and whether they mean anything."""
+
+    version: int
+    macro_f1: float | None  # None: too few messages per domain to hold any out
+    accuracy: float | None
+    trained_on_generated_text: bool
+
+
+def figures_of(model: DomainClassifier) -> ModelFigures:
+    manifest = model.manifest
+    held_out = manifest.get("metrics", {}).get("held_out", {})
+    return ModelFigures(
+        version=int(manifest.get("version", 0)),
+        macro_f1=held_out.get("macro_f1"),
+        accuracy=held_out.get("accuracy"),
+        trained_on_generated_text=manifest.get("training_data") == GENERATED_TEXT,
+    )
+
+
+def model_figures(models_dir: str | Path) -> ModelFigures | None:
+    """Figures of the newest classifier in ``models_dir``, or None when there is none."""
+    model = load_classifier(models_dir)
+    return figures_of(model) if model is not None else None

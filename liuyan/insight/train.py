@@ -29,6 +29,8 @@ from sklearn.svm import LinearSVC
 from liuyan.insight import tables
 from liuyan.insight.classify import (
     DEFAULT_VIEWS,
+    GENERATED_TEXT,
+    LABELLED_MESSAGES,
     Document,
     DomainClassifier,
     document_from_message,
@@ -327,10 +329,17 @@ def train_and_save(
     segmented: Iterable[tuple[str, str]] = (),
     *,
     source: str = "",
+    training_data: str = LABELLED_MESSAGES,
     progress: Any = None,
     **options: Any,
 ) -> Path:
-    """Train and write the next artefact version into ``models_dir``; returns its path."""
+    """Train and write the next artefact version into ``models_dir``; returns its path.
+
+    ``training_data`` says what the records are: LABELLED_MESSAGES (what people wrote, labelled
+    by people) or GENERATED_TEXT (the demo's generator), whose figures mean nothing.
+    """
+    if training_data not in (LABELLED_MESSAGES, GENERATED_TEXT):
+        raise ValueError(f"unknown training data {training_data!r}")
     model, metrics = train_classifier(records, segmented, progress=progress, **options)
     manifest = {
         "kind": "domain-classifier",
@@ -340,5 +349,6 @@ def train_and_save(
         "model": "LinearSVC, softmax confidence with fitted temperature",
         "metrics": metrics,
         "source": source,
+        "training_data": training_data,
     }
     return save_classifier(model, Path(models_dir), manifest)

@@ -67,6 +67,28 @@ def check_static_manifest(app_configs=None, **kwargs) -> list[checks.CheckMessag
     return []
 
 
+@checks.register(SERVING, deploy=True)
+def check_secret_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A web process never starts without LIUYAN_SECRET_KEY.
+
+    Settings refuse to load without it, except for the commands that need no secret (see
+    liuyan/__main__.py); this stops a web process that was started with their exemption anyway.
+    """
+    try:
+        key = settings.SECRET_KEY
+    except ImproperlyConfigured:  # what Django raises for an empty one
+        key = ""
+    if not key:
+        return [
+            checks.Error(
+                "LIUYAN_SECRET_KEY is not set: sessions, sign-in and personal data need it.",
+                hint="Set LIUYAN_SECRET_KEY to a long random string (and LIUYAN_FIELD_KEY).",
+                id="liuyan.ops.E004",
+            )
+        ]
+    return []
+
+
 def unreadable_manifest(where) -> checks.Error:
     return checks.Error(
         f"The static files manifest {where} cannot be read.",

@@ -1,46 +1,28 @@
-"""Optional helpers from other parts of liuyan, used when they exist and skipped when not.
+"""Where the portal's pages meet the search engine and the domain classifier.
 
-The search engine (`liuyan.board.search`) is written by other engineers; the portal must work
-before it lands and use it as soon as it does, without a deploy-time switch. The domain
-classifier is called directly: without a trained artefact it answers None and the form simply
-shows no suggestion.
+`search` turns the search form's values into a call of `liuyan.board.search.search_public`. The
+domain classifier is called directly: without a trained artefact it answers None and the form
+simply shows no suggestion.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
+from liuyan.board.search import search_public
 from liuyan.directory.models import Domain
 from liuyan.insight import classify
 
 from .selectors import PERIOD_DAYS
 
-log = logging.getLogger(__name__)
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
 # --- search ------------------------------------------------------------------------------
-
-
-def search_available() -> bool:
-    search_module = _module("liuyan.board.search")
-    return search_module is not None and hasattr(search_module, "search_public")
 
 
 def search(cleaned: dict, *, limit: int, offset: int):
     """A SearchPage from liuyan.board.search.search_public for the search form's values."""
-    search_public = _module("liuyan.board.search").search_public
     period = cleaned.get("period") or ""
     since = timezone.now() - timedelta(days=PERIOD_DAYS[period]) if period in PERIOD_DAYS else None
     domain = cleaned.get("domain")

@@ -418,8 +418,8 @@ SEARCH_PAGE = 20
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     page_number = _page_number(request.GET.get("page"))
-    results, available = None, insight_hooks.search_available()
-    if available and form.is_valid() and form.cleaned_data["q"].strip():
+    results = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
         results = insight_hooks.search(
             form.cleaned_data, limit=SEARCH_PAGE, offset=(page_number - 1) * SEARCH_PAGE
         )
@@ -429,7 +429,6 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "results": results,
-            "available": available,
             "page_number": page_number,
             "previous_query": _with_page(request, page_number - 1) if page_number > 1 else "",
             "next_query": _with_page(request, page_number + 1)

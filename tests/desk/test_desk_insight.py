@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from liuyan.board import services
 from liuyan.directory.models import Domain
-from liuyan.insight import train
+from liuyan.insight import classify, train
 from tests.desk.conftest import dispatch, submit
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +83,30 @@ def test_a_specific_reply_has_no_flags_and_lists_what_it_contains(client, world)
     quality = client.get(reverse("desk:review_reply", args=[reply.pk])).context["quality"]
     assert quality.flags == []
     assert {"调查核实情况", "处理结果", "联系方式"} <= set(quality.present)
+
+
+def _train_in(settings, tmp_path, **options):
+    records = [(f"小区物业乱收费{n}", PROPERTY_BODY, "城乡建设") for n in range(8)]
+    records += [(f"学校食堂伙食差{n}", SCHOOL_BODY, "教育文体") for n in range(8)]
+    settings.LIUYAN_MODELS_DIR = tmp_path / "models"
+    train.train_and_save(records, settings.LIUYAN_MODELS_DIR, **options)
+
+
+def test_screening_shows_the_classifiers_held_out_figure(client, world, settings, tmp_path):
+    _train_in(settings, tmp_path)
+    Domain.objects.create(name="城乡建设", level=1)
+    page = _page(client, world.moderator, submit(world, title="小区物业乱收停车费"))
+    assert 'id="classifier-figures"' in page.text
+    assert not page.context["classifier_figures"].trained_on_generated_text
+    assert "演示数据生成的文本" not in page.text
+
+
+def test_a_classifier_trained_on_generated_text_says_its_figure_means_nothing(
+    client, world, settings, tmp_path
+):
+    _train_in(settings, tmp_path, training_data=classify.GENERATED_TEXT)
+    Domain.objects.create(name="城乡建设", level=1)
+    page = _page(client, world.moderator, submit(world, title="小区物业乱收停车费"))
+    assert page.context["classifier_figures"].trained_on_generated_text
+    # The desk speaks Chinese by default (LANGUAGE_CODE), through desk's catalogue.
+    assert "该模型用演示数据生成的文本训练，这一数字不能说明它对真实留言的效果。" in page.text

@@ -172,3 +172,27 @@ def test_small_model_on_shared_sample_beats_chance(shared_data):
     predicted = [p.label for p in model.predict([(r.title, r.body) for r in held])]
     accuracy = sum(p == r.label for p, r in zip(predicted, held, strict=True)) / len(held)
     assert accuracy > 0.7
+
+
+def test_the_manifest_records_what_the_classifier_learnt_from(tmp_path):
+    records = [
+        (f"小区物业乱收费{n}", "物业公司乱收停车费，业主多次反映", "城乡建设") for n in range(8)
+    ]
+    records += [
+        (f"学校食堂伙食差{n}", "学校食堂饭菜质量差，分量少价格高", "教育文体") for n in range(8)
+    ]
+
+    train.train_and_save(records, tmp_path / "real")
+    train.train_and_save(records, tmp_path / "demo", training_data=classify.GENERATED_TEXT)
+
+    real = classify.model_figures(tmp_path / "real")
+    demo = classify.model_figures(tmp_path / "demo")
+    assert classify.load_classifier(tmp_path / "real").manifest["training_data"] == (
+        classify.LABELLED_MESSAGES
+    )
+    assert not real.trained_on_generated_text
+    assert demo.trained_on_generated_text
+    assert demo.macro_f1 is not None and 0 <= demo.macro_f1 <= 1
+    assert classify.model_figures(tmp_path / "none") is None
+    with pytest.raises(ValueError, match="unknown training data"):
+        train.train_and_save(records, tmp_path / "other", training_data="typed by hand")

@@ -171,6 +171,7 @@ def message_detail(request, message_id: int):
         "possible_duplicates": _possible_duplicates(request, message, actions),
         "suggestions": suggestions,
         "domain_suggestions": insight.suggested_domains(message.title, message.body),
+        "classifier_figures": insight.classifier_figures(),
         "returned_by": sel.last_return(message),
         "assignments": message.assignments.select_related("unit").order_by("-round", "id"),
         "replies": message.replies.select_related("unit").order_by("-id"),

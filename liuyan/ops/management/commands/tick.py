@@ -1,6 +1,9 @@
 """`liuyan tick`: the periodic work that time alone triggers. Run it from cron every few minutes.
 
 Every part is idempotent: running it twice in a row does nothing the second time.
+
+In ops because it gathers the periodic work of several apps (board, notifications, reports,
+accounts, portal), each of which only offers a function; no app below ops imports another for it.
 """
 
 from datetime import timedelta

@@ -28,7 +28,8 @@ from liuyan.board.models import Assignment, Message
 from liuyan.core.clock import WorkCalendar
 
 from .bulk import ChunkMerger, Table, Writer, chunk_database, chunk_datetime_adapter
-from .history import CST, MODELS, DemoRandom, Memory, Simulator
+from .schedule import CST
+from .simulator import MODELS, DemoRandom, Memory, Simulator
 from .world import World
 
 # An id range per message for its assignments: lead, transfers, co-handling units and a second

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from liuyan.board import services
 from liuyan.directory.models import Domain
+from liuyan.insight import classify
 from liuyan.insight.classify import load_classifier
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +123,64 @@ def test_train_from_platform_says_how_many_labelled_messages_are_needed(
     with pytest.raises(CommandError, match="至少需要 200 条"):
         call_command("insight", "train", "--from-platform")
     assert not (tmp_path / "models").exists()
+
+
+def _sixteen_handled(world, domains):
+    property_management, schools = domains
+    for n in range(8):
+        _handled(
+            world,
+            f"小区物业乱收费第{n}栋",
+            f"物业公司在小区乱收停车费和电梯费，业主多次反映都没有结果，第{n}次",
+            property_management,
+        )
+        _handled(
+            world,
+            f"学校食堂伙食差{n}班",
+            f"孩子所在学校食堂饭菜质量差，分量少价格高，老师也不管，第{n}次",
+            schools,
+        )
+
+
+def test_a_model_trained_on_real_messages_records_it_and_shows_its_figures(
+    world, domains, tmp_path, settings
+):
+    settings.LIUYAN_MODELS_DIR = tmp_path / "models"
+    _sixteen_handled(world, domains)
+    out = StringIO()
+
+    with translation.override("en"):
+        call_command("insight", "train", "--from-platform", "--min-messages", "16", stdout=out)
+
+    manifest = load_classifier(settings.LIUYAN_MODELS_DIR).manifest
+    assert manifest["training_data"] == classify.LABELLED_MESSAGES
+    assert "Held-out macro-F1" in out.getvalue()
+    assert "generated demo text" not in out.getvalue()
+
+
+def test_a_model_trained_on_the_demos_messages_says_its_figures_mean_nothing(
+    world, domains, tmp_path, settings
+):
+    from liuyan.accounts.models import User
+    from liuyan.board.models import Message
+    from liuyan.demo.world import PREFIX
+
+    settings.LIUYAN_MODELS_DIR = tmp_path / "models"
+    _sixteen_handled(world, domains)
+    generator = User.objects.create_user(username=f"{PREFIX}citizen", password="pw-demo")
+    Message.objects.filter(pk=Message.objects.order_by("pk").first().pk).update(author=generator)
+    english, chinese = StringIO(), StringIO()
+
+    with translation.override("en"):
+        call_command("insight", "train", "--from-platform", "--min-messages", "16", stdout=english)
+    with translation.override("zh-hans"):
+        call_command("insight", "train", "--from-platform", "--min-messages", "16", stdout=chinese)
+
+    manifest = load_classifier(settings.LIUYAN_MODELS_DIR).manifest
+    assert manifest["training_data"] == classify.GENERATED_TEXT
+    assert "1 of 16 messages by the demo generator" in manifest["source"]
+    assert (
+        "Trained on generated demo text; this figure says nothing about real messages."
+        in english.getvalue()
+    )
+    assert "这一数字不能说明它对真实留言的效果" in chinese.getvalue()

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from liuyan.board.demo import world
-from liuyan.board.demo.generate import (
+from liuyan.demo import world
+from liuyan.demo.generate import (
     Outcome,
     delete_demo_messages,
     demo_messages,

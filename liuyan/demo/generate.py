@@ -21,7 +21,8 @@ from liuyan.directory.selectors import work_calendar
 
 from . import bulk, parallel
 from .bulk import Writer
-from .history import MODELS, DemoRandom, Simulator, submission_plan
+from .schedule import submission_plan
+from .simulator import MODELS, DemoRandom, Simulator
 from .world import PREFIX, load_world
 
 BATCH = 2000
@@ -70,7 +71,7 @@ def generate_messages(
     """
     stage = stage or (lambda _text: None)
     started = perf_counter()
-    # Whole seconds, like every simulated time (see history.Simulator.later).
+    # Whole seconds, like every simulated time (see simulator.Simulator.later).
     now = (now or timezone.now()).replace(microsecond=0)
     rng = DemoRandom(seed)
     writer = Writer(MODELS, with_ids={Message, Assignment})

@@ -182,11 +182,11 @@ def test_private_urgent_and_hotline_messages_exist(demo):
 
 
 def test_neighbours_take_up_recent_topics_so_hot_issues_can_form(demo):
-    # history.FOLLOW_SHARE of new messages write about the problem and place of a message from
+    # simulator.FOLLOW_SHARE of new messages write about the problem and place of a message from
     # the last FOLLOW_DAYS days. By chance alone (the same county, place pool entry and problem
     # within two weeks) this would happen to a few messages only.
-    from liuyan.board.demo.history import FOLLOW_DAYS
     from liuyan.board.models import Message
+    from liuyan.demo.simulator import FOLLOW_DAYS
 
     seen: dict[tuple, list] = defaultdict(list)
     followers = 0
@@ -230,9 +230,9 @@ def test_demo_messages_are_indexed_for_search(demo):
 def test_parallel_generation_writes_consistent_rows(demo):
     """Forked workers simulate whole days with their own id ranges; the rows they return must
     fit together: no clashing ids or serials, complete timelines, every message indexed."""
-    from liuyan.board.demo import parallel
-    from liuyan.board.demo.generate import generate_messages
     from liuyan.board.models import Event, Message
+    from liuyan.demo import parallel
+    from liuyan.demo.generate import generate_messages
 
     if not parallel.can_fork():
         pytest.skip("needs fork and more than one CPU")
@@ -262,7 +262,7 @@ def test_a_countys_places_are_the_same_in_every_process():
     import sys
 
     code = (
-        "from liuyan.board.demo.text import place_pool;"
+        "from liuyan.demo.places import place_pool;"
         "print('|'.join(place_pool('estate', '岳麓区') + place_pool('road', '岳麓区')))"
     )
     outputs = {

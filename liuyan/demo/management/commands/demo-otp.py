@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from liuyan.accounts.models import TOTPDevice, User
-from liuyan.board.demo.world import PREFIX
+from liuyan.demo.world import PREFIX
 
 
 class Command(BaseCommand):

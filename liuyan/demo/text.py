@@ -1,9 +1,8 @@
 """Realistic Chinese text for the demo world: problems × places × circumstances.
 
 Deterministic: everything comes from one `random.Random`, so a seed gives the same world. The
-wording is our own (see `problems.py`); nothing is copied from real messages. Places are built
-from syllable parts around real county names and are remembered per county, so that the same
-estates and roads come up again and again, as they do on a real board (hot issues need that).
+wording is our own (`problems` says what people write about, `phrases` how they and the units
+put it, `places` where it happens); nothing is copied from real messages.
 """
 
 from __future__ import annotations
@@ -11,217 +10,31 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 from liuyan.board.textrules import BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
 
+from .phrases import (
+    AFFECTED,
+    CLOSINGS,
+    DURATIONS,
+    EVALUATION_BAD,
+    EVALUATION_GOOD,
+    EXTRAS,
+    GIVEN,
+    HANDLING,
+    IMPACTS,
+    NICK_HEADS,
+    NICK_TAILS,
+    PERFUNCTORY_REPLIES,
+    PERSONAS,
+    REJECT_NOTES,
+    RESULTS,
+    SURNAMES,
+    TIMEFRAMES,
+    TRIED,
+)
+from .places import place_pool
 from .problems import DOMAIN_WEIGHTS, POLICIES, THEMES, Problem
-
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢"
-    "宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢钟谭廖贺"
-)
-GIVEN = (
-    "建国志强伟明丽华红英海涛文军平静敏燕俊杰磊晓东"
-    "雪梅春林玉兰宏亮秀云德胜永辉佳怡子涵浩然欣怡思远雨轩"
-)
-NICK_HEADS = (
-    "湘江",
-    "岳麓",
-    "赣江",
-    "庐山",
-    "井冈",
-    "洞庭",
-    "鄱阳",
-    "橘洲",
-    "滕王",
-    "清风",
-    "向阳",
-    "山茶",
-    "老街",
-    "城东",
-    "河西",
-)
-NICK_TAILS = (
-    "居民",
-    "市民",
-    "业主",
-    "老王",
-    "小李",
-    "宝妈",
-    "老师",
-    "大叔",
-    "网友",
-    "老党员",
-    "打工人",
-)
-
-_ESTATE_HEADS = (
-    "锦",
-    "华",
-    "翠",
-    "金",
-    "银",
-    "阳光",
-    "东方",
-    "新",
-    "幸福",
-    "和平",
-    "丽",
-    "龙",
-    "凤",
-    "枫",
-    "桂",
-    "云",
-)
-_ESTATE_MIDS = ("江", "湖", "山", "城", "苑", "景", "泰", "河", "林", "湾", "都", "悦")
-_ESTATE_TAILS = ("小区", "花园", "家园", "新村", "公寓", "华庭", "名苑")
-_ROADS = (
-    "人民",
-    "解放",
-    "建设",
-    "迎宾",
-    "新华",
-    "中山",
-    "文化",
-    "五一",
-    "八一",
-    "友谊",
-    "学院",
-    "滨江",
-    "东风",
-    "桃源",
-)
-_ROAD_TAILS = ("路", "大道", "街", "中路", "北路", "南路")
-_WORDS = (
-    "青山",
-    "白沙",
-    "桃花",
-    "枫林",
-    "长岭",
-    "石门",
-    "杨柳",
-    "金盆",
-    "红星",
-    "双桥",
-    "清水",
-    "黄土",
-    "松柏",
-    "梅溪",
-)
-_INDUSTRIES = (
-    "建材",
-    "化工",
-    "食品",
-    "物流",
-    "机械",
-    "家具",
-    "纺织",
-    "置业",
-    "商贸",
-    "科技",
-    "健身",
-    "旅行社",
-)
-
-PERSONAS = {
-    "estate": ("{place}的业主", "{place}的居民", "住在{place}的一名退休职工"),
-    "road": ("住在{place}附近的居民", "每天经过{place}的上班族", "{place}附近的一名商户"),
-    "school": ("{place}的一名学生家长", "{place}附近的居民"),
-    "market": ("经常在{place}买菜的居民", "{place}附近的市民"),
-    "company": ("{place}的一名职工", "{place}附近的居民"),
-    "village": ("{place}的村民", "{place}的一名农户", "在外务工的{place}村民"),
-    "hospital": ("一名患者家属", "{place}附近的居民"),
-    "office": ("一名普通市民", "一名个体工商户"),
-    "scenic": ("一名游客", "{place}附近的居民"),
-}
-DURATIONS = (
-    "这个问题已经持续三个多月了",
-    "从去年冬天开始就是这样",
-    "半年多来一直没有改善",
-    "最近一个月越来越严重",
-    "这种情况已经好几年了",
-)
-AFFECTED = (
-    "涉及住户两百多户",
-    "周边几十户居民都深受其扰",
-    "受影响的有上百人",
-    "不少老人和孩子受到影响",
-    "很多人都有同样的遭遇",
-)
-TRIED = (
-    "我们多次向物业和社区反映过，但一直没有解决",
-    "之前打过12345热线，答复说会处理，但至今没有下文",
-    "也找过街道办，工作人员说不归他们管",
-    "我们去相关部门问过几次，每次都让回去等消息",
-    "曾经联名写过反映材料，至今没有回音",
-)
-IMPACTS = (
-    "严重影响了大家的正常生活",
-    "存在很大的安全隐患",
-    "群众意见很大",
-    "给生活带来了很大不便",
-    "大家都很着急",
-)
-CLOSINGS = (
-    "恳请领导百忙之中关注此事，谢谢！",
-    "希望有关部门尽快处理，给群众一个答复。",
-    "盼望早日解决，万分感谢！",
-    "相信政府一定会重视，谢谢！",
-    "以上情况属实，恳请领导过问。",
-)
-EXTRAS = (
-    "补充说明：我们不是无理取闹，只是希望问题能够得到解决。",
-    "附近很多邻居都说要来留言，我先代表大家说一下情况。",
-    "我们也理解政府工作千头万绪，但这件事确实拖得太久了。",
-    "现场情况大家都可以去看看，一看就明白。",
-)
-
-HANDLING = (
-    "立即安排工作人员到现场调查核实",
-    "第一时间组织专人调查处理",
-    "会同属地街道开展了实地核查",
-)
-PERFUNCTORY_REPLIES = (
-    "您好，您反映的问题已收悉，已转有关部门处理。",
-    "您好，请咨询有关部门。",
-    "经了解，该问题不属于我单位职责范围，建议您向有关部门咨询。",
-    "您反映的情况我们已知悉，将进一步加强管理，感谢您的关注。",
-    "您好，此事正在研究中，请耐心等待。",
-)
-RESULTS = (
-    "目前，相关问题已整改到位。",
-    "经回访，现场情况已明显好转。",
-    "下一步，我们将持续跟踪，防止问题反弹。",
-    "相关工作正在有序推进。",
-)
-TIMEFRAMES = (
-    "预计在{n}个工作日内完成。",
-    "计划于本月底前完成整改。",
-    "将于下月中旬前全部完成。",
-    "我们将在{n}个工作日内将结果反馈给您。",
-)
-EVALUATION_GOOD = (
-    "问题已经解决了，感谢！",
-    "处理很及时，态度也很好。",
-    "回复很详细，为你们点赞。",
-    "",
-    "",
-)
-EVALUATION_BAD = (
-    "问题根本没有解决。",
-    "答复敷衍，没有实质内容。",
-    "说了整改，现场还是老样子。",
-    "处理太慢了。",
-    "",
-)
-REJECT_NOTES = {
-    "spam": "留言内容为广告推广信息，与政务事项无关。",
-    "abusive": "留言含有不文明用语，请修改后重新提交。",
-    "not_actionable": "留言内容不具体，未说明具体地点和事项，无法交办，请补充后重新留言。",
-    "outside_remit": "您反映的事项已进入司法程序，请通过法律途径解决。",
-    "other": "留言事项属于单位内部管理问题，请向所在单位反映。",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,13 +47,6 @@ class Draft:
     county: str
     title: str
     body: str
-
-
-def short_county(name: str) -> str:
-    """岳麓区 -> 岳麓, but 长沙县 stays 长沙县 (a bare 长沙 would read as the city)."""
-    if len(name) > 2 and name[-1] in "区" and not name.endswith("新区"):
-        return name[:-1]
-    return name
 
 
 class TextGenerator:
@@ -468,55 +274,9 @@ class TextGenerator:
         )
 
 
-_POOL_SIZES = {
-    "estate": 12,
-    "road": 8,
-    "school": 5,
-    "market": 4,
-    "company": 6,
-    "village": 8,
-    "hospital": 3,
-    "office": 3,
-    "scenic": 3,
-}
-
-
 def _fit(text: str, minimum: int, maximum: int) -> str:
     if len(text) > maximum:
         return text[: maximum - 1] + "。"
     if len(text) < minimum:
         return text + "希望有关部门能尽快处理，谢谢！"
     return text
-
-
-@cache
-def place_pool(kind: str, county: str) -> tuple[str, ...]:
-    """The places of `kind` in `county`: the same in every run and every worker process.
-
-    A county has its own compounds, roads and schools, and many people write about the same
-    ones. A pool drawn from the run's random stream gave every chunk of a load test new ones
-    (and, made through a set, an order that changed with the hash seed).
-    """
-    rng = random.Random(f"{kind}:{county}")
-    return tuple(dict.fromkeys(_new_place(rng, kind, county) for _ in range(_POOL_SIZES[kind])))
-
-
-def _new_place(r: random.Random, kind: str, county: str) -> str:
-    c = short_county(county)
-    if kind == "estate":
-        return f"{c}{r.choice(_ESTATE_HEADS)}{r.choice(_ESTATE_MIDS)}{r.choice(_ESTATE_TAILS)}"
-    if kind == "road":
-        return f"{c}{r.choice(_ROADS)}{r.choice(_ROAD_TAILS)}"
-    if kind == "school":
-        return f"{c}{r.choice(_WORDS)}{r.choice(('小学', '中学', '实验学校', '幼儿园'))}"
-    if kind == "market":
-        return f"{c}{r.choice(_WORDS)}{r.choice(('农贸市场', '菜市场', '商业街'))}"
-    if kind == "company":
-        return f"{c}{r.choice(_WORDS)}{r.choice(_INDUSTRIES)}有限公司"
-    if kind == "village":
-        return f"{c}{r.choice(_WORDS)}镇{r.choice(_WORDS)}村"
-    if kind == "hospital":
-        return r.choice((f"{c}人民医院", f"{c}中医医院", f"{c}{r.choice(_WORDS)}镇卫生院"))
-    if kind == "scenic":
-        return f"{c}{r.choice(_WORDS)}{r.choice(('景区', '公园', '古镇'))}"
-    return f"{c}{r.choice(('政务服务中心', '不动产登记中心', '社保服务大厅', '办事大厅'))}"

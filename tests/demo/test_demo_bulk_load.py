@@ -26,7 +26,7 @@ SCRIPT = textwrap.dedent(
     from django.core.management import call_command
     from django.db import connection
     from liuyan.board import search
-    from liuyan.board.demo import generate, parallel, world
+    from liuyan.demo import generate, parallel, world
     from liuyan.board.access import PUBLIC_STATES
     from liuyan.board.models import Event, Message, Reply
 
@@ -121,7 +121,7 @@ SCRIPT = textwrap.dedent(
 def test_a_big_sqlite_load_writes_consistent_rows_and_restores_the_schema(tmp_path):
     from django.db import connection
 
-    from liuyan.board.demo import parallel
+    from liuyan.demo import parallel
 
     if connection.vendor != "sqlite":
         pytest.skip("a SQLite load test; the SQLite run of the suite covers it")
