@@ -32,8 +32,8 @@ from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import clock_for
 from liuyan.notifications.dispatch import queue_for_event
 
-from . import access, search, selectors, serials
-from .models import (
+from .. import access, search, selectors, serials
+from ..models import (
     Assignment,
     Contribution,
     Evaluation,
@@ -47,7 +47,7 @@ from .models import (
     Supervision,
     Thanks,
 )
-from .textrules import mask_personal_data, validate_body, validate_title
+from ..textrules import mask_personal_data, validate_body, validate_title
 
 SYSTEM_ROLES = frozenset({Role.SYSTEM})
 
