@@ -30,9 +30,8 @@ from liuyan.core.lifecycle import (
 )
 from liuyan.directory.models import Unit
 from liuyan.directory.selectors import clock_for
-from liuyan.notifications.dispatch import queue_for_event
 
-from .. import access, search
+from .. import access, search, signals
 from ..models import (
     Assignment,
     Event,
@@ -112,9 +111,9 @@ def _record(
         note=note,
         is_public=is_public,
     )
-    # Queued in the step's transaction: the step and its notifications commit together or not
-    # at all, and none is ever sent for a rolled-back step (see notifications.dispatch).
-    queue_for_event(event)
+    # Sent in the step's transaction: `notifications` queues its work as part of the step, so the
+    # step and its notifications commit together or not at all (see notifications.dispatch).
+    signals.event_recorded.send(sender=Event, event=event)
     return event
 
 
