@@ -6,9 +6,8 @@ the scoped querysets below, so an object outside the user's remit is simply not 
 
 from __future__ import annotations
 
-import contextlib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from operator import attrgetter
 
 from django.db.models import (
@@ -25,7 +24,14 @@ from django.db.models import (
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
-from liuyan.board.access import visible_messages
+from liuyan.board.access import (
+    StaffScope,
+    led_messages,
+    led_q,
+    moderated_messages,
+    moderated_q,
+    unit_assignments,
+)
 from liuyan.board.models import (
     Assignment,
     Contribution,
@@ -44,199 +50,18 @@ from liuyan.core.lifecycle import (
     ReplyState,
     State,
 )
-from liuyan.directory.models import Board, Membership, Region, Unit
+from liuyan.directory.models import Region, Unit
 from liuyan.directory.selectors import work_calendar
 from liuyan.insight.masking import find_personal_data
-from liuyan.web.inputs import parse_id, parse_int
+from liuyan.web import keyset as pager
+from liuyan.web.keyset import Page
 
 from .models import QualityPhrase, ReplyTemplate
 
 PAGE_SIZE = 25
 COUNT_LIMIT = 99  # badges say "99+" instead of counting a whole table
 
-MODERATOR, UNIT, LEADER, OPERATOR = "moderator", "unit", "leader", "operator"
-DESK_ORDER = (MODERATOR, UNIT, LEADER, OPERATOR)
-
-
-# --- scope: who sees what -----------------------------------------------------------------
-
-
-def _subtree_ids(model, ids: set[int]) -> set[int]:
-    """The rows `ids` of a tree `model` (with `parent`) and every row below them."""
-    found, frontier = set(ids), set(ids)
-    while frontier:
-        frontier = set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        frontier -= found
-        found |= frontier
-    return found
-
-
-def region_subtree_ids(region_ids: set[int]) -> set[int]:
-    """The regions and every region below them (a province's moderator covers its counties)."""
-    return _subtree_ids(Region, region_ids)
-
-
-def unit_subtree_ids(unit_ids: set[int]) -> set[int]:
-    """The units and every sub-unit (a unit head also heads the units below)."""
-    return _subtree_ids(Unit, unit_ids)
-
-
-@dataclass(frozen=True)
-class StaffScope:
-    """What one staff member may see on the desk, worked out once per request."""
-
-    user: object
-    moderates_everywhere: bool = False
-    moderated_region_ids: frozenset[int] = frozenset()
-    unit_ids: frozenset[int] = frozenset()  # own units, plus every sub-unit of units they head
-    headed_unit_ids: frozenset[int] = frozenset()  # units they head, with sub-units
-    leader_board_ids: frozenset[int] = frozenset()
-    leader_region_ids: frozenset[int] = frozenset()
-    is_operator: bool = False
-    desks: tuple[str, ...] = field(default=())
-
-    @property
-    def is_moderator(self) -> bool:
-        return self.moderates_everywhere or bool(self.moderated_region_ids)
-
-    @property
-    def is_head(self) -> bool:
-        return bool(self.headed_unit_ids)
-
-    def has(self, desk: str) -> bool:
-        return desk in self.desks
-
-
-def staff_scope(user) -> StaffScope:
-    if user is None or not user.is_authenticated:
-        return StaffScope(user=user)
-    memberships = list(Membership.objects.filter(user=user))
-    everywhere = user.is_superuser
-    moderated, own_units, headed, boards, led_regions = set(), set(), set(), set(), set()
-    is_operator = False
-    for membership in memberships:
-        role = membership.role
-        if role == Membership.Role.ADMIN:
-            everywhere = True  # administrators may do everything moderators do, everywhere
-        elif role == Membership.Role.MODERATOR:
-            if membership.region_id is None:
-                everywhere = True
-            else:
-                moderated.add(membership.region_id)
-        elif role == Membership.Role.HANDLER:
-            own_units.add(membership.unit_id)
-        elif role == Membership.Role.HEAD:
-            headed.add(membership.unit_id)
-        elif role == Membership.Role.LEADER:
-            if membership.board_id is not None:
-                boards.add(membership.board_id)
-            elif membership.region_id is not None:
-                led_regions.add(membership.region_id)
-        elif role == Membership.Role.OPERATOR:
-            is_operator = True
-    headed = unit_subtree_ids(headed) if headed else set()
-    moderated = region_subtree_ids(moderated) if moderated and not everywhere else set()
-    led_regions = region_subtree_ids(led_regions) if led_regions else set()
-    desks = []
-    if everywhere or moderated:
-        desks.append(MODERATOR)
-    if own_units or headed:
-        desks.append(UNIT)
-    if boards or led_regions:
-        desks.append(LEADER)
-    if is_operator:
-        desks.append(OPERATOR)
-    return StaffScope(
-        user=user,
-        moderates_everywhere=everywhere,
-        moderated_region_ids=frozenset(moderated),
-        unit_ids=frozenset(own_units | headed),
-        headed_unit_ids=frozenset(headed),
-        leader_board_ids=frozenset(boards),
-        leader_region_ids=frozenset(led_regions),
-        is_operator=is_operator,
-        desks=tuple(desks),
-    )
-
-
-def moderated_messages(scope: StaffScope) -> QuerySet[Message]:
-    if scope.moderates_everywhere:
-        return Message.objects.all()
-    return Message.objects.filter(region_id__in=scope.moderated_region_ids)
-
-
-def moderated_q(scope: StaffScope, prefix: str) -> Q:
-    """The moderator's scope on a model that reaches the message through `prefix`."""
-    if scope.moderates_everywhere:
-        return Q()
-    return Q(**{f"{prefix}region_id__in": scope.moderated_region_ids})
-
-
-def unit_assignments(scope: StaffScope) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(unit_id__in=scope.unit_ids)
-
-
-def led_messages(scope: StaffScope) -> QuerySet[Message]:
-    return Message.objects.filter(_led_q(scope))
-
-
-def _led_q(scope: StaffScope, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}board_id__in": scope.leader_board_ids}) | Q(
-        **{f"{prefix}region_id__in": scope.leader_region_ids}
-    )
-
-
-def entered_messages(scope: StaffScope) -> QuerySet[Message]:
-    return Message.objects.filter(entered_by=scope.user)
-
-
-def earlier_messages_from_caller(scope: StaffScope, message: Message, *, limit: int = 20):
-    """Other messages from the same phone number (a repeat caller), that the operator may see:
-    found by the keyed hash, since the numbers themselves are encrypted."""
-    contact = getattr(message, "contact", None)
-    digest = contact.phone_hash if contact is not None else None
-    if not digest:
-        return Message.objects.none()
-    same_phone = Q(contact__phone_hash=digest) | Q(author__phone_hash=digest)
-    candidates = Message.objects.filter(same_phone).exclude(pk=message.pk)
-    return visible_messages(scope.user, candidates).order_by("-submitted_at")[:limit]
-
-
-def led_boards(scope: StaffScope) -> QuerySet[Board]:
-    return Board.objects.filter(
-        Q(pk__in=scope.leader_board_ids) | Q(region_id__in=scope.leader_region_ids)
-    )
-
-
 # --- keyset pagination --------------------------------------------------------------------
-
-
-@dataclass
-class Page:
-    items: list
-    next_cursor: str | None
-
-
-def _encode_cursor(value, pk: int) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    return f"{text}~{pk}"
-
-
-def _decode_cursor(cursor: str) -> tuple[object, int] | None:
-    """(key value, id) from a cursor, or None for one that this site did not write."""
-    text, _, pk = (cursor or "").rpartition("~")
-    row_id = parse_id(pk)
-    if not text or row_id is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    except ValueError:  # an integer key, or junk
-        number = parse_int(text)
-        return (number, row_id) if number is not None else None
-    except OverflowError:  # a date beyond year 9999 once in UTC
-        return None
-    return moment, row_id
 
 
 def keyset_page(
@@ -247,26 +72,8 @@ def keyset_page(
     descending: bool = False,
     size: int = PAGE_SIZE,
 ) -> Page:
-    """One page after `cursor`, ordered by (`key`, id): no OFFSET and no COUNT, so page 1000
-    costs what page 1 costs. `key` must not be null on the rows listed."""
-    order = (f"-{key}", "-pk") if descending else (key, "pk")
-    queryset = queryset.order_by(*order)
-    decoded = _decode_cursor(cursor) if cursor else None
-    if decoded is not None:
-        value, pk = decoded
-        op = "lt" if descending else "gt"
-        # A cursor of another list (a number for a date key, or the other way round) is
-        # ignored: the list starts from the top.
-        with contextlib.suppress(TypeError, ValueError):
-            queryset = queryset.filter(
-                Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"pk__{op}": pk})
-            )
-    rows = list(queryset[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        last = rows[size - 1]
-        next_cursor = _encode_cursor(attrgetter(key.replace("__", "."))(last), last.pk)
-    return Page(items=rows[:size], next_cursor=next_cursor)
+    """A desk list's page (`liuyan.web.keyset`): PAGE_SIZE rows, cursors `<key value>~<id>`."""
+    return pager.keyset_page(queryset, key=key, cursor=cursor, descending=descending, size=size)
 
 
 def bounded_count(queryset: QuerySet, limit: int = COUNT_LIMIT) -> str:
@@ -398,7 +205,7 @@ def moderated_supervisions(scope: StaffScope) -> QuerySet[Supervision]:
 
 
 def led_supervisions(scope: StaffScope) -> QuerySet[Supervision]:
-    return open_supervisions(Supervision.objects.filter(_led_q(scope, "message__")))
+    return open_supervisions(Supervision.objects.filter(led_q(scope, "message__")))
 
 
 def find_by_serial(messages: QuerySet[Message], text: str, *, limit: int = 10) -> list[Message]:
@@ -662,7 +469,7 @@ def leader_overview(scope: StaffScope, *, now: datetime) -> Overview:
     )
     overdue = (
         Assignment.objects.filter(
-            _led_q(scope, "message__"), message__submitted_at__gte=since, kind=AssignmentKind.LEAD
+            led_q(scope, "message__"), message__submitted_at__gte=since, kind=AssignmentKind.LEAD
         )
         .filter(
             Q(state=AssignmentState.PENDING, accept_by__lt=now)
@@ -670,9 +477,7 @@ def leader_overview(scope: StaffScope, *, now: datetime) -> Overview:
         )
         .count()
     )
-    ratings = Evaluation.objects.filter(
-        _led_q(scope, "message__"), created_at__gte=since
-    ).aggregate(
+    ratings = Evaluation.objects.filter(led_q(scope, "message__"), created_at__gte=since).aggregate(
         rated=Count("pk"),
         satisfied=Count("pk", filter=Q(solved=True, attitude__gte=3, speed__gte=3)),
     )
