@@ -56,7 +56,7 @@ from liuyan.insight.masking import find_personal_data
 from liuyan.web import keyset as pager
 from liuyan.web.keyset import Page
 
-from .models import QualityPhrase, ReplyTemplate
+from ..models import QualityPhrase, ReplyTemplate
 
 PAGE_SIZE = 25
 COUNT_LIMIT = 99  # badges say "99+" instead of counting a whole table
