@@ -21,23 +21,12 @@ from django.utils.translation import gettext as _
 
 from liuyan.core import lifecycle
 from liuyan.core.clock import Clock
-from liuyan.core.lifecycle import (
-    Action,
-    AssignmentKind,
-    AssignmentState,
-    Role,
-    Transition,
-)
+from liuyan.core.lifecycle import Action, AssignmentKind, AssignmentState, Role, Transition
 from liuyan.directory.models import Unit
 from liuyan.directory.selectors import clock_for
 
 from .. import access, search, signals
-from ..models import (
-    Assignment,
-    Event,
-    Message,
-    Reply,
-)
+from ..models import Assignment, Event, Message, Reply
 
 SYSTEM_ROLES = frozenset({Role.SYSTEM})
 

@@ -10,22 +10,10 @@ from django.utils.translation import gettext as _
 from liuyan.core import lifecycle
 from liuyan.core.lifecycle import Action, State
 
-from ..models import (
-    Evaluation,
-    FollowUp,
-    Thanks,
-)
+from ..models import Evaluation, FollowUp, Thanks
 from ..textrules import mask_personal_data, validate_body
 from . import _steps
-from ._steps import (
-    _finish_step,
-    _locked_message,
-    _message_step,
-    _now,
-    _record,
-    _require,
-    _roles,
-)
+from ._steps import _finish_step, _locked_message, _message_step, _now, _record, _require, _roles
 
 
 def _validate_score(value: int, field: str) -> None:

@@ -12,12 +12,7 @@ from django.utils.translation import gettext as _
 from liuyan.core.lifecycle import Action, AssignmentKind, AssignmentState
 from liuyan.directory.models import Unit
 
-from ..models import (
-    Assignment,
-    Contribution,
-    ExtensionRequest,
-    Message,
-)
+from ..models import Assignment, Contribution, ExtensionRequest, Message
 from . import _steps
 from ._steps import (
     _active_assignments,

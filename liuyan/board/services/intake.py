@@ -13,10 +13,7 @@ from liuyan.core.lifecycle import Action, AssignmentKind, Role, State
 from liuyan.directory.models import Board, Domain, Region, Unit
 
 from .. import access, serials
-from ..models import (
-    Message,
-    MessageContact,
-)
+from ..models import Message, MessageContact
 from ..textrules import mask_personal_data, validate_body, validate_title
 from . import _steps
 from ._steps import (

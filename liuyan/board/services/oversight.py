@@ -13,12 +13,7 @@ from liuyan.core.lifecycle import Action, AssignmentKind, AssignmentState, State
 from liuyan.directory.models import Unit
 
 from .. import selectors
-from ..models import (
-    Assignment,
-    Instruction,
-    Message,
-    Supervision,
-)
+from ..models import Assignment, Instruction, Message, Supervision
 from ..textrules import validate_body
 from . import _steps
 from ._steps import (

@@ -11,11 +11,7 @@ from django.utils.translation import gettext as _
 from liuyan.core import lifecycle
 from liuyan.core.lifecycle import Action, AssignmentState, ReplyState, Role
 
-from ..models import (
-    Assignment,
-    Message,
-    Reply,
-)
+from ..models import Assignment, Message, Reply
 from . import _steps
 from ._steps import (
     _clock,
