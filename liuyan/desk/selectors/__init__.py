@@ -1,32 +1,30 @@
-"""Reads for the staff desk (see `moderator`)."""
+"""Reads for the staff desk: one module per desk over what they share (`common`), everything
+re-exported here. Who may see what is `board.access` (`StaffScope` and the scoped querysets):
+every desk page starts from a scope, so an object outside the user's remit is simply not found
+(404)."""
 
-from .moderator import (
-    CHART_WEEKS,
+from liuyan.web.keyset import Page
+
+from .common import (
     COUNT_LIMIT,
-    INBOX_STATES,
-    MIN_REPLY_CHARS,
-    OVERVIEW_DAYS,
     PAGE_SIZE,
-    PERSONAL_DATA_LABELS,
-    Overview,
-    Page,
-    QualityHint,
-    TextPart,
     Timer,
-    UnitSuggestion,
     bounded_count,
-    co_assignments,
-    co_unit_candidates,
-    contributions_for,
-    current_reply,
+    keyset_page,
+    timer_for_assignment,
+    timer_for_deadline,
+)
+from .leader import CHART_WEEKS, OVERVIEW_DAYS, Overview, leader_overview, weekly_counts
+from .moderator import (
+    PERSONAL_DATA_LABELS,
+    TextPart,
+    UnitSuggestion,
     dispatch_candidates,
     extension_queue,
     find_by_serial,
     highlight_personal_data,
-    keyset_page,
     last_lead_unit,
     last_return,
-    leader_overview,
     led_supervisions,
     lookback_queue,
     moderated_supervisions,
@@ -35,18 +33,24 @@ from .moderator import (
     overdue_acceptance_queue,
     overdue_reply_queue,
     overdue_screening_queue,
-    phrase_hints,
-    published_replies,
     reply_review_queue,
     returned_queue,
     screening_queue,
+)
+from .unit import (
+    INBOX_STATES,
+    MIN_REPLY_CHARS,
+    QualityHint,
+    co_assignments,
+    co_unit_candidates,
+    contributions_for,
+    current_reply,
+    phrase_hints,
+    published_replies,
     signoff_queue,
     templates_for,
-    timer_for_assignment,
-    timer_for_deadline,
     transfer_targets,
     unit_inbox,
-    weekly_counts,
 )
 
 __all__ = [
