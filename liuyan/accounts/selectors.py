@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from liuyan.directory.models import Membership
+from liuyan.web.keyset import ID_ONLY, Page, keyset_page
 
 from . import crypto
 from .models import AuditEntry, KnownAddress, PhoneCode, SignInFailure, TOTPDevice, User
@@ -295,12 +296,12 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day))
 
 
-def audit_page(entries: QuerySet[AuditEntry], *, before_id: int | None, size: int):
-    """One page of entries by keyset (id below `before_id`): no COUNT over the whole table.
+def audit_page(entries: QuerySet[AuditEntry], *, before: str | None, size: int) -> Page:
+    """One page of entries, newest first, by keyset on id (`liuyan.web.keyset`): no COUNT over
+    the whole table. The cursor is the id the next page starts below.
 
     Entries are appended in time order, so a smaller id is never newer.
     """
-    if before_id:
-        entries = entries.filter(id__lt=before_id)
-    rows = list(entries.order_by("-id")[: size + 1])
-    return rows[:size], (rows[size - 1].id if len(rows) > size else None)
+    return keyset_page(
+        entries, key="pk", descending=True, cursor=before, size=size, cursor_format=ID_ONLY
+    )

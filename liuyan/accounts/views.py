@@ -24,7 +24,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from liuyan.web.inputs import parse_id
 from liuyan.web.redirects import safe_next_path
 
 from . import audit, selectors, services
@@ -339,25 +338,19 @@ def _filtered_entries(request):
     return form, entries
 
 
-def _before_id(request) -> int | None:
-    return parse_id(request.GET.get("before", ""))
-
-
 @never_cache
 @login_required
 @require_GET
 def audit_list(request):
     _require_administrator(request)
     form, entries = _filtered_entries(request)
-    rows, next_before = selectors.audit_page(
-        entries, before_id=_before_id(request), size=AUDIT_PAGE_SIZE
-    )
+    page = selectors.audit_page(entries, before=request.GET.get("before"), size=AUDIT_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("before", None)
     context = {
         "form": form,
-        "entries": rows,
-        "next_before": next_before,
+        "entries": page.items,
+        "next_before": page.next_cursor,
         "query": query.urlencode(),
     }
     template = "accounts/_audit_rows.html" if request.htmx else "accounts/audit_list.html"

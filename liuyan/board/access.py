@@ -1,4 +1,8 @@
-"""Who holds which role on a message, and who may see it.
+"""Who may see and act on what: the one answer for pages, reports and the API.
+
+Two questions, one rule. On one message: which lifecycle roles a user holds (`roles_for`) and
+whether they may see it (`can_view`, `visible_messages` for lists). Across the site: a staff
+member's remit (`staff_scope`), worked out once per request, and the querysets narrowed to it.
 
 Roles are relative: a user is a HANDLER only for the units they belong to, a LEADER only for the
 boards and regions they lead, a MODERATOR only in the region they cover (or everywhere).
@@ -6,12 +10,14 @@ boards and regions they lead, a MODERATOR only in the region they cover (or ever
 
 from __future__ import annotations
 
-from django.db.models import Q
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
 
 from liuyan.core.lifecycle import AssignmentKind, Role, State
-from liuyan.directory.models import Membership, Region, Unit
+from liuyan.directory.models import Board, Membership, Region, Unit
 
-from .models import Message
+from .models import Assignment, Message
 
 # What the public may see: screened messages that are public and not thrown out.
 PUBLIC_STATES = frozenset(
@@ -168,3 +174,158 @@ def visible_messages(user, messages):
     if heads := roles.get("head"):
         visible |= _subtree_q(heads, "assignments__unit")
     return messages.filter(pk__in=messages.filter(visible).values("pk"))
+
+
+# --- a staff member's remit: the desks they open and what each desk lists ---------------
+
+# The staff desks, in the order the navigation shows them.
+MODERATOR, UNIT, LEADER, OPERATOR = "moderator", "unit", "leader", "operator"
+DESK_ORDER = (MODERATOR, UNIT, LEADER, OPERATOR)
+
+
+def _subtree_ids(model, ids: set[int]) -> set[int]:
+    """The rows `ids` of a tree `model` (with `parent`) and every row below them."""
+    found, frontier = set(ids), set(ids)
+    while frontier:
+        frontier = set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier -= found
+        found |= frontier
+    return found
+
+
+def region_subtree_ids(region_ids: set[int]) -> set[int]:
+    """The regions and every region below them (a province's moderator covers its counties)."""
+    return _subtree_ids(Region, region_ids)
+
+
+def unit_subtree_ids(unit_ids: set[int]) -> set[int]:
+    """The units and every sub-unit (a unit head also heads the units below)."""
+    return _subtree_ids(Unit, unit_ids)
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """What one staff member may see on the desk, worked out once per request."""
+
+    user: object
+    moderates_everywhere: bool = False
+    moderated_region_ids: frozenset[int] = frozenset()
+    unit_ids: frozenset[int] = frozenset()  # own units, plus every sub-unit of units they head
+    headed_unit_ids: frozenset[int] = frozenset()  # units they head, with sub-units
+    leader_board_ids: frozenset[int] = frozenset()
+    leader_region_ids: frozenset[int] = frozenset()
+    is_operator: bool = False
+    desks: tuple[str, ...] = field(default=())
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.moderates_everywhere or bool(self.moderated_region_ids)
+
+    @property
+    def is_head(self) -> bool:
+        return bool(self.headed_unit_ids)
+
+    def has(self, desk: str) -> bool:
+        return desk in self.desks
+
+
+def staff_scope(user) -> StaffScope:
+    if user is None or not user.is_authenticated:
+        return StaffScope(user=user)
+    memberships = list(Membership.objects.filter(user=user))
+    everywhere = user.is_superuser
+    moderated, own_units, headed, boards, led_regions = set(), set(), set(), set(), set()
+    is_operator = False
+    for membership in memberships:
+        role = membership.role
+        if role == Membership.Role.ADMIN:
+            everywhere = True  # administrators may do everything moderators do, everywhere
+        elif role == Membership.Role.MODERATOR:
+            if membership.region_id is None:
+                everywhere = True
+            else:
+                moderated.add(membership.region_id)
+        elif role == Membership.Role.HANDLER:
+            own_units.add(membership.unit_id)
+        elif role == Membership.Role.HEAD:
+            headed.add(membership.unit_id)
+        elif role == Membership.Role.LEADER:
+            if membership.board_id is not None:
+                boards.add(membership.board_id)
+            elif membership.region_id is not None:
+                led_regions.add(membership.region_id)
+        elif role == Membership.Role.OPERATOR:
+            is_operator = True
+    headed = unit_subtree_ids(headed) if headed else set()
+    moderated = region_subtree_ids(moderated) if moderated and not everywhere else set()
+    led_regions = region_subtree_ids(led_regions) if led_regions else set()
+    desks = []
+    if everywhere or moderated:
+        desks.append(MODERATOR)
+    if own_units or headed:
+        desks.append(UNIT)
+    if boards or led_regions:
+        desks.append(LEADER)
+    if is_operator:
+        desks.append(OPERATOR)
+    return StaffScope(
+        user=user,
+        moderates_everywhere=everywhere,
+        moderated_region_ids=frozenset(moderated),
+        unit_ids=frozenset(own_units | headed),
+        headed_unit_ids=frozenset(headed),
+        leader_board_ids=frozenset(boards),
+        leader_region_ids=frozenset(led_regions),
+        is_operator=is_operator,
+        desks=tuple(desks),
+    )
+
+
+def moderated_messages(scope: StaffScope) -> QuerySet[Message]:
+    if scope.moderates_everywhere:
+        return Message.objects.all()
+    return Message.objects.filter(region_id__in=scope.moderated_region_ids)
+
+
+def moderated_q(scope: StaffScope, prefix: str) -> Q:
+    """The moderator's scope on a model that reaches the message through `prefix`."""
+    if scope.moderates_everywhere:
+        return Q()
+    return Q(**{f"{prefix}region_id__in": scope.moderated_region_ids})
+
+
+def unit_assignments(scope: StaffScope) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(unit_id__in=scope.unit_ids)
+
+
+def led_messages(scope: StaffScope) -> QuerySet[Message]:
+    return Message.objects.filter(led_q(scope))
+
+
+def led_q(scope: StaffScope, prefix: str = "") -> Q:
+    """The leader's scope on a model that reaches the message through `prefix`."""
+    return Q(**{f"{prefix}board_id__in": scope.leader_board_ids}) | Q(
+        **{f"{prefix}region_id__in": scope.leader_region_ids}
+    )
+
+
+def entered_messages(scope: StaffScope) -> QuerySet[Message]:
+    return Message.objects.filter(entered_by=scope.user)
+
+
+def earlier_messages_from_caller(scope: StaffScope, message: Message, *, limit: int = 20):
+    """Other messages from the same phone number (a repeat caller), that the operator may see:
+    found by the keyed hash, since the numbers themselves are encrypted."""
+    contact = getattr(message, "contact", None)
+    digest = contact.phone_hash if contact is not None else None
+    if not digest:
+        return Message.objects.none()
+    same_phone = Q(contact__phone_hash=digest) | Q(author__phone_hash=digest)
+    candidates = Message.objects.filter(same_phone).exclude(pk=message.pk)
+    return visible_messages(scope.user, candidates).order_by("-submitted_at")[:limit]
+
+
+def led_boards(scope: StaffScope) -> QuerySet[Board]:
+    return Board.objects.filter(
+        Q(pk__in=scope.leader_board_ids) | Q(region_id__in=scope.leader_region_ids)
+    )

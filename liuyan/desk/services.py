@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from liuyan.board.access import StaffScope
 from liuyan.board.models import Attachment, Reply
 from liuyan.core.lifecycle import EDITABLE_REPLY_STATES
 
 from .models import ReplyTemplate
-from .selectors import StaffScope
 
 # --- reply templates ----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """From the message timeline to the background worker.
 
-`board.services._record()` calls `queue_for_event(event)` inside the step's transaction; the work
+Every board step sends `board.signals.event_recorded` inside its transaction; `on_event_recorded`
+(connected in `NotificationsConfig.ready()`) hands the event to `queue_for_event`. The work
 itself (finding recipients, writing notifications, sending e-mail and texts) runs in the
 `notify_event` task, so a citizen's or clerk's click never waits for a mail server.
 
@@ -54,6 +55,11 @@ def queue_for_event(event: Event) -> None:
         notify_event.enqueue(event.pk)
     else:
         transaction.on_commit(partial(on_event, event.pk))
+
+
+def on_event_recorded(sender, *, event: Event, **kwargs) -> None:
+    """The receiver of `board.signals.event_recorded`."""
+    queue_for_event(event)
 
 
 def on_event(event_id: int) -> None:

@@ -11,6 +11,7 @@ from liuyan.board.access import can_view, region_chain_ids
 from liuyan.board.models import Assignment, Event, Message
 from liuyan.core.lifecycle import Action, AssignmentKind
 from liuyan.directory.models import Membership
+from liuyan.web.keyset import ID_ONLY, Page, keyset_page
 
 from .models import Follow, Notification
 
@@ -92,13 +93,12 @@ def inbox(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-id")
 
 
-def inbox_page(user, *, before_id: int | None, size: int):
-    """One page of the inbox by keyset on id (no COUNT over a table that only grows)."""
-    notifications = inbox(user)
-    if before_id:
-        notifications = notifications.filter(id__lt=before_id)
-    rows = list(notifications[: size + 1])
-    return rows[:size], (rows[size - 1].id if len(rows) > size else None)
+def inbox_page(user, *, before: str | None, size: int) -> Page:
+    """One page of the inbox, newest first, by keyset on id (`liuyan.web.keyset`): no COUNT
+    over a table that only grows."""
+    return keyset_page(
+        inbox(user), key="pk", descending=True, cursor=before, size=size, cursor_format=ID_ONLY
+    )
 
 
 def unread_count(user) -> int:

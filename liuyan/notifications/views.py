@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from liuyan.board.selectors import visible_message_or_none
 from liuyan.directory.models import Board
-from liuyan.web.inputs import parse_id
 from liuyan.web.redirects import safe_next_path
 
 from . import links, selectors, services
@@ -24,11 +23,8 @@ def _back(request, default: str) -> str:
 @login_required
 @require_GET
 def inbox(request):
-    before = request.GET.get("before", "")
-    rows, next_before = selectors.inbox_page(
-        request.user, before_id=parse_id(before), size=PAGE_SIZE
-    )
-    context = {"notifications": rows, "next_before": next_before}
+    page = selectors.inbox_page(request.user, before=request.GET.get("before"), size=PAGE_SIZE)
+    context = {"notifications": page.items, "next_before": page.next_cursor}
     template = "notifications/_items.html" if request.htmx else "notifications/inbox.html"
     return render(request, template, context)
 

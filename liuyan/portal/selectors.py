@@ -9,8 +9,8 @@ scale; this cache is the stand-in until the reports app maintains them).
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -40,6 +40,7 @@ from liuyan.core.lifecycle import (
 )
 from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import work_calendar
+from liuyan.web.keyset import MICROS_AND_ID, Page, keyset_page
 
 FIGURES_SECONDS = 300  # figures may lag by five minutes; they are not a live counter
 FIGURES_SAMPLE = 500  # medians and satisfaction over the latest replies, not the whole history
@@ -209,45 +210,17 @@ def find_units(query: str, limit: int = 30) -> list[Unit]:
 # --- a board's messages, keyset paginated -------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Where the next page starts: the last row's (submitted_at, id)."""
-
-    submitted_at: datetime
-    id: int
-
-    def encode(self) -> str:
-        return f"{int(self.submitted_at.timestamp() * 1_000_000)}_{self.id}"
-
-    @classmethod
-    def decode(cls, value: str | None) -> Cursor | None:
-        try:
-            micros, pk = (value or "").split("_")
-            moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
-            return cls(moment, int(pk))
-        except (ValueError, OverflowError, OSError):
-            return None
-
-
-@dataclass
-class Page:
-    items: list = field(default_factory=list)
-    next_cursor: str | None = None
-
-
-def keyset_page(rows: QuerySet, cursor: Cursor | None, size: int = PAGE_SIZE) -> Page:
-    """Rows after `cursor` in (-submitted_at, -id) order; one extra row tells if more follow."""
-    if cursor is not None:
-        rows = rows.filter(
-            Q(submitted_at__lt=cursor.submitted_at)
-            | Q(submitted_at=cursor.submitted_at, id__lt=cursor.id)
-        )
-    items = list(rows.order_by("-submitted_at", "-id")[: size + 1])
-    if len(items) <= size:
-        return Page(items)
-    items = items[:size]
-    last = items[-1]
-    return Page(items, Cursor(last.submitted_at, last.pk).encode())
+def message_page(rows: QuerySet, cursor: str | None, size: int = PAGE_SIZE) -> Page:
+    """A page of public messages, newest first (`liuyan.web.keyset`), cursors
+    `<microseconds>_<id>`."""
+    return keyset_page(
+        rows,
+        key="submitted_at",
+        descending=True,
+        cursor=cursor,
+        size=size,
+        cursor_format=MICROS_AND_ID,
+    )
 
 
 def domain_and_descendant_ids(domain: Domain) -> list[int]:

@@ -120,7 +120,7 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
         domain=chosen.get("domain"),
         period=chosen.get("period") or "",
     )
-    page = selectors.keyset_page(rows, selectors.Cursor.decode(request.GET.get("after")))
+    page = selectors.message_page(rows, request.GET.get("after"))
     context = {
         "board": board,
         "figures": selectors.board_figures(board),
@@ -398,7 +398,7 @@ def _add_service_errors(form: WriteForm, error: ValidationError) -> None:
 @require_GET
 def my_messages(request: HttpRequest) -> HttpResponse:
     rows = selectors.my_messages(request.user)
-    page = selectors.keyset_page(rows, selectors.Cursor.decode(request.GET.get("after")))
+    page = selectors.message_page(rows, request.GET.get("after"))
     now = timezone.now()
     for message in page.items:
         message.next_step = next_step(message, now)

@@ -10,11 +10,10 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.db.models.functions import Substr
 
-from liuyan.board.access import visible_messages
+from liuyan.board.access import staff_scope, visible_messages
 from liuyan.board.models import Message
 from liuyan.board.selectors import public_messages
 from liuyan.core.lifecycle import State
-from liuyan.desk.selectors import staff_scope
 from liuyan.insight.hot import main_place
 
 from .models import HotIssue

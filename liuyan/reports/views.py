@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from liuyan.desk.selectors import staff_scope
+from liuyan.board.access import staff_scope
 
 from . import selectors
 

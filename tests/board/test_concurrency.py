@@ -14,6 +14,7 @@ from django.db import connection
 
 from liuyan.board import services as s
 from liuyan.board.models import Assignment, Event, Message
+from liuyan.board.services import _steps
 from liuyan.core.lifecycle import LifecycleError, State
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,14 +24,14 @@ BODY = "小区电梯频繁故障，老人上下楼非常困难，物业一直拖
 
 @pytest.fixture
 def slow_check(monkeypatch):
-    original = s._check
+    original = _steps._check
 
     def check_slowly(*args, **kwargs):
         transition = original(*args, **kwargs)
         time.sleep(0.3)  # the other thread arrives while this one is between check and write
         return transition
 
-    monkeypatch.setattr(s, "_check", check_slowly)
+    monkeypatch.setattr(_steps, "_check", check_slowly)
 
 
 def run_together(*calls):

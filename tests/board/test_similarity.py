@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from liuyan.board import services, similarity
+from liuyan.board.access import moderated_messages, staff_scope
 from liuyan.board.models import Message
-from liuyan.desk.selectors import moderated_messages, staff_scope
 
 pytestmark = pytest.mark.django_db
 

@@ -64,8 +64,8 @@ def objects(world) -> Objects:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from liuyan.board import services
+    from liuyan.board.access import staff_scope
     from liuyan.desk import services as desk_services
-    from liuyan.desk.selectors import staff_scope
 
     w = world
     new_city = submit(w)

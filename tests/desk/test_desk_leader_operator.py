@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from liuyan.board import access
 from liuyan.board.models import Instruction, Message
 from liuyan.desk import selectors as sel
 from tests.desk.conftest import submit
@@ -72,17 +73,20 @@ def test_leader_messages_list_is_keyset_paginated(client, world, objects):
     first = client.get(reverse("desk:leader_messages"))
     assert first.context["page"].next_cursor is None  # fewer than a page
     page = sel.keyset_page(
-        sel.led_messages(sel.staff_scope(world.leader)), key="submitted_at", descending=True, size=3
+        access.led_messages(access.staff_scope(world.leader)),
+        key="submitted_at",
+        descending=True,
+        size=3,
     )
     rest = sel.keyset_page(
-        sel.led_messages(sel.staff_scope(world.leader)),
+        access.led_messages(access.staff_scope(world.leader)),
         key="submitted_at",
         descending=True,
         size=100,
         cursor=page.next_cursor,
     )
     everything = list(
-        sel.led_messages(sel.staff_scope(world.leader)).order_by("-submitted_at", "-pk")
+        access.led_messages(access.staff_scope(world.leader)).order_by("-submitted_at", "-pk")
     )
     assert page.items + rest.items == everything
 

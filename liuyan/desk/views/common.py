@@ -14,11 +14,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liuyan.board.access import DESK_ORDER, staff_scope
 from liuyan.board.refusals import describe_refusal
 from liuyan.core.lifecycle import LifecycleError
 from liuyan.web.redirects import safe_next_path
-
-from ..selectors import DESK_ORDER, staff_scope
 
 DESK_HOME = {
     "moderator": "desk:screening",

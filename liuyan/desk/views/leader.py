@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuyan.board import services
+from liuyan.board import access, services
 from liuyan.board.access import roles_for
 from liuyan.board.models import STATE_LABELS
 from liuyan.board.selectors import timeline
@@ -17,7 +17,7 @@ from ..forms import InstructionForm, SuperviseForm
 from .common import back, desk_view, perform_form, render_desk
 from .moderator import order_supervision
 
-LEADER = sel.LEADER
+LEADER = access.LEADER
 
 
 @desk_view(LEADER)
@@ -27,11 +27,11 @@ def overview(request):
     weeks = sel.weekly_counts(scope, now=now)
     context = {
         "overview": sel.leader_overview(scope, now=now),
-        "boards": sel.led_boards(scope),
+        "boards": access.led_boards(scope),
         "chart": {"weeks": [w for w, _ in weeks], "counts": [n for _, n in weeks]},
         "weeks": weeks,
         "supervisions": sel.led_supervisions(scope)[:10],
-        "recent": sel.led_messages(scope).select_related("board").order_by("-submitted_at")[:10],
+        "recent": access.led_messages(scope).select_related("board").order_by("-submitted_at")[:10],
     }
     return render_desk(request, "desk/leader/overview.html", context)
 
@@ -39,7 +39,7 @@ def overview(request):
 @desk_view(LEADER)
 def message_list(request):
     state = request.GET.get("state", "")
-    queryset = sel.led_messages(request.scope).select_related("board", "region")
+    queryset = access.led_messages(request.scope).select_related("board", "region")
     if state in State.__members__.values():
         queryset = queryset.filter(state=state)
     page = sel.keyset_page(
@@ -61,7 +61,7 @@ def supervision(request):
 
 def _message(request, message_id: int):
     return get_object_or_404(
-        sel.led_messages(request.scope).select_related("board", "region", "domain"),
+        access.led_messages(request.scope).select_related("board", "region", "domain"),
         pk=message_id,
     )
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuyan.board import services, similarity
+from liuyan.board import access, services, similarity
 from liuyan.board.access import can_see_contact, roles_for
 from liuyan.board.models import ExtensionRequest, Message, Reply
 from liuyan.board.selectors import timeline
@@ -30,7 +30,7 @@ from ..forms import (
 )
 from .common import back, desk_view, form_refused, perform, perform_form, render_desk
 
-MOD = sel.MODERATOR
+MOD = access.MODERATOR
 
 
 def _page(request, queryset, key: str, *, descending: bool = False) -> sel.Page:
@@ -122,7 +122,7 @@ def overdue(request):
 
 def _message(request, message_id: int) -> Message:
     return get_object_or_404(
-        sel.moderated_messages(request.scope).select_related(
+        access.moderated_messages(request.scope).select_related(
             "board__default_unit", "region", "domain", "duplicate_of"
         ),
         pk=message_id,
@@ -132,7 +132,7 @@ def _message(request, message_id: int) -> Message:
 def _possible_duplicates(request, message: Message, actions) -> list:
     if Action.MARK_DUPLICATE not in actions:
         return []
-    return similarity.possible_duplicates(message, visible=sel.moderated_messages(request.scope))
+    return similarity.possible_duplicates(message, visible=access.moderated_messages(request.scope))
 
 
 def _screen_initial(message: Message) -> dict:
@@ -226,7 +226,7 @@ def reject(request, message_id: int):
 def serial_search(request):
     """Find the original of a duplicate by the start of its serial (htmx fragment or page)."""
     exclude = parse_id(request.GET.get("exclude"))
-    messages_in_scope = sel.moderated_messages(request.scope)
+    messages_in_scope = access.moderated_messages(request.scope)
     if exclude is not None:
         messages_in_scope = messages_in_scope.exclude(pk=exclude)
     # The duplicate form's field sends itself as `original_serial`; the search page as `q`.
@@ -248,7 +248,7 @@ def duplicate(request, message_id: int):
         form_refused(request, form)
         return _to_message(request, message)
     original = (
-        sel.moderated_messages(request.scope)
+        access.moderated_messages(request.scope)
         .filter(serial=form.cleaned_data["original_serial"].strip())
         .first()
     )
@@ -362,7 +362,7 @@ def decide_extension(request, request_id: int):
 
 
 def _reviewable_reply(request, reply_id: int) -> Reply:
-    queryset = Reply.objects.filter(sel.moderated_q(request.scope, "message__")).select_related(
+    queryset = Reply.objects.filter(access.moderated_q(request.scope, "message__")).select_related(
         "message__board", "message__region", "unit", "assignment", "signed_off_by", "author"
     )
     return get_object_or_404(queryset, pk=reply_id)

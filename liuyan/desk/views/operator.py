@@ -5,20 +5,20 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
-from liuyan.board import services
+from liuyan.board import access, services
 from liuyan.board.models import Message
 
 from .. import selectors as sel
 from ..forms import HotlineMessageForm
 from .common import desk_view, perform, render_desk
 
-OPERATOR = sel.OPERATOR
+OPERATOR = access.OPERATOR
 
 
 @desk_view(OPERATOR)
 def entered(request):
     page = sel.keyset_page(
-        sel.entered_messages(request.scope).select_related("board"),
+        access.entered_messages(request.scope).select_related("board"),
         key="submitted_at",
         cursor=request.GET.get("after"),
         descending=True,
@@ -60,10 +60,10 @@ def new_message(request):
 @desk_view(OPERATOR)
 def message_detail(request, message_id: int):
     message = get_object_or_404(
-        sel.entered_messages(request.scope).select_related("board", "contact"), pk=message_id
+        access.entered_messages(request.scope).select_related("board", "contact"), pk=message_id
     )
     context = {
         "message": message,
-        "earlier": sel.earlier_messages_from_caller(request.scope, message),
+        "earlier": access.earlier_messages_from_caller(request.scope, message),
     }
     return render_desk(request, "desk/operator/message.html", context)

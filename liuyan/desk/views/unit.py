@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuyan.board import services
+from liuyan.board import access, services
 from liuyan.board.access import can_see_contact, roles_for
 from liuyan.board.models import Attachment, ExtensionRequest, Reply
 from liuyan.board.refusals import describe_refusal
@@ -41,7 +41,7 @@ from ..forms import (
 from ..models import ReplyTemplate
 from .common import back, desk_view, form_refused, perform, perform_form, render_desk
 
-UNIT = sel.UNIT
+UNIT = access.UNIT
 
 
 # --- inbox -------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def inbox(request):
 @desk_view(UNIT, post=True)
 def bulk_accept(request):
     ids = parse_ids(request.POST.getlist("assignment"))
-    chosen = sel.unit_assignments(request.scope).filter(
+    chosen = access.unit_assignments(request.scope).filter(
         pk__in=ids, state=AssignmentState.PENDING, kind=AssignmentKind.LEAD
     )
     accepted, refused = 0, []
@@ -104,7 +104,7 @@ def bulk_accept(request):
 
 def _assignment(request, assignment_id: int):
     return get_object_or_404(
-        sel.unit_assignments(request.scope).select_related(
+        access.unit_assignments(request.scope).select_related(
             "message__board", "message__region", "message__domain", "unit", "parent__unit"
         ),
         pk=assignment_id,
@@ -319,7 +319,7 @@ def _attachment_in_scope(request, attachment_id: int) -> Attachment:
     )
     scope = request.scope
     in_unit = attachment.reply.unit_id in scope.unit_ids
-    moderated = sel.moderated_messages(scope).filter(pk=attachment.reply.message_id).exists()
+    moderated = access.moderated_messages(scope).filter(pk=attachment.reply.message_id).exists()
     if not (in_unit or (scope.is_moderator and moderated)):
         raise Http404
     return attachment

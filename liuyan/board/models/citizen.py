@@ -1,0 +1,75 @@
+"""What the citizen says after the reply: the rating, follow-ups and thanks."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liuyan.core import lifecycle
+
+from .message import Message
+
+
+class Evaluation(models.Model):
+    """The author's rating of a published reply (评价), one per round."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="evaluations")
+    round = models.PositiveSmallIntegerField(default=1)
+    solved = models.BooleanField(_("solved"))
+    attitude = models.PositiveSmallIntegerField(_("attitude"))
+    speed = models.PositiveSmallIntegerField(_("speed"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "round"], name="one_evaluation_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(attitude__gte=1, attitude__lte=5, speed__gte=1, speed__lte=5),
+                name="evaluation_scores_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
+
+    @property
+    def is_satisfied(self) -> bool:
+        return lifecycle.is_satisfied(solved=self.solved, attitude=self.attitude, speed=self.speed)
+
+
+class FollowUp(models.Model):
+    """The author's later question on the same message (追问)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="follow_ups")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(_("follow-up"))
+    public_body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
+
+
+class Thanks(models.Model):
+    """The author's thanks (感谢)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="thanks")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(_("thanks"))
+    public_body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("thanks")
+        verbose_name_plural = _("thanks")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} · {self._meta.verbose_name}"
