@@ -55,6 +55,10 @@ JUNK = [
     "x" * 5000,
 ]
 ADMIN_JUNK = [HUGE[0], HUGE[1], "-1", "²"]
+# Once an endpoint has had all of JUNK (its first object, by the first role that gets in), the
+# other objects and roles get one value of each way a number goes wrong: the same view code
+# runs, and the whole sweep stays within minutes on PostgreSQL.
+COMPACT_JUNK = [HUGE[1], "-1", "abc", "²", "\x00"]
 # One field at a time (the others keep the values the page's form had).
 FIELD_JUNK = [HUGE[0], HUGE[1], "-1", "0", "abc", "", "²", "\x00"]
 CURSOR_NAMES = {"after", "before", "page"}
@@ -462,18 +466,27 @@ def test_no_url_answers_5xx_to_bad_input(world, objects, admin_staff):
 
     # POST: every endpoint, by every role that gets past its door.
     swept_posts = 0
+    fully_swept: set[str] = set()  # endpoints that had every value of JUNK
+    field_swept: set[tuple[str, frozenset]] = set()  # (endpoint, a form's fields) swept one by one
     for pattern, index, url, role in posts:
         admin = pattern.name.startswith("admin:")
         swept_posts += 1
         form = found_forms.get((role, url))
         baseline = {k: v for k, v in (form.fields if form else {}).items() if v}
         names = set(form.fields) if form else int_names
-        for junk in ADMIN_JUNK if admin else JUNK:
+        first = index == 0 and pattern.name not in fully_swept
+        if first:
+            fully_swept.add(pattern.name)
+        for junk in ADMIN_JUNK if admin else JUNK if first else COMPACT_JUNK:
             client = _client(world, role)  # a step may have signed the client out
             all_junk = {**baseline, **dict.fromkeys(names, junk)}
             sweep.send(client, role, "post", url, all_junk)
         if form is None or index > 0:
             continue  # one by one: on the first object of each kind
+        shape = (pattern.name, frozenset(form.kinds.items()))
+        if shape in field_swept:
+            continue  # another role already had this very form field by field
+        field_swept.add(shape)
         for name, kind in form.kinds.items():
             if admin and kind not in {"select", "number"}:
                 continue

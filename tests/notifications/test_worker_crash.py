@@ -32,7 +32,6 @@ from liuyan.notifications.models import Delivery
 
 from . import steps
 
-SMTP_PORT = 8701
 LEASE_SECONDS = 10  # long enough for a tick to start and finish inside it
 NOTIFY_TASK = "liuyan.notifications.dispatch.notify_event"
 LIUYAN = str(Path(sys.executable).with_name("liuyan"))
@@ -42,8 +41,10 @@ class SMTPServer:
     """A loopback SMTP server. The first connection is accepted and never answered (a hung
     mail server); the ones after it are served just enough SMTP to hand over a message."""
 
-    def __init__(self, port: int):
-        self.listener = socket.create_server(("127.0.0.1", port), reuse_port=False)
+    def __init__(self):
+        # Port 0: the system picks a free one, so parallel runs on one machine never collide.
+        self.listener = socket.create_server(("127.0.0.1", 0), reuse_port=False)
+        self.port = self.listener.getsockname()[1]
         self.connections = 0
         self.messages: list[str] = []
         self.hung = threading.Event()
@@ -97,7 +98,7 @@ class SMTPServer:
 
 @pytest.fixture
 def smtp_server():
-    server = SMTPServer(SMTP_PORT)
+    server = SMTPServer()
     yield server
     server.close()
 
@@ -115,7 +116,7 @@ def _database_for_processes(tmp_path: Path) -> tuple[str, Path | None]:
     return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}", None
 
 
-def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
+def _env(database_url: str, tmp_path: Path, smtp_port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         LIUYAN_DEBUG="1",
@@ -123,7 +124,7 @@ def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
         LIUYAN_VAR_DIR=str(tmp_path / "var"),
         LIUYAN_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         LIUYAN_EMAIL_HOST="127.0.0.1",
-        LIUYAN_EMAIL_PORT=str(SMTP_PORT),
+        LIUYAN_EMAIL_PORT=str(smtp_port),
         LIUYAN_EMAIL_TIMEOUT="600",  # the worker must hang until it is killed
         LIUYAN_DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
         LIUYAN_TASKS_BACKEND="django_tasks_db.DatabaseBackend",
@@ -191,7 +192,7 @@ def test_a_delivery_left_sending_by_a_killed_worker_is_sent_once_after_the_lease
     s.dispatch_message(message_id=m.pk, actor=world.moderator, lead_unit=world.bureau)
     assert DBTaskResult.objects.count() == 1
     database_url, sqlite_file = _database_for_processes(tmp_path)
-    env = _env(database_url, tmp_path)
+    env = _env(database_url, tmp_path, smtp_server.port)
 
     worker = subprocess.Popen(
         [LIUYAN, "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
