@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict
 
 
 class State(StrEnum):
@@ -172,6 +173,14 @@ class Transition:
         return self.from_state != self.to_state
 
 
+class _RefusalFacts(TypedDict):
+    """What a refusal carries, typed so that `**facts` matches LifecycleError's keywords."""
+
+    action: Action
+    state: State | None
+    allowed_roles: frozenset[Role]
+
+
 def transition(
     state: State | None, action: Action, roles: set[Role] | frozenset[Role]
 ) -> Transition:
@@ -180,7 +189,7 @@ def transition(
     Returns the Transition to record; raises TransitionRefused or PermissionRefused.
     """
     rule = RULES[action]
-    facts = {"action": action, "state": state, "allowed_roles": rule.roles}
+    facts: _RefusalFacts = {"action": action, "state": state, "allowed_roles": rule.roles}
     if action is Action.SUBMIT:
         if state is not None:
             raise TransitionRefused("The message has already been submitted.", **facts)

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -88,7 +89,9 @@ def command_hot(args: argparse.Namespace) -> int:
         "点赞数",
         "留言编号",
     ]
-    out_rows = [
+    # Mixed values (numbers for the table, text for the console): Any, not object, so the
+    # printout below may slice and format them.
+    out_rows: list[dict[str, Any]] = [
         {
             "排名": issue.rank,
             "热度指数": issue.heat,
@@ -123,7 +126,10 @@ def command_classify(args: argparse.Namespace) -> int:
             f"error: no classifier in {args.models} (run the train command first)", file=sys.stderr
         )
         return EXIT_USAGE
-    rows = tables.read_table(args.input, required=(tables.TITLE, tables.BODY))
+    # Read as text; the prediction adds a number column before the table is written back.
+    rows: list[dict[str, Any]] = tables.read_table(
+        args.input, required=(tables.TITLE, tables.BODY)
+    )
     batch = 512
     for begin in _progress(range(0, len(rows), batch), "classifying", total=-(-len(rows) // batch)):
         chunk = rows[begin : begin + batch]
