@@ -127,9 +127,7 @@ def command_classify(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     # Read as text; the prediction adds a number column before the table is written back.
-    rows: list[dict[str, Any]] = tables.read_table(
-        args.input, required=(tables.TITLE, tables.BODY)
-    )
+    rows: list[dict[str, Any]] = tables.read_table(args.input, required=(tables.TITLE, tables.BODY))
     batch = 512
     for begin in _progress(range(0, len(rows), batch), "classifying", total=-(-len(rows) // batch)):
         chunk = rows[begin : begin + batch]
