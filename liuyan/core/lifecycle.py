@@ -11,6 +11,7 @@ Three linked machines live here:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypedDict
@@ -88,7 +89,7 @@ class Rule:
     roles: frozenset[Role]
 
 
-def _rule(froms, to, *roles) -> Rule:
+def _rule(froms: Iterable[State], to: State | None, *roles: Role) -> Rule:
     return Rule(frozenset(froms), to, frozenset(roles))
 
 

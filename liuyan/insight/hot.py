@@ -175,7 +175,7 @@ def _problem_tokens(text: _Text, located: _Located) -> list[str]:
 
 
 def _average_linkage(
-    vectors, threshold: float, apart: np.ndarray, weak: np.ndarray
+    vectors: csr_matrix, threshold: float, apart: np.ndarray, weak: np.ndarray
 ) -> list[list[int]]:
     """Rows grouped so that the mean cosine between any two merged groups reaches threshold.
     ``apart`` marks pairs that must not be one issue (their similarity counts as -1); ``weak``
@@ -266,7 +266,7 @@ def _groups_apart(a: list[set[int]], b: list[set[int]]) -> bool:
 def _merge_across_places(
     groups: list[list[int]],
     located: list[_Located],
-    vectors,
+    vectors: csr_matrix,
     regions: list[str],
     levels: np.ndarray,
 ) -> list[list[int]]:

@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -242,7 +243,7 @@ class SimilarityIndex:
             if exact[i] >= min_score
         ]
 
-    def near_duplicates(self, text: str, **filters) -> list[Match]:
+    def near_duplicates(self, text: str, **filters: Any) -> list[Match]:
         return [m for m in self.query(text, k=50, **filters) if m.near_duplicate]
 
     def _positions_in_window(self, since: datetime | None, until: datetime | None) -> np.ndarray:

@@ -198,7 +198,9 @@ def _can_stratify(labels: Sequence[str], share: float) -> bool:
     return len(counts) > 1 and counts.min() >= 2 and int(len(labels) * share) >= len(counts)
 
 
-def evaluate(model: DomainClassifier, documents: Sequence[Document], labels: Sequence[str]):
+def evaluate(
+    model: DomainClassifier, documents: Sequence[Document], labels: Sequence[str]
+) -> dict[str, Any]:
     predicted = [p.label for p in model.predict_documents(documents, top_k=1)]
     return {
         "macro_f1": round(float(f1_score(labels, predicted, average="macro")), 4),
