@@ -137,7 +137,7 @@ serve-prod: setup
 
 # mypy reads its settings from pyproject.toml; the django-stubs plugin imports liuyan.settings,
 # which needs no secret because LIUYAN_DEBUG is exported above. Its cache (.mypy_cache) makes a
-# second run take a few seconds instead of a cold run's quarter of a minute.
+# second run take about a second instead of a cold run's quarter of a minute.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
