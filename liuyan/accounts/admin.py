@@ -10,7 +10,7 @@ from .models import AuditEntry, KnownAddress, SignInFailure, TOTPDevice, User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),  # always a tuple; typed as optional
         (_("Citizen profile"), {"fields": ("phone", "nickname", "real_name")}),
     )
     list_display = ("username", "nickname", "phone", "is_staff", "is_active", "date_joined")

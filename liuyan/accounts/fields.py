@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.core import validators
 from django.db import models
 from django.forms import EmailField as EmailFormField
@@ -38,8 +41,15 @@ class EncryptedCharField(models.CharField):
 class EncryptedEmailField(EncryptedCharField):
     default_validators = [validators.validate_email]
 
-    def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": EmailFormField, **kwargs})
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = EmailFormField,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return super().formfield(
+            form_class=form_class, choices_form_class=choices_form_class, **kwargs
+        )
 
 
 class PhoneHashField(models.CharField):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.validators import RegexValidator
@@ -42,8 +44,10 @@ class CodeField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def to_python(self, value):
-        return super().to_python(value).replace(" ", "")
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        assert text is not None, "CharField gives its empty_value, which is '' here"
+        return text.replace(" ", "")
 
 
 class PhoneForm(forms.Form):
@@ -97,8 +101,9 @@ class NewPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (its stub says it may be None)
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data

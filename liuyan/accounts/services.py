@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 import pyotp
 from django.conf import settings
@@ -85,7 +86,8 @@ def request_sign_in_code(*, phone: str, ip: str | None, now: datetime | None = N
         _check_code_request_allowed(phone, ip, at)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         PhoneCode.objects.create(
-            phone_hash=crypto.phone_hash(phone),
+            # The form has checked the number: it has digits, so it has a hash (not None).
+            phone_hash=cast(str, crypto.phone_hash(phone)),
             code_hash=_code_hash(phone, code),
             ip_address=ip,
             created_at=at,
@@ -339,15 +341,16 @@ def verify_totp(
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user).first()
         step = _matching_step(device, code, at) if device is not None else None
-        replayed = step is not None and device.last_used_step is not None
-        replayed = replayed and step <= device.last_used_step
-        if step is None or replayed:
+        last_step = device.last_used_step if device is not None else None
+        replayed = step is not None and last_step is not None and step <= last_step
+        # `device is None` only spells out for mypy what `step is None` already implies.
+        if device is None or step is None or replayed:
             record_sign_in_failure(scope=scope, key=user.username, ip=ip, now=at)
         else:
             device.last_used_step = step
             device.confirmed_at = device.confirmed_at or at
             device.save(update_fields=["last_used_step", "confirmed_at"])
-    if step is None or replayed:
+    if device is None or step is None or replayed:
         raise SignInRefused(_("The code is wrong. Enter the 6-digit code your app shows now."))
     _forget_failures(scope, user.username, ip)
     return device

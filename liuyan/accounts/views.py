@@ -5,6 +5,7 @@ the profile page, and the audit trail for administrators. Views parse, call one 
 from __future__ import annotations
 
 import csv
+from typing import Any
 from urllib.parse import urlencode
 
 import pyotp
@@ -14,7 +15,7 @@ from django.contrib.admin import site as admin_site
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -110,6 +111,7 @@ def login_view(request):
 def request_code(request):
     """Step one: send a code. With htmx only the steps are swapped; without, the page reloads."""
     form = PhoneForm(request.POST)
+    shown: PhoneForm | None = form  # None once the code is sent: the steps show a fresh form
     refused = None
     if form.is_valid():
         phone = form.cleaned_data["phone"]
@@ -123,10 +125,10 @@ def request_code(request):
             if not request.htmx:  # htmx shows the notice inside the swapped steps instead
                 messages.success(request, _("We sent a 6-digit code to your phone."))
                 return redirect(_with_next(reverse("accounts:login"), _safe_next(request, "")))
-            form = None
-    context = _login_steps_context(request, phone_form=form)
+            shown = None
+    context = _login_steps_context(request, phone_form=shown)
     template = "accounts/_login_steps.html" if request.htmx else "accounts/login.html"
-    response = render(request, template, context, status=200 if form is None else 400)
+    response = render(request, template, context, status=200 if shown is None else 400)
     return _refused(response, refused)
 
 
@@ -282,7 +284,7 @@ def staff_second_factor(request):
     """Staff step two: the authenticator code, after enrolling the app the first time."""
     pending = pending_staff(request)
     user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
-    if user is None:
+    if not pending or user is None:  # (a user implies a pending sign-in; said for mypy)
         messages.info(request, _("Please sign in with your username and password first."))
         return redirect("accounts:staff_login")
     device = selectors.confirmed_device(user) or services.start_totp_enrolment(user=user)
@@ -309,7 +311,9 @@ def staff_second_factor(request):
     return _refused(response, refused)
 
 
-def admin_login_redirect(request, extra_context=None):
+def admin_login_redirect(
+    request: HttpRequest, extra_context: dict[str, Any] | None = None
+) -> HttpResponse:
     """Replaces the Django admin's login page: staff sign in on our page, with the second factor."""
     if request.user.is_authenticated and not admin_site.has_permission(request):
         # Signed in but not allowed in the admin: sending them to sign in again would loop.

@@ -4,6 +4,8 @@ States, deadlines and timelines are read-only here: they change only through the
 service, which the admin actions below call like any other page would.
 """
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -83,7 +85,10 @@ def _run_service(modeladmin, request, queryset, call, done_message):
             call(message)
             done += 1
         except (LifecycleError, ValidationError) as refused:
-            text = getattr(refused, "message", None) or "; ".join(refused.messages)
+            # A LifecycleError always has a message; only a ValidationError may lack one.
+            text = getattr(refused, "message", None) or "; ".join(
+                cast(ValidationError, refused).messages
+            )
             modeladmin.message_user(request, f"{message.serial}: {text}", messages.WARNING)
     if done:
         modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)

@@ -193,9 +193,12 @@ def _ranked(messages: QuerySet[Message], words: list[str]) -> QuerySet[Message]:
     raise NotImplementedError(f"No search index for {connection.vendor}.")
 
 
+def _published_reply_rows() -> QuerySet[Reply]:
+    return Reply.objects.filter(state=ReplyState.PUBLISHED).order_by("-published_at", "-id")
+
+
 def _published_replies() -> Prefetch:
-    published = Reply.objects.filter(state=ReplyState.PUBLISHED).order_by("-published_at", "-id")
-    return Prefetch("replies", queryset=published, to_attr="published_replies")
+    return Prefetch("replies", queryset=_published_reply_rows(), to_attr="published_replies")
 
 
 def search_public(
@@ -330,7 +333,7 @@ def published_reply_body(message: Message) -> str:
     """The latest published reply of a message fetched by search_public (prefetched)."""
     replies = getattr(message, "published_replies", None)
     if replies is None:
-        replies = _published_replies().queryset.filter(message=message)[:1]
+        replies = _published_reply_rows().filter(message=message)[:1]
     return replies[0].body if replies else ""
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -58,7 +59,8 @@ class _State:
     watermark: int = 0
     built_at: float = 0.0
     checked_at: float = 0.0
-    campaigns: dict[int, Campaign] | None = None
+    # Keyed by what the index was given, message ids: typed Hashable as the index types them.
+    campaigns: dict[Hashable, Campaign] | None = None
 
 
 _state: _State | None = None
@@ -108,7 +110,7 @@ def _refreshed(state: _State) -> None:
     state.campaigns = None  # recomputed when the screening queue next asks
 
 
-def _campaigns(state: _State, now: datetime) -> dict[int, Campaign]:
+def _campaigns(state: _State, now: datetime) -> dict[Hashable, Campaign]:
     if state.campaigns is None:
         found = state.index.find_campaigns(
             since=now - timedelta(days=CAMPAIGN_DAYS), min_authors=CAMPAIGN_MIN_AUTHORS

@@ -11,8 +11,10 @@ Three linked machines live here:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict
 
 
 class State(StrEnum):
@@ -87,7 +89,7 @@ class Rule:
     roles: frozenset[Role]
 
 
-def _rule(froms, to, *roles) -> Rule:
+def _rule(froms: Iterable[State], to: State | None, *roles: Role) -> Rule:
     return Rule(frozenset(froms), to, frozenset(roles))
 
 
@@ -172,6 +174,14 @@ class Transition:
         return self.from_state != self.to_state
 
 
+class _RefusalFacts(TypedDict):
+    """What a refusal carries, typed so that `**facts` matches LifecycleError's keywords."""
+
+    action: Action
+    state: State | None
+    allowed_roles: frozenset[Role]
+
+
 def transition(
     state: State | None, action: Action, roles: set[Role] | frozenset[Role]
 ) -> Transition:
@@ -180,7 +190,7 @@ def transition(
     Returns the Transition to record; raises TransitionRefused or PermissionRefused.
     """
     rule = RULES[action]
-    facts = {"action": action, "state": state, "allowed_roles": rule.roles}
+    facts: _RefusalFacts = {"action": action, "state": state, "allowed_roles": rule.roles}
     if action is Action.SUBMIT:
         if state is not None:
             raise TransitionRefused("The message has already been submitted.", **facts)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from liuyan.board.models import (
@@ -35,7 +37,15 @@ class DomainChoiceField(forms.ModelChoiceField):
         return "　" * (domain.level - 1) + domain.name
 
 
-def domain_field(**kwargs) -> DomainChoiceField:
+def limit_units(form: forms.BaseForm, name: str, units: QuerySet[Unit] | None) -> None:
+    """Offer only `units` (none when not given) in the form's unit field `name`."""
+    field = form.fields[name]
+    # form.fields is typed as plain Field; every unit field here is a ModelChoiceField.
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = units if units is not None else Unit.objects.none()
+
+
+def domain_field(**kwargs: Any) -> DomainChoiceField:
     return DomainChoiceField(
         queryset=Domain.objects.order_by("level", "position", "name"),
         required=False,
@@ -82,11 +92,10 @@ class DispatchForm(forms.Form):
         label=_("Note to the units"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, candidates=None, **kwargs):
+    def __init__(self, *args: Any, candidates: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        candidates = candidates if candidates is not None else Unit.objects.none()
-        self.fields["lead_unit"].queryset = candidates
-        self.fields["co_units"].queryset = candidates
+        limit_units(self, "lead_unit", candidates)
+        limit_units(self, "co_units", candidates)
 
 
 class ReopenForm(forms.Form):
@@ -97,9 +106,9 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, candidates=None, **kwargs):
+    def __init__(self, *args: Any, candidates: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = candidates if candidates is not None else Unit.objects.none()
+        limit_units(self, "unit", candidates)
 
 
 class NoteForm(forms.Form):
@@ -148,19 +157,17 @@ class TransferForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, targets=None, **kwargs):
+    def __init__(self, *args: Any, targets: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_unit"].queryset = targets if targets is not None else Unit.objects.none()
+        limit_units(self, "to_unit", targets)
 
 
 class InviteForm(forms.Form):
     units = UnitMultipleChoiceField(queryset=Unit.objects.none(), label=_("Co-handling units"))
 
-    def __init__(self, *args, candidates=None, **kwargs):
+    def __init__(self, *args: Any, candidates: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = (
-            candidates if candidates is not None else Unit.objects.none()
-        )
+        limit_units(self, "units", candidates)
 
 
 class ExtensionRequestForm(forms.Form):
@@ -190,9 +197,9 @@ class ReplyTemplateForm(forms.ModelForm):
         fields = ["unit", "title", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args: Any, units: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        limit_units(self, "unit", units)
 
 
 # --- leaders -----------------------------------------------------------------------------

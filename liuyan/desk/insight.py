@@ -133,7 +133,9 @@ def suggested_units(message: Message, *, limit: int = 3) -> list[UnitSuggestion]
             by_id[s.unit_id],
             s.reasons[0],
             confidence=s.confidence,
-            reasons=tuple(REASON_LABELS[r] for r in s.reasons),
+            # Lazy labels, translated when shown. TEMPORARY until board/layers merge:
+            # UnitSuggestion.reasons (desk/selectors.py) says tuple[str, ...] (types-pending.txt).
+            reasons=tuple(REASON_LABELS[r] for r in s.reasons),  # type: ignore[misc]
         )
         for s in found
     ]

@@ -4,7 +4,10 @@ Regions (3,400) and units (up to 20,000) are too many for select boxes: every fo
 them uses autocomplete, which needs `search_fields` on their admins.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -81,10 +84,19 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "unit", "region", "board")
 
 
-class CalendarWarningMixin:
+if TYPE_CHECKING:
+    # The mixin is only combined with ModelAdmin: typed as one, mypy knows super()'s view.
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class CalendarWarningMixin(_AdminBase):
     """Warn on the changelist when this or next year has no holiday data."""
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         for year in missing_calendar_years():
             messages.warning(request, missing_year_warning(year))
         return super().changelist_view(request, extra_context)

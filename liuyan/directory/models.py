@@ -38,7 +38,8 @@ class Region(models.Model):
 
     def ancestors(self) -> list["Region"]:
         """This region and the ones above it, the province first."""
-        chain, region = [], self
+        chain: list[Region] = []
+        region: Region | None = self
         while region is not None:
             chain.append(region)
             region = region.parent
@@ -75,8 +76,10 @@ class Domain(models.Model):
 
     @property
     def top(self) -> "Domain":
+        # Testing `parent` rather than `parent_id` costs no query either: a null key gives None
+        # without touching the database, and a set one is fetched (and cached) for the loop body.
         domain = self
-        while domain.parent_id is not None:
+        while domain.parent is not None:
             domain = domain.parent
         return domain
 

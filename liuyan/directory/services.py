@@ -94,9 +94,10 @@ def domains_by_path() -> dict[tuple[str, ...], Domain]:
 
     def path_of(domain: Domain) -> tuple[str, ...]:
         names = []
-        while domain is not None:
-            names.append(domain.name)
-            domain = domains.get(domain.parent_id)
+        node: Domain | None = domain
+        while node is not None:
+            names.append(node.name)
+            node = domains.get(node.parent_id) if node.parent_id is not None else None
         return tuple(reversed(names))
 
     return {path_of(domain): domain for domain in domains.values()}

@@ -192,7 +192,8 @@ def save_classifier(model: DomainClassifier, models_dir: Path, manifest: dict[st
     }
     temporary = path.with_name(path.name + ".tmp")
     with temporary.open("wb") as handle:  # a file object: np.savez would append ".npz" to a name
-        np.savez(handle, **arrays)
+        # numpy's stub cannot tell that no array is named "allow_pickle", its only keyword.
+        np.savez(handle, **arrays)  # type: ignore[arg-type]
     temporary.replace(path)
     manifest_tmp = path.with_suffix(".json.tmp")
     manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
 from liuyan.insight import tables
 
+_T = TypeVar("_T")
+
 EXIT_USAGE = 2
 
 
-def _progress(iterable, description: str, total: int | None = None):
+def _progress(iterable: Iterable[_T], description: str, total: int | None = None) -> tqdm[_T]:
     return tqdm(iterable, desc=description, total=total, file=sys.stderr, unit="msg", leave=False)
 
 
@@ -88,7 +91,9 @@ def command_hot(args: argparse.Namespace) -> int:
         "点赞数",
         "留言编号",
     ]
-    out_rows = [
+    # Mixed values (numbers for the table, text for the console): Any, not object, so the
+    # printout below may slice and format them.
+    out_rows: list[dict[str, Any]] = [
         {
             "排名": issue.rank,
             "热度指数": issue.heat,
@@ -123,7 +128,8 @@ def command_classify(args: argparse.Namespace) -> int:
             f"error: no classifier in {args.models} (run the train command first)", file=sys.stderr
         )
         return EXIT_USAGE
-    rows = tables.read_table(args.input, required=(tables.TITLE, tables.BODY))
+    # Read as text; the prediction adds a number column before the table is written back.
+    rows: list[dict[str, Any]] = tables.read_table(args.input, required=(tables.TITLE, tables.BODY))
     batch = 512
     for begin in _progress(range(0, len(rows), batch), "classifying", total=-(-len(rows) // batch)):
         chunk = rows[begin : begin + batch]
@@ -168,7 +174,10 @@ def command_mask(args: argparse.Namespace) -> int:
 def command_quality(args: argparse.Namespace) -> int:
     from liuyan.insight.quality import assess_reply
 
-    rows = tables.read_table(args.input, required=(tables.TITLE, tables.BODY, tables.REPLY))
+    # Read as text; the scores are added as numbers before the table is written back.
+    rows: list[dict[str, Any]] = tables.read_table(
+        args.input, required=(tables.TITLE, tables.BODY, tables.REPLY)
+    )
     for row in _progress(rows, "scoring"):
         result = assess_reply(row[tables.TITLE], row[tables.BODY], row[tables.REPLY])
         row["质量得分"] = result.score

@@ -175,7 +175,7 @@ def _problem_tokens(text: _Text, located: _Located) -> list[str]:
 
 
 def _average_linkage(
-    vectors, threshold: float, apart: np.ndarray, weak: np.ndarray
+    vectors: csr_matrix, threshold: float, apart: np.ndarray, weak: np.ndarray
 ) -> list[list[int]]:
     """Rows grouped so that the mean cosine between any two merged groups reaches threshold.
     ``apart`` marks pairs that must not be one issue (their similarity counts as -1); ``weak``
@@ -266,7 +266,7 @@ def _groups_apart(a: list[set[int]], b: list[set[int]]) -> bool:
 def _merge_across_places(
     groups: list[list[int]],
     located: list[_Located],
-    vectors,
+    vectors: csr_matrix,
     regions: list[str],
     levels: np.ndarray,
 ) -> list[list[int]]:
@@ -324,10 +324,10 @@ def _merge_across_places(
             )
         ]
     components = _Components(len(groups))
-    anchors = [
-        {main_keys[i]: located[groups[i][0]].place.rank} if main_keys[i] else {}
-        for i in range(len(groups))
-    ]
+    anchors: list[dict[str, int]] = []
+    for group in groups:
+        place = located[group[0]].place
+        anchors.append({place.key: place.rank} if place and place.key else {})
     group_regions = [
         Counter(r for m in g if (r := regions[m])).most_common(1)[0][0]
         if any(regions[m] for m in g)
@@ -449,11 +449,11 @@ def _place_label(texts: list[_Text], located: list[_Located]) -> tuple[str, list
         rank = {loc.place.key: loc.place.rank for loc in located if loc.place}
         key = max(keys, key=lambda k: (keys[k], rank[k], len(k)))
         about = [
-            (text, loc)
+            (text, loc.place)
             for text, loc in zip(texts, located, strict=True)
             if loc.place and loc.place.key == key
         ]
-        names = Counter(loc.place.name for _, loc in about)
+        names = Counter(place.name for _, place in about)
         name = max(names, key=lambda n: (names[n], len(n)))
         texts = [text for text, _ in about]
     else:
@@ -489,8 +489,9 @@ def hot_issues(
             continue
         members = [window[i] for i in indices]
         stamps = sorted(m.time for m in members if m.time)
-        first, last = (stamps[0], stamps[-1]) if stamps else (None, None)
-        span = (last - first).total_seconds() / 86400 if stamps else 0.0
+        first = stamps[0] if stamps else None
+        last = stamps[-1] if stamps else None
+        span = (last - first).total_seconds() / 86400 if first and last else 0.0
         age = (reference - last).total_seconds() / 86400 if reference and last else 0.0
         authors = len({m.author for m in members if m.author}) or len(members)
         likes = sum(max(m.likes, 0) for m in members)

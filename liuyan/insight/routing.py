@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from liuyan.insight.text import normalize
@@ -141,7 +141,7 @@ def rule_scores(case: RoutingCase) -> dict[int, tuple[float, set[str]]]:
     return {unit_id: (score, reasons[unit_id]) for unit_id, score in scores.items()}
 
 
-def _history_keys(case: RoutingCase):
+def _history_keys(case: RoutingCase) -> Iterator[Callable[[DispatchCount], bool]]:
     region = case.region_chain[0].id if case.region_chain else None
     domain = case.domain_chain[0] if case.domain_chain else None
     yield lambda c: c.board_id == case.board_id and c.region_id == region and c.domain_id == domain

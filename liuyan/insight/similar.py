@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -172,6 +173,7 @@ class SimilarityIndex:
 
     def _candidate_scores(self, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
         by_term = self._by_term
+        assert by_term is not None, "query() freezes the index first"
         scores = np.zeros(len(self._messages), dtype=np.float32)
         limit = max(1, int(COMMON_TERM_SHARE * len(self._messages)))
         rare = self._df[terms] <= limit
@@ -225,9 +227,11 @@ class SimilarityIndex:
         if len(candidates) > RESCORE:
             top = np.argpartition(-scores[candidates], RESCORE)[:RESCORE]
             candidates = candidates[top]
-        query = np.zeros(self._by_message.shape[1], dtype=np.float32)
+        by_message = self._by_message
+        assert by_message is not None, "built by freeze() above"
+        query = np.zeros(by_message.shape[1], dtype=np.float32)
         query[terms] = weights
-        exact = self._by_message[candidates] @ query
+        exact = by_message[candidates] @ query
         order = np.argsort(-exact)[:k]
         return [
             Match(
@@ -239,7 +243,7 @@ class SimilarityIndex:
             if exact[i] >= min_score
         ]
 
-    def near_duplicates(self, text: str, **filters) -> list[Match]:
+    def near_duplicates(self, text: str, **filters: Any) -> list[Match]:
         return [m for m in self.query(text, k=50, **filters) if m.near_duplicate]
 
     def _positions_in_window(self, since: datetime | None, until: datetime | None) -> np.ndarray:
@@ -264,6 +268,7 @@ class SimilarityIndex:
         positions = self._positions_in_window(since, until)
         if len(positions) < 2:
             return []
+        assert self._by_message is not None, "built by freeze() above"
         window = self._by_message[positions]
         links = _UnionFind(len(positions))
         transposed = window.T.tocsr()

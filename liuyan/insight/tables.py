@@ -63,7 +63,10 @@ def _read_xlsx(path: Path) -> list[dict[str, str]]:
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = workbook.active.iter_rows(values_only=True)
+        sheet = workbook.active
+        if sheet is None:  # openpyxl's answer for a workbook without sheets
+            raise TableError(f"{path}: the workbook has no worksheet")
+        rows = sheet.iter_rows(values_only=True)
         header = [_cell(value).strip() for value in next(rows, ())]
         return [
             {name: _cell(value) for name, value in zip(header, row, strict=False) if name}

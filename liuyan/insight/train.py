@@ -200,7 +200,9 @@ def _can_stratify(labels: Sequence[str], share: float) -> bool:
     return len(counts) > 1 and counts.min() >= 2 and int(len(labels) * share) >= len(counts)
 
 
-def evaluate(model: DomainClassifier, documents: Sequence[Document], labels: Sequence[str]):
+def evaluate(
+    model: DomainClassifier, documents: Sequence[Document], labels: Sequence[str]
+) -> dict[str, Any]:
     predicted = [p.label for p in model.predict_documents(documents, top_k=1)]
     return {
         "macro_f1": round(float(f1_score(labels, predicted, average="macro")), 4),
@@ -228,32 +230,32 @@ def cross_validate(
     are over the pooled out-of-fold predictions; ``fold_macro_f1`` shows their spread.
     """
     step = progress or (lambda _message: None)
-    raw_labels = np.asarray(raw_labels, dtype=object)
+    label_array = np.asarray(raw_labels, dtype=object)
     seg_labels = list(seg_labels)
-    predicted = np.empty(len(raw_labels), dtype=object)
+    predicted = np.empty(len(label_array), dtype=object)
     per_fold = []
     splitter = StratifiedKFold(folds, shuffle=True, random_state=SEED)
-    for number, (fit_idx, val_idx) in enumerate(splitter.split(raw_docs, raw_labels), 1):
+    for number, (fit_idx, val_idx) in enumerate(splitter.split(raw_docs, label_array), 1):
         step(f"cross-validation fold {number}/{folds}")
         val_docs = [raw_docs[i] for i in val_idx]
         kept = np.flatnonzero(~near_copies(seg_docs, val_docs))
         model = fit_linear(
-            [raw_docs[i] for i in fit_idx] + [seg_docs[i] for i in kept],
-            list(raw_labels[fit_idx]) + [seg_labels[i] for i in kept],
+            [raw_docs[i] for i in fit_idx] + [seg_docs[int(i)] for i in kept],
+            list(label_array[fit_idx]) + [seg_labels[i] for i in kept],
             c,
             views,
             class_weight,
         )
         predicted[val_idx] = [p.label for p in model.predict_documents(val_docs, top_k=1)]
         per_fold.append(
-            f1_score(list(raw_labels[val_idx]), list(predicted[val_idx]), average="macro")
+            f1_score(list(label_array[val_idx]), list(predicted[val_idx]), average="macro")
         )
     return {
-        "macro_f1": round(float(f1_score(list(raw_labels), list(predicted), average="macro")), 4),
-        "accuracy": round(float(accuracy_score(list(raw_labels), list(predicted))), 4),
+        "macro_f1": round(float(f1_score(list(label_array), list(predicted), average="macro")), 4),
+        "accuracy": round(float(accuracy_score(list(label_array), list(predicted))), 4),
         "fold_macro_f1": [round(float(f), 4) for f in per_fold],
         "folds": folds,
-        "n": len(raw_labels),
+        "n": len(label_array),
     }
 
 

@@ -42,8 +42,9 @@ def target_url(notification: Notification) -> str:
     if notification.url:
         return notification.url
     found = ""
-    if notification.message_id and notification.kind == Notification.Kind.PROGRESS:
-        found = citizen_url(notification.message)
+    message = notification.message  # None without a query when no message is linked
+    if message is not None and notification.kind == Notification.Kind.PROGRESS:
+        found = citizen_url(message)
     elif notification.message_id and notification.kind == Notification.Kind.ATTENTION:
         found = moderator_url(notification.message_id)
     return found or reverse("notifications:inbox")

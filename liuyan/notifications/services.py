@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 
+from liuyan.accounts.models import User
 from liuyan.accounts.sms import SMSError, send_sms
 from liuyan.board.models import Assignment, Event, Message
 from liuyan.core.lifecycle import Action
@@ -41,7 +42,7 @@ BATCH = 500
 class Planned:
     """A notification to create for one recipient, with the outside channels to use."""
 
-    user: object
+    user: User
     text: texts.Text
     url: str
     channels: set[str] = field(default_factory=set)
@@ -91,7 +92,8 @@ def _plan(event: Event) -> dict[int, Planned]:
         _plan_for_moderators(event, message, plans)
     if action in CITIZEN_ACTIONS:
         _plan_for_citizens(event, message, plans)
-    plans.pop(event.actor_id, None)  # nobody needs to hear about their own step
+    if event.actor_id is not None:
+        plans.pop(event.actor_id, None)  # nobody needs to hear about their own step
     return plans
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from contextlib import closing
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any, Literal
 
 import django
 from django.apps import apps
@@ -74,7 +75,7 @@ def create_backup(output: Path, *, using: str = "default", say: Say = print) -> 
             counts = copy_sqlite(connection, copy, say)
         else:
             counts = dump_postgresql(connection, copy, say)
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
             "liuyan_version": version("liuyan"),
@@ -107,7 +108,7 @@ def check_reachable(connection) -> None:
         ) from error
 
 
-def write_mode(output: Path) -> str:
+def write_mode(output: Path) -> Literal["w:gz", "w"]:
     return "w:gz" if output.name.endswith((".gz", ".tgz")) else "w"
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.apps import StaticFilesConfig
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -29,16 +31,22 @@ EXAMPLES_SHOWN = 3
 
 
 @checks.register(SERVING, deploy=True)
-def check_static_manifest(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_static_manifest(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """The manifest that hashed static names come from exists and lists every static file."""
-    storage_class = import_string(storages.backends["staticfiles"]["BACKEND"])
+    # django-stubs types `backends` as Storage objects; it is settings.STORAGES, plain dicts.
+    backends = cast(dict[str, dict[str, Any]], storages.backends)
+    storage_class = import_string(backends["staticfiles"]["BACKEND"])
     if not issubclass(storage_class, ManifestFilesMixin):
         return []  # development storage: files are served by their plain names
     try:
-        storage = storages["staticfiles"]  # reads the manifest, and fails if it is no JSON
+        # Reads the manifest, and fails if it is no JSON. An instance of storage_class, which
+        # the test above found to be a ManifestFilesMixin; the handler is typed as Storage.
+        storage = cast(ManifestFilesMixin, storages["staticfiles"])
     except ValueError:
         return [unreadable_manifest(Path(settings.STATIC_ROOT) / storage_class.manifest_name)]
-    where = storage.manifest_storage.path(storage.manifest_name)
+    manifest_storage = storage.manifest_storage
+    assert manifest_storage is not None, "ManifestFilesMixin.__init__ sets it (to itself)"
+    where = manifest_storage.path(storage.manifest_name)
     content = storage.read_manifest()
     if content is None:
         return [
@@ -89,7 +97,7 @@ def check_secret_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     return []
 
 
-def unreadable_manifest(where) -> checks.Error:
+def unreadable_manifest(where: object) -> checks.Error:
     return checks.Error(
         f"The static files manifest {where} cannot be read.",
         hint=COLLECT_HINT,
@@ -99,7 +107,9 @@ def unreadable_manifest(where) -> checks.Error:
 
 def static_files_in_code() -> list[str]:
     """Every path collectstatic would collect, with the same ignore patterns it uses."""
-    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    # get_app_config is typed as the AppConfig base; this one is staticfiles' own config class.
+    config = cast(StaticFilesConfig, apps.get_app_config("staticfiles"))
+    ignore = config.ignore_patterns
     return [path for finder in finders.get_finders() for path, _storage in finder.list(ignore)]
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -126,13 +128,22 @@ class WriteForm(forms.Form):
         help_text=_("For the handling unit only; never shown in public."),
     )
 
-    def __init__(self, *args, draft_keys: list[tuple[str, str]] = (), **kwargs):
+    def __init__(
+        self, *args: Any, draft_keys: Iterable[tuple[str, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = [("", self.fields["domain"].empty_label)] + [
-            (domain.pk, self.fields["domain"].label_from_instance(domain))
+        # form.fields is typed as plain Field; these are the fields declared above.
+        field = self.fields["domain"]
+        assert isinstance(field, DomainChoiceField)
+        choices: list[tuple[object, object]] = [("", field.empty_label)]
+        choices += [
+            (domain.pk, field.label_from_instance(domain))
             for domain in selectors.domains_for_choice()
         ]
-        self.fields["remove_images"].choices = list(draft_keys)
+        field.choices = choices
+        remove = self.fields["remove_images"]
+        assert isinstance(remove, forms.MultipleChoiceField)
+        remove.choices = list(draft_keys)
 
     def clean_title(self) -> str:
         try:

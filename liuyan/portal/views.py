@@ -6,6 +6,8 @@ forms), so that nobody can learn that a private message exists.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liuyan.board import services
 from liuyan.board.access import is_publicly_visible
-from liuyan.board.models import Message
+from liuyan.board.models import Message, Reply
 from liuyan.core.lifecycle import RULES, Action, LifecycleError, State
 from liuyan.directory.models import Board, Region
 from liuyan.reports.selectors import public_hot_issues
 from liuyan.web.inputs import parse_id, parse_positive
+from liuyan.web.requests import HtmxRequest
 
 from . import formtokens, insight_hooks, selectors, uploads
 from .drafts import Draft
@@ -62,7 +65,7 @@ def _region_or_none(value: str | None) -> Region | None:
 
 
 @require_GET
-def board_finder(request: HttpRequest) -> HttpResponse:
+def board_finder(request: HtmxRequest) -> HttpResponse:
     """Province → prefecture → county, each a list of links (selects when htmx is on), and the
     boards of the chosen region; or the boards and units matching a search."""
     region = _region_or_none(request.GET.get("region"))
@@ -88,7 +91,9 @@ def _cascade_levels(chain: list[Region]) -> list[dict]:
 
     `parent` is the region above the level, so that "Choose…" on a lower level goes back up.
     """
-    levels = [{"label": _("Province"), "options": list(selectors.provinces()), "parent": None}]
+    levels: list[dict[str, Any]] = [
+        {"label": _("Province"), "options": list(selectors.provinces()), "parent": None}
+    ]
     labels = [_("Prefecture"), _("County")]
     for depth, region in enumerate(chain):
         levels[depth]["chosen"] = region
@@ -105,7 +110,7 @@ def _board_filters(request: HttpRequest) -> BoardFilterForm:
 
 
 @require_GET
-def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
+def board_detail(request: HtmxRequest, board_id: int) -> HttpResponse:
     board = get_object_or_404(
         Board.objects.select_related("region__parent__parent", "default_unit"),
         pk=board_id,
@@ -243,7 +248,8 @@ def attachment(request: HttpRequest, token: str) -> FileResponse:
         raise Http404(_("No such image."))
     response = FileResponse(found.file.open("rb"), content_type=found.content_type)
     response["Content-Disposition"] = f'inline; filename="{found.token}.{found.extension}"'
-    message = found.message or found.reply.message
+    # The attachment_belongs_somewhere constraint: without a message it has a reply.
+    message = found.message or cast(Reply, found.reply).message
     response["Cache-Control"] = (
         "public, max-age=86400" if is_publicly_visible(message) else "private, no-store"
     )
@@ -293,8 +299,9 @@ def write(request: HttpRequest) -> HttpResponse:
 def _fresh_write_form(request: HttpRequest, board: Board) -> WriteForm:
     token = formtokens.issue(request.user)
     initial = {"form_token": token, "board": board.pk, "is_public": "1"}
-    if getattr(request.user, "phone", None):
-        initial["contact_phone"] = request.user.phone
+    phone = getattr(request.user, "phone", None)  # anonymous users have none
+    if phone:
+        initial["contact_phone"] = phone
     return WriteForm(initial=initial)
 
 

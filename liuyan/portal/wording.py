@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +30,8 @@ STATUS_WORDS = {
     State.CLOSED: gettext_lazy("Closed"),
 }
 
-TYPE_WORDS = {
+# Keyed by str: Message.type holds the plain value, and a TextChoices member is that str.
+TYPE_WORDS: dict[str, Promise] = {
     Message.Type.COMPLAINT: gettext_lazy("Complaint"),
     Message.Type.HELP: gettext_lazy("Request for help"),
     Message.Type.CONSULTATION: gettext_lazy("Consultation"),
@@ -76,7 +78,8 @@ def event_words(event: Event) -> str:
         template = ACTION_WORDS[Action(event.action)]
     except (KeyError, ValueError):
         return event.action
-    unit = event.unit.name if event.unit_id else _("the responsible unit")
+    # A null key gives None without a query, so testing `unit` costs what `unit_id` did.
+    unit = event.unit.name if event.unit is not None else _("the responsible unit")
     return str(template) % {"unit": unit}
 
 

@@ -6,6 +6,8 @@ that was not thrown out (private ones included), and the public view over public
 so a private message never shapes what the public sees.
 """
 
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +60,10 @@ class HotIssue(models.Model):
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
     computed_at = models.DateTimeField()
-    messages = models.ManyToManyField(Message, through="HotIssueMessage", related_name="+")
+    # Spelled out because the plugin cannot infer a `through` model given by name.
+    messages: models.ManyToManyField[Message, HotIssueMessage] = models.ManyToManyField(
+        Message, through="HotIssueMessage", related_name="+"
+    )
 
     class Meta:
         verbose_name = _("hot issue")

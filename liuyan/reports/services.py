@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.db import transaction
 
@@ -69,11 +70,17 @@ def _computed(
     return _Computed(issues, sources, len(messages))
 
 
+def _message_ids(issue: ComputedIssue) -> list[int]:
+    """insight.hot hands back the ids it was given (typed Hashable there): message pks here."""
+    return cast(list[int], issue.message_ids)
+
+
 def _title_message(issue: ComputedIssue, sources: dict) -> int | None:
     """insight.hot names an issue after one member's (normalised) title: find that member."""
+    ids = _message_ids(issue)
     return next(
-        (i for i in issue.message_ids if normalize(sources[i].title) == issue.title),
-        issue.message_ids[0] if issue.message_ids else None,
+        (i for i in ids if normalize(sources[i].title) == issue.title),
+        ids[0] if ids else None,
     )
 
 
@@ -83,7 +90,11 @@ def _main_region(issue: ComputedIssue, sources: dict) -> int | None:
 
 
 def _save(run: HotIssueRun, computed: _Computed, *, is_public_view: bool, now: datetime) -> None:
+    window_start, window_end = run.window_start, run.window_end
+    assert window_start is not None and window_end is not None, "set by refresh_hot_issues"
     for issue in computed.issues:
+        # Every message has a time, so every issue has a first and a last one.
+        first, last = cast(datetime, issue.first), cast(datetime, issue.last)
         row = HotIssue.objects.create(
             run=run,
             is_public_view=is_public_view,
@@ -93,15 +104,15 @@ def _save(run: HotIssueRun, computed: _Computed, *, is_public_view: bool, now: d
             place=issue.place[:100],
             region_id=_main_region(issue, computed.sources),
             heat=issue.heat,
-            first_at=issue.first,
-            last_at=issue.last,
+            first_at=first,
+            last_at=last,
             message_count=len(issue.message_ids),
             author_count=issue.authors,
             likes=issue.likes,
-            window_start=run.window_start,
-            window_end=run.window_end,
+            window_start=window_start,
+            window_end=window_end,
             computed_at=now,
         )
         HotIssueMessage.objects.bulk_create(
-            HotIssueMessage(issue=row, message_id=message_id) for message_id in issue.message_ids
+            HotIssueMessage(issue=row, message_id=message_id) for message_id in _message_ids(issue)
         )

@@ -6,7 +6,7 @@ class WebConfig(AppConfig):
     label = "web"
     verbose_name = "liuyan web requests"
 
-    def ready(self):
+    def ready(self) -> None:
         from .inputs import install_lookups
 
         install_lookups()

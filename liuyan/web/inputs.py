@@ -14,11 +14,22 @@ Two traps made pages answer 500:
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.db.models import ForeignObject, IntegerField
+from django.db.models import Field, ForeignObject, IntegerField
 from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
+    # The mixin below is only ever combined with In (RelatedIn is one too): typed as one, mypy
+    # knows its lhs, rhs and super().process_rhs. At run time it stays a plain mixin.
+    _InLookup = In
+else:
+    _InLookup = object
 
 # SQLite's INTEGER and PostgreSQL's bigint: every id column of the site.
 ID_MAX = 2**63 - 1
@@ -62,7 +73,9 @@ class BoundedIntegerField(forms.IntegerField):
     Without `min_value`/`max_value` it is bounded by the 64-bit id range; narrower bounds given
     by the form are kept."""
 
-    def __init__(self, *, min_value=None, max_value=None, **kwargs):
+    def __init__(
+        self, *, min_value: int | None = None, max_value: int | None = None, **kwargs: Any
+    ) -> None:
         min_value = ID_MIN if min_value is None else max(min_value, ID_MIN)
         max_value = ID_MAX if max_value is None else min(max_value, ID_MAX)
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
@@ -71,7 +84,9 @@ class BoundedIntegerField(forms.IntegerField):
 # --- the ORM: `IN` with numbers out of the column's range ----------------------------------
 
 
-def _integer_range(field, connection) -> tuple[int | None, int | None]:
+def _integer_range(
+    field: Field[Any, Any], connection: BaseDatabaseWrapper
+) -> tuple[int | None, int | None]:
     target = getattr(field, "target_field", field)  # a foreign key stores its target's type
     try:
         return connection.ops.integer_field_range(target.get_internal_type())
@@ -79,18 +94,18 @@ def _integer_range(field, connection) -> tuple[int | None, int | None]:
         return None, None
 
 
-class OutOfRangeDropped:
+class OutOfRangeDropped(_InLookup):
     """Drops from an `IN` list the integers that no row of the column can hold: they cannot
     match, and the database driver raises on them. An empty list matches nothing, as usual."""
 
-    def process_rhs(self, compiler, connection):
+    def process_rhs(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         if self.rhs_is_direct_value():
             low, high = _integer_range(self.lhs.output_field, connection)
             self.rhs = [value for value in self.rhs if _fits(value, low, high)]
         return super().process_rhs(compiler, connection)
 
 
-def _is_integer(field, value) -> bool:
+def _is_integer(field: Field[Any, Any], value: object) -> bool:
     if value is None or hasattr(value, "resolve_expression"):
         return True  # NULL and expressions are the lookup's own business
     try:
@@ -100,7 +115,7 @@ def _is_integer(field, value) -> bool:
     return True
 
 
-def _fits(value, low: int | None, high: int | None) -> bool:
+def _fits(value: object, low: int | None, high: int | None) -> bool:
     if not isinstance(value, int) or isinstance(value, bool):
         return True  # not ours to judge: the field's own preparation handles it
     return (low is None or value >= low) and (high is None or value <= high)
@@ -110,7 +125,7 @@ class SafeIntegerIn(OutOfRangeDropped, In):
     """Also drops what is not an integer at all ("²", "abc"): it cannot match either, and
     Django's admin passes such values from a re-shown form straight to `pk__in`."""
 
-    def get_prep_lookup(self):
+    def get_prep_lookup(self) -> Any:
         if isinstance(self.rhs, list | tuple | set | frozenset):
             self.rhs = [value for value in self.rhs if _is_integer(self.lhs.output_field, value)]
         return super().get_prep_lookup()

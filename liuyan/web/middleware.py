@@ -9,29 +9,32 @@ parameters and the URL path (a serial or token in the URL) as well.
 
 from __future__ import annotations
 
-from django.http import HttpResponseBadRequest
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBadRequest, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
 
 
-def _has_nul(query_dict) -> bool:
+def _has_nul(query_dict: QueryDict) -> bool:
     return any(
         NUL in key or any(NUL in value for value in values) for key, values in query_dict.lists()
     )
 
 
 class RejectNullCharactersMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if NUL in request.path or _has_nul(request.GET) or _posted_nul(request):
             return HttpResponseBadRequest(_("The request contains a NUL character."))
         return self.get_response(request)
 
 
-def _posted_nul(request) -> bool:
+def _posted_nul(request: HttpRequest) -> bool:
     if request.method != "POST":
         return False
     # Form data only: file contents (request.FILES) may hold any byte.

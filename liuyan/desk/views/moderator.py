@@ -72,7 +72,8 @@ def _flag_campaigns(messages: list[Message]) -> None:
     """Mark the queue's messages that copy the same text as several other authors."""
     flags = similarity.campaign_flags([message.pk for message in messages])
     for message in messages:
-        message.campaign = flags.get(message.pk)
+        # Read by the queue template only; not a model field, so mypy does not know it.
+        message.campaign = flags.get(message.pk)  # type: ignore[attr-defined]
 
 
 def _queue_view(queue: str, selector, key: str, template: str):

@@ -312,35 +312,38 @@ def upload_attachment(request, assignment_id: int):
     return _to_assignment(request, assignment)
 
 
-def _attachment_in_scope(request, attachment_id: int) -> Attachment:
-    """Attachments of replies of the user's units (moderators reach them from the review)."""
+def _attachment_in_scope(request, attachment_id: int) -> tuple[Attachment, Reply]:
+    """Attachments of replies of the user's units (moderators reach them from the review),
+    with their reply, which the query makes sure of (the field itself is nullable)."""
     attachment = get_object_or_404(
         Attachment.objects.select_related("reply__message"), pk=attachment_id, reply__isnull=False
     )
+    reply = attachment.reply
+    assert reply is not None, "reply__isnull=False above"
     scope = request.scope
-    in_unit = attachment.reply.unit_id in scope.unit_ids
-    moderated = access.moderated_messages(scope).filter(pk=attachment.reply.message_id).exists()
+    in_unit = reply.unit_id in scope.unit_ids
+    moderated = access.moderated_messages(scope).filter(pk=reply.message_id).exists()
     if not (in_unit or (scope.is_moderator and moderated)):
         raise Http404
-    return attachment
+    return attachment, reply
 
 
 @desk_view(post=True)
 def remove_attachment(request, attachment_id: int):
-    attachment = _attachment_in_scope(request, attachment_id)
-    if attachment.reply.unit_id not in request.scope.unit_ids:
+    attachment, reply = _attachment_in_scope(request, attachment_id)
+    if reply.unit_id not in request.scope.unit_ids:
         raise Http404
     perform(
         request,
         lambda: desk_services.remove_reply_attachment(attachment=attachment),
         done=_("File removed."),
     )
-    return back(request, "desk:assignment", attachment.reply.assignment_id)
+    return back(request, "desk:assignment", reply.assignment_id)
 
 
 @desk_view()
 def download_attachment(request, attachment_id: int):
-    attachment = _attachment_in_scope(request, attachment_id)
+    attachment, _reply = _attachment_in_scope(request, attachment_id)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=not attachment.content_type.startswith("image/"),

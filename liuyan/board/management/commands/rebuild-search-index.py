@@ -39,7 +39,8 @@ def _refreshed(messages: list[Message]) -> list[Message]:
     """The messages whose search_text was out of date, now corrected."""
     changed = []
     for message in messages:
-        reply = message.published[0].body if message.published else ""
+        published: list[Reply] = message.published  # type: ignore[attr-defined]  # to_attr above
+        reply = published[0].body if published else ""
         text = search.search_text_for(message, reply)
         if text != message.search_text:
             message.search_text = text

@@ -4,6 +4,8 @@ Exits with status 1 when the current year is missing, so that a cron job or a de
 notices before deadlines are computed on a plain Monday–Friday week.
 """
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -13,7 +15,7 @@ from liuyan.directory.holidays import missing_calendar_years, missing_year_warni
 class Command(BaseCommand):
     help = _("Check that the current and the next year (Asia/Shanghai) have holiday data.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         current, following = years_to_check()
         missing = missing_calendar_years()
         for year in (current, following):

@@ -1,6 +1,7 @@
 """`liuyan load-domains`: the domain taxonomy (领域分类) from liuyan/directory/data/domains.csv."""
 
 from time import perf_counter
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from ._report import print_counts
 class Command(BaseCommand):
     help = _("Load or update the domain tree (一级/二级/三级) from the project's domains.csv.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         started = perf_counter()
         nodes = domain_nodes(read_domain_paths())
         self.stdout.write(_("%(count)d domains in domains.csv; writing…") % {"count": len(nodes)})

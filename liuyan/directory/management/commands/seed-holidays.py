@@ -1,6 +1,7 @@
 """`liuyan seed-holidays`: official holidays and make-up working days from chinese-calendar."""
 
 from time import perf_counter
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "package (the years it knows)."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         started = perf_counter()
         years = supported_years()
         rows = package_holiday_rows(years)

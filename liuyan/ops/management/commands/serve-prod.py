@@ -93,4 +93,6 @@ def close_database_connections() -> None:
     for connection in connections.all(initialized_only=True):
         connection.close()
         if getattr(connection, "pool", None) is not None:
-            connection.close_pool()
+            # Only PostgreSQL's wrapper has a pool and close_pool() (Django 5.1), which
+            # django-stubs 5.2.9 does not declare.
+            connection.close_pool()  # type: ignore[attr-defined]
