@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from liuyan.board.access import StaffScope
 from liuyan.accounts.models import User
+from liuyan.board.access import StaffScope
 from liuyan.board.models import Attachment, Reply
 from liuyan.core.lifecycle import EDITABLE_REPLY_STATES
 
