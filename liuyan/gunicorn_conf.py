@@ -5,7 +5,7 @@
 Only the standard library is imported here: gunicorn's master reads this file, and a master that
 imported Django would hand stale code to the workers it restarts on SIGHUP.
 
-Why these values (see README, "Production"):
+Why these values (see docs/production.md, "Why gunicorn" and "Web server settings"):
 - sync workers behind nginx, which buffers slow clients, so a worker is busy only while Django
   works; WEB_CONCURRENCY workers, by default 2 x cores + 1, at most MAX_DEFAULT_WORKERS, so
   the default never outgrows PostgreSQL's connection slots on a large machine;

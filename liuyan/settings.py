@@ -272,7 +272,7 @@ def postgres_pool_options() -> dict:
 
     Each gunicorn worker, task worker and `liuyan tick` run is one process with its own pool; a
     request waits up to `timeout` seconds for a free connection instead of opening one more and
-    running PostgreSQL out of connection slots (see README, "Database connections").
+    running PostgreSQL out of connection slots (see docs/production.md, "Database connections").
     """
     return {
         "min_size": int(os.environ.get("LIUYAN_DB_POOL_MIN_SIZE", "1")),
