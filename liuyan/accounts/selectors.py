@@ -89,8 +89,11 @@ def seconds_until_tomorrow(now: datetime) -> int:
 
 def seconds_until_next_code(phone: str, now: datetime) -> int:
     """0 if the number may ask for a code now, else how many seconds it must wait."""
-    last = PhoneCode.objects.filter(phone_hash=crypto.phone_hash(phone)).order_by("-created_at")
-    last = last.first()
+    last = (
+        PhoneCode.objects.filter(phone_hash=crypto.phone_hash(phone))
+        .order_by("-created_at")
+        .first()
+    )
     if last is None:
         return 0
     wait = (last.created_at + CODE_COOLDOWN - now).total_seconds()
@@ -178,6 +181,8 @@ def address_slowed_until(scope: str, ip: str | None, now: datetime) -> datetime 
         settings.LIUYAN_SIGNIN_SLOWDOWN_MAX_SECONDS, 2 ** min(excess, _slowdown_exponent_cap())
     )
     last = recent.order_by("-at").values_list("at", flat=True).first()
+    if last is None:  # not reached: recent.count() was past the limit above
+        return None
     until = last + timedelta(seconds=delay)
     return until if until > now else None
 

@@ -11,6 +11,7 @@ boards and regions they lead, a MODERATOR only in the region they cover (or ever
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import Q, QuerySet
 
@@ -18,6 +19,11 @@ from liuyan.core.lifecycle import AssignmentKind, Role, State
 from liuyan.directory.models import Board, Membership, Region, Unit
 
 from .models import Assignment, Message
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from liuyan.accounts.models import User
 
 # What the public may see: screened messages that are public and not thrown out.
 PUBLIC_STATES = frozenset(
@@ -207,7 +213,7 @@ def unit_subtree_ids(unit_ids: set[int]) -> set[int]:
 class StaffScope:
     """What one staff member may see on the desk, worked out once per request."""
 
-    user: object
+    user: User | AnonymousUser | None
     moderates_everywhere: bool = False
     moderated_region_ids: frozenset[int] = frozenset()
     unit_ids: frozenset[int] = frozenset()  # own units, plus every sub-unit of units they head
@@ -228,13 +234,23 @@ class StaffScope:
     def has(self, desk: str) -> bool:
         return desk in self.desks
 
+    @property
+    def staff_user(self) -> User:
+        """The signed-in staff member the scope is for. Only scopes with a desk reach the code
+        that asks (desk_view signs the user in first), and those are built for a User."""
+        return cast("User", self.user)
 
-def staff_scope(user) -> StaffScope:
+
+def staff_scope(user: User | AnonymousUser | None) -> StaffScope:
     if user is None or not user.is_authenticated:
         return StaffScope(user=user)
     memberships = list(Membership.objects.filter(user=user))
     everywhere = user.is_superuser
-    moderated, own_units, headed, boards, led_regions = set(), set(), set(), set(), set()
+    moderated: set[int] = set()
+    own_units: set[int] = set()
+    headed: set[int] = set()
+    boards: set[int] = set()
+    led_regions: set[int] = set()
     is_operator = False
     for membership in memberships:
         role = membership.role
@@ -245,10 +261,12 @@ def staff_scope(user) -> StaffScope:
                 everywhere = True
             else:
                 moderated.add(membership.region_id)
+        # Membership.clean() requires a unit for handlers and heads. The cast keeps what the
+        # code did before it was typed, for a row saved without clean(): its None goes in too.
         elif role == Membership.Role.HANDLER:
-            own_units.add(membership.unit_id)
+            own_units.add(cast(int, membership.unit_id))
         elif role == Membership.Role.HEAD:
-            headed.add(membership.unit_id)
+            headed.add(cast(int, membership.unit_id))
         elif role == Membership.Role.LEADER:
             if membership.board_id is not None:
                 boards.add(membership.board_id)
@@ -310,7 +328,7 @@ def led_q(scope: StaffScope, prefix: str = "") -> Q:
 
 
 def entered_messages(scope: StaffScope) -> QuerySet[Message]:
-    return Message.objects.filter(entered_by=scope.user)
+    return Message.objects.filter(entered_by=scope.staff_user)
 
 
 def earlier_messages_from_caller(scope: StaffScope, message: Message, *, limit: int = 20):

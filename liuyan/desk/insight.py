@@ -133,9 +133,7 @@ def suggested_units(message: Message, *, limit: int = 3) -> list[UnitSuggestion]
             by_id[s.unit_id],
             s.reasons[0],
             confidence=s.confidence,
-            # Lazy labels, translated when shown. TEMPORARY until board/layers merge:
-            # UnitSuggestion.reasons (desk/selectors.py) says tuple[str, ...] (types-pending.txt).
-            reasons=tuple(REASON_LABELS[r] for r in s.reasons),  # type: ignore[misc]
+            reasons=tuple(REASON_LABELS[r] for r in s.reasons),  # lazy: translated when shown
         )
         for s in found
     ]

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from liuyan.accounts.models import User
 from liuyan.board.access import StaffScope
 from liuyan.board.models import Attachment, Reply
 from liuyan.core.lifecycle import EDITABLE_REPLY_STATES
@@ -68,9 +67,7 @@ def save_reply_template(
     if clash.exists():
         raise ValidationError({"title": _("This unit already has a template with that title.")})
     template.title, template.body = title, body
-    # TEMPORARY until board/layers merge: StaffScope.user is typed `object` in desk/selectors.py;
-    # once it says User this cast is redundant and mypy reports it (see types-pending.txt).
-    template.updated_by = cast(User, scope.user)
+    template.updated_by = scope.staff_user
     template.updated_at = now or timezone.now()
     template.save()
     return template

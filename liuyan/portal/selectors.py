@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -133,6 +134,7 @@ def median_working_days_to_reply(board: Board, sample: int = FIGURES_SAMPLE) -> 
     days = [
         calendar.working_days_between(dispatched or submitted, replied)
         for dispatched, submitted, replied in rows
+        if replied is not None  # every row: the query asks for replied_at__isnull=False
     ]
     return statistics.median(days) if days else None
 
@@ -160,7 +162,7 @@ def latest_replied(limit: int = 8) -> list[Message]:
         if reply.message_id in seen:
             continue
         seen.add(reply.message_id)
-        reply.message.latest_reply = reply
+        reply.message.latest_reply = reply  # type: ignore[attr-defined]  # read by the template only
         messages.append(reply.message)
     return messages[:limit]
 
@@ -257,7 +259,7 @@ def board_messages(
 def domains_for_choice() -> list[Domain]:
     """First- and second-level domains in tree order, for a select the citizen can scan."""
     tops = list(Domain.objects.filter(level=1))
-    children: dict[int, list[Domain]] = {}
+    children: dict[int | None, list[Domain]] = {}
     for child in Domain.objects.filter(level=2):
         children.setdefault(child.parent_id, []).append(child)
     ordered = []
@@ -322,9 +324,10 @@ def attachment_for(user, token: str) -> Attachment | None:
     )
     if attachment is None:
         return None
-    if attachment.message_id is not None:
+    if attachment.message is not None:  # select_related: no query, as message_id was
         return attachment if can_view(user, attachment.message) else None
-    reply = attachment.reply
+    # The attachment_belongs_somewhere constraint: without a message it has a reply.
+    reply = cast(Reply, attachment.reply)
     if reply.state != ReplyState.PUBLISHED or not can_view(user, reply.message):
         return None
     return attachment

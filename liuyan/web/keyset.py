@@ -105,7 +105,7 @@ def keyset_page(
     """One page of `queryset` after `cursor`, ordered by (`key`, id); `key` must not be null on
     the rows listed and may follow relations (`assignment__reply_by`)."""
     by_id = key == "pk"
-    order = ("pk",) if by_id else (key, "pk")
+    order: tuple[str, ...] = ("pk",) if by_id else (key, "pk")
     if descending:
         order = tuple(f"-{name}" for name in order)
     queryset = queryset.order_by(*order)

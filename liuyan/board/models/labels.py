@@ -1,5 +1,6 @@
 """The words shown for lifecycle states, actions and roles, and the model choices made of them."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from liuyan.core import lifecycle
@@ -40,7 +41,8 @@ REPLY_STATE_LABELS = {
     lifecycle.ReplyState.PUBLISHED: _("published"),
 }
 
-ACTION_LABELS = {
+# Keyed by str: Action members are their values, so Event.action (the stored str) looks up too.
+ACTION_LABELS: dict[str, Promise] = {
     lifecycle.Action.SUBMIT: _("submitted"),
     lifecycle.Action.SCREEN: _("screened"),
     lifecycle.Action.REJECT: _("not accepted"),

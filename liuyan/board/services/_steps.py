@@ -12,7 +12,7 @@ replacement here reaches every step (tests/board/test_concurrency.py slows it to
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
@@ -106,8 +106,15 @@ def _record(
     return event
 
 
+def _state_after(transition: Transition) -> lifecycle.State:
+    """The state the step leaves the message in. Transition.to_state is None only for a SUBMIT
+    from no state whose rule names no state, and SUBMIT's rule names SUBMITTED."""
+    assert transition.to_state is not None, "every step's transition ends in a state"
+    return transition.to_state
+
+
 def _apply(message: Message, transition: Transition, **fields) -> None:
-    message.state = transition.to_state.value
+    message.state = _state_after(transition).value
     for name, value in fields.items():
         setattr(message, name, value)
     message.save()
@@ -117,9 +124,23 @@ def _clock(message: Message, unit: Unit | None = None) -> Clock:
     return clock_for(unit=unit, region=message.region)
 
 
+def _refuse(message: str, field: str | None = None) -> NoReturn:
+    raise ValidationError({field: message} if field else message)
+
+
 def _require(condition: bool, message: str, field: str | None = None) -> None:
     if not condition:
-        raise ValidationError({field: message} if field else message)
+        _refuse(message, field)
+
+
+_T = TypeVar("_T")
+
+
+def _found(value: _T | None, message: str, field: str | None = None) -> _T:
+    """`value`, which a query may not have found: None is refused like a failed `_require`."""
+    if value is None:
+        _refuse(message, field)
+    return value
 
 
 def _active_assignments(message: Message):
@@ -247,6 +268,7 @@ def _finish_step(
     and `message_fields` unless `save_message` is False; then the Event, which names `assignment`
     or else the ended one."""
     if ends is not None:
+        assert ends_as is not None, "a step that ends an assignment says how it ends"
         ends.state, ends.finished_at = ends_as, at
         ends.save()
     if cancel_others:

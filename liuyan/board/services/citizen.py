@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from . import _steps
 from ._steps import _finish_step, _locked_message, _message_step, _now, _record, _require, _roles
 
 
-def _validate_score(value: int, field: str) -> None:
+def _validate_score(value: object, field: str) -> None:  # object: form data, checked here
     _require(isinstance(value, int) and 1 <= value <= 5, _("Give a score from 1 to 5."), field)
 
 
@@ -58,7 +59,10 @@ def rate_reply(
     return evaluation
 
 
-def _post(model, action: Action, *, message_id: int, actor, body: str, now) -> object:
+_Post = TypeVar("_Post", FollowUp, Thanks)
+
+
+def _post(model: type[_Post], action: Action, *, message_id: int, actor, body: str, now) -> _Post:
     at = _now(now)
     message, roles, transition = _message_step(message_id, actor, action)
     body = validate_body(body, minimum=2)

@@ -216,7 +216,9 @@ def decide_extension(
     if approve:
         _require_state(assignment, AssignmentState.ACCEPTED)
         clock = _clock(message, assignment.unit)
-        assignment.reply_by = clock.extend(assignment.reply_by, request.days)
+        reply_by = assignment.reply_by
+        assert reply_by is not None, "accept() sets the deadline of an accepted assignment"
+        assignment.reply_by = clock.extend(reply_by, request.days)
         assignment.save()
     request.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.DENIED
     request.decided_by, request.decided_at, request.decision_note = actor, at, note.strip()

@@ -21,6 +21,7 @@ from ._steps import (
     _clock,
     _create_assignment,
     _finish_step,
+    _found,
     _locked_message,
     _message_step,
     _now,
@@ -28,6 +29,7 @@ from ._steps import (
     _refresh_search_text,
     _require,
     _roles,
+    _state_after,
 )
 
 
@@ -77,7 +79,7 @@ def submit_message(
         place=place.strip(),
         is_public=is_public,
         is_urgent=is_urgent,
-        state=transition.to_state.value,
+        state=_state_after(transition).value,
         submitted_at=at,
     )
     message.screen_by = _clock(message).screen_by(at)
@@ -157,9 +159,10 @@ def mark_duplicate(
     """The duplicate follows the original's outcome, so we point at the root original."""
     at = _now(now)
     message, roles, transition = _message_step(message_id, actor, Action.MARK_DUPLICATE)
-    original = Message.objects.filter(pk=original_id).first()
-    _require(original is not None, _("No such original message."), "original")
-    while original.duplicate_of_id is not None:
+    original = _found(
+        Message.objects.filter(pk=original_id).first(), _("No such original message."), "original"
+    )
+    while original.duplicate_of is not None:  # a null duplicate_of_id reads as None, no query
         original = original.duplicate_of
     _require(original.pk != message.pk, _("A message cannot duplicate itself."), "original")
     _finish_step(

@@ -21,6 +21,7 @@ from ._steps import (
     _clock,
     _create_assignment,
     _finish_step,
+    _found,
     _locked_message,
     _message_step,
     _now,
@@ -42,13 +43,14 @@ def reopen_message(
     at = _now(now)
     message, roles, transition = _message_step(message_id, actor, Action.REOPEN)
     if unit is None:
-        last_lead = (
+        last_lead = _found(
             message.assignments.filter(kind=AssignmentKind.LEAD, state=AssignmentState.DONE)
             .select_related("unit")
             .order_by("-id")
-            .first()
+            .first(),
+            _("Choose the unit for the second round."),
+            "unit",
         )
-        _require(last_lead is not None, _("Choose the unit for the second round."), "unit")
         unit = last_lead.unit
     message.round += 1
     lead = _create_assignment(message, unit, kind=AssignmentKind.LEAD, at=at)

@@ -16,6 +16,7 @@ from . import _steps
 from ._steps import (
     _clock,
     _finish_step,
+    _found,
     _locked_assignment,
     _locked_reply,
     _now,
@@ -91,8 +92,7 @@ def submit_reply(
     message, assignment = _locked_assignment(assignment_id)
     _require_lead(assignment)
     _require_state(assignment, AssignmentState.ACCEPTED)
-    reply = _editable_reply(assignment)
-    _require(reply is not None, _("Write the reply first."), "body")
+    reply = _found(_editable_reply(assignment), _("Write the reply first."), "body")
     roles = _roles(actor, message, assignment.unit)
     needs_signoff = assignment.unit.needs_head_signoff and Role.HEAD not in roles
     action = Action.SUBMIT_FOR_SIGNOFF if needs_signoff else Action.SUBMIT_REPLY

@@ -8,6 +8,7 @@ from datetime import datetime
 from operator import attrgetter
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from liuyan.board.access import StaffScope, led_q, moderated_messages, moderated_q
@@ -138,7 +139,9 @@ class TextPart:
 
     @property
     def label(self) -> str:
-        return str(PERSONAL_DATA_LABELS.get(self.kind, self.kind or ""))
+        if self.kind is None:
+            return ""
+        return str(PERSONAL_DATA_LABELS.get(self.kind, self.kind))
 
 
 def highlight_personal_data(text: str) -> list[TextPart]:
@@ -179,7 +182,7 @@ class UnitSuggestion:
     unit: Unit
     reason: str  # "board", "domain", "place" or "history"
     confidence: float | None = None  # from insight.routing; None for the plain rules below
-    reasons: tuple[str, ...] = ()  # every reason, in the reader's language
+    reasons: tuple[str | Promise, ...] = ()  # every reason, in the reader's language (lazy)
 
 
 def dispatch_candidates(message: Message, *, limit: int = 300) -> QuerySet[Unit]:
