@@ -163,7 +163,7 @@ class Writer:
         """Continue numbering above what is in each table now, and above what we handed out."""
         for model, table in self.tables.items():
             if table.explicit_ids:
-                current = model.objects.aggregate(top=Max("pk"))["top"] or 0
+                current = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
                 self._next_id[model] = max(current + 1, self._next_id.get(model, 1))
 
     def start_ids_at(self, model: type[models.Model], first: int) -> None:

@@ -59,7 +59,7 @@ def generate_messages(
     months: int = 18,
     now: datetime | None = None,
     batch_size: int = BATCH,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,  # what it returns is ignored
     stage: Callable[[str], None] | None = None,
     processes: int | None = None,
 ) -> Outcome:

@@ -156,9 +156,12 @@ class Life(ReplySteps):
             (draft.domain, draft.problem.topic), world.top_domains.get(draft.domain)
         )
 
-    def finish(self) -> None:
+    def finish(self) -> State:
+        """Hand the rows to the writer; the message's final state, for the tally."""
+        state = self.state
+        assert state is not None, "live() submits the message first"
         message = self.message
-        message["state"] = self.state.value
+        message["state"] = state.value
         message["round"] = self.round
         message["updated_at"] = self.t
         # What board.services would have indexed: the public text and the last published reply.
@@ -174,6 +177,7 @@ class Life(ReplySteps):
                 submitted_at=message["submitted_at"],
                 follower=self.followed is not None,
             )
+        return state
 
     # --- the plot ---------------------------------------------------------------------------
 
@@ -235,8 +239,9 @@ class Life(ReplySteps):
         """Still being handled: perhaps a draft on the desk, perhaps chased for being late."""
         if self.rng.random() < 0.25:
             self.draft_reply()
-        if self.lead["reply_by"] < self.sim.now and self.rng.random() < 0.5:
-            self.remind_after(self.lead["reply_by"])
+        lead = self.lead_now()
+        if lead["reply_by"] < self.sim.now and self.rng.random() < 0.5:
+            self.remind_after(lead["reply_by"])
             if self.rng.random() < 0.2 and (
                 leader := self.sim.leader_for(self.board, self.region_id)
             ):
@@ -256,8 +261,9 @@ class Life(ReplySteps):
         start = self.sim.now - timedelta(seconds=int(self.rng.uniform(*days) * 86400))
         if start <= self.t:
             return
-        if self.lead["reply_by"] < start:
-            self.remind_after(self.lead["reply_by"])
+        lead = self.lead_now()
+        if lead["reply_by"] < start:
+            self.remind_after(lead["reply_by"])
         self.t = max(self.t, start)
 
     def after_reply(self) -> None:

@@ -97,6 +97,7 @@ def simulate(job: Job) -> tuple[object, Counter]:
     insertion order."""
     global _MEMORY
     inherited = _INHERITED
+    assert inherited is not None, "the pool's initializer sets it before any job runs"
     if _MEMORY is None or not _MEMORY.remembers(inherited.calendar):
         _MEMORY = Memory(inherited.calendar)
     chunks = inherited.chunk_databases

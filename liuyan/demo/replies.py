@@ -7,7 +7,6 @@ reopening and the citizen's later posts. The steps before them are in `steps.py`
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from liuyan.board.models import (
     Evaluation,
@@ -21,11 +20,8 @@ from liuyan.core.lifecycle import (
 )
 
 from .schedule import CST
-from .world import UnitInfo
-
-if TYPE_CHECKING:
-    pass
 from .steps import ONE_SECOND, Steps
+from .world import UnitInfo
 
 
 class ReplySteps(Steps):
@@ -41,7 +37,7 @@ class ReplySteps(Steps):
             return
         self.reply = {
             "message_id": self.id,
-            "assignment_id": self.lead["id"],
+            "assignment_id": self.lead_now()["id"],
             "unit_id": unit.id,
             "author_id": actor,
             "round": self.round,
@@ -64,18 +60,20 @@ class ReplySteps(Steps):
         )
 
     def _nickname(self) -> str:
+        if self.author_id is None:  # a caller without an account has no nickname
+            return "您好"
         return self.sim.nicknames.get(self.author_id) or "您好"
 
     def revise(self) -> None:
         """After a refusal or a return the handler rewrites the reply properly."""
         self.wait(4, 72)
         self.perfunctory = False
-        self.reply.update(body=self._reply_text(self.unit()), author_id=self.handler())
+        self.reply_now().update(body=self._reply_text(self.unit()), author_id=self.handler())
 
     def send_reply(self) -> None:
         """Submit the draft: through the head first where the unit wants that."""
         self.wait(0.5, 24)
-        reply, lead = self.reply, self.lead
+        reply, lead = self.reply_now(), self.lead
         reply["submitted_at"] = self.t
         if not self.unit().needs_signoff:
             reply["state"] = ReplyState.UNDER_REVIEW.value
@@ -119,7 +117,7 @@ class ReplySteps(Steps):
             self.wait(1, 30)
             reason = self.text.return_reply_reason()
             moderator = self.moderator()
-            self.reply.update(
+            self.reply_now().update(
                 state=ReplyState.RETURNED.value, return_reason=reason, reviewed_by_id=moderator
             )
             self.step(
@@ -137,17 +135,18 @@ class ReplySteps(Steps):
 
     def publish(self) -> None:
         moderator = self.moderator()
-        self.reply.update(
+        reply, lead = self.reply_now(), self.lead_now()
+        reply.update(
             state=ReplyState.PUBLISHED.value, published_at=self.t, reviewed_by_id=moderator
         )
-        self.end(self.lead, AssignmentState.DONE)
+        self.end(lead, AssignmentState.DONE)
         self.cancel_active()
         for supervision in self.open_supervisions:
             supervision["resolved_at"] = self.t
         self.open_supervisions = []
         self.message.update(replied_at=self.t, rate_by=self.clock.rules.rating_deadline(self.t))
-        self.published_reply = self.reply["body"]
-        self.step(Action.APPROVE_REPLY, Role.MODERATOR, moderator, assignment=self.lead)
+        self.published_reply = reply["body"]
+        self.step(Action.APPROVE_REPLY, Role.MODERATOR, moderator, assignment=lead)
         self.lead = None
 
     def rate(self, *, satisfied: bool) -> None:

@@ -144,7 +144,9 @@ def submission_plan(
     for moment, state in forced:
         forced_by_day.setdefault((moment + CST).date(), []).append((moment, state))
     for index, day in enumerate(days):
-        moments = [(_moment_on(day, start, last, rng), None) for _ in range(per_day.get(index, 0))]
+        moments: list[tuple[datetime, State | None]] = [
+            (_moment_on(day, start, last, rng), None) for _ in range(per_day.get(index, 0))
+        ]
         moments.extend(forced_by_day.get(day, ()))
         moments.sort(key=lambda item: item[0])
         yield from moments

@@ -127,6 +127,7 @@ class Simulator:
         self.world = world
         self.calendar = calendar
         self.clock = Clock(memory.calendar, rules or ClockRules())
+        self._days = memory.calendar  # the clock's calendar, which also knows days by number
         self.rng = rng
         self.text = TextGenerator(rng)
         self.now = now
@@ -169,12 +170,12 @@ class Simulator:
         """`moment` (epoch seconds) if offices are open then, else a time soon after the next
         opening."""
         day, second = divmod(moment + CST_SECONDS, 86400)  # the local day, counted from 1970
-        working = self.clock.calendar.is_working_day_number(day)
+        working = self._days.is_working_day_number(day)
         minute = second // 60
         if working and OPENING_MINUTE <= minute < CLOSING_HOUR * 60:
             return moment
         if not (working and minute < OPENING_MINUTE):
-            day = self.clock.calendar.next_working_day_number(day)
+            day = self._days.next_working_day_number(day)
         minutes = OPENING_MINUTE + self.rng.randint(0, 180)
         return day * 86400 + minutes * 60 + self.rng.randint(0, 59) - CST_SECONDS
 
@@ -186,8 +187,7 @@ class Simulator:
             target = pick_target(self.rng, age_days)
         life = Life(self, submitted_at, target)
         life.live()
-        life.finish()
-        self.states[life.state.value] += 1
+        self.states[life.finish().value] += 1
 
     def serial(self, submitted_at: datetime) -> str:
         """'YYYYMMDD' and the day's running number, after any serials already in the table."""

@@ -38,6 +38,7 @@ from .text import Draft, TextGenerator
 from .world import BoardInfo, UnitInfo
 
 if TYPE_CHECKING:
+    from .life import Original
     from .simulator import Simulator
 
 S = State
@@ -111,9 +112,23 @@ class Steps:
     message: dict
     draft: Draft
     author_id: int | None
+    entered_by: int | None
+    original: Original | None
     board: BoardInfo
     region_id: int
     urgent: bool
+
+    def lead_now(self) -> dict:
+        """The lead assignment, for the steps that only come after dispatch() has set it."""
+        lead = self.lead
+        assert lead is not None, "a step of the lead unit before the message was dispatched"
+        return lead
+
+    def reply_now(self) -> dict:
+        """The reply, for the steps that only come after draft_reply() has written it."""
+        reply = self.reply
+        assert reply is not None, "a step on the reply before it was drafted"
+        return reply
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -161,7 +176,7 @@ class Steps:
         return self.rng.choice(self.sim.world.moderators)
 
     def unit(self, assignment: dict | None = None) -> UnitInfo:
-        return self.sim.world.units[(assignment or self.lead)["unit_id"]]
+        return self.sim.world.units[(assignment or self.lead_now())["unit_id"]]
 
     def handler(self, assignment: dict | None = None) -> int:
         return self.rng.choice(self.unit(assignment).handlers)
@@ -191,6 +206,7 @@ class Steps:
     def mark_duplicate(self) -> None:
         self.wait(0.2, 4)
         original = self.original
+        assert original is not None, "Life marks a duplicate only when it found an original"
         self.step(Action.MARK_DUPLICATE, Role.MODERATOR, self.moderator(), note=original.serial)
         self.message.update(
             duplicate_of_id=original.id,
@@ -245,7 +261,7 @@ class Steps:
     def give_back(self) -> None:
         """The unit returns a message that is not theirs (退回)."""
         self.wait(2, 40)
-        lead = self.lead
+        lead = self.lead_now()
         note = self.text.return_note(unit=self.unit().name)
         self.end(lead, AssignmentState.RETURNED)
         lead["note"] = note
@@ -256,7 +272,7 @@ class Steps:
 
     def transfer(self, to: UnitInfo) -> None:
         self.wait(1, 30)
-        parent = self.lead
+        parent = self.lead_now()
         actor = self.handler(parent)
         self.end(parent, AssignmentState.TRANSFERRED)
         self.lead = self.new_assignment(to, parent=parent)
@@ -269,12 +285,12 @@ class Steps:
         )
 
     def accept(self, *, late: bool = False) -> None:
-        if late and self.lead["accept_by"] < self.sim.now - timedelta(days=2):
-            self.remind_after(self.lead["accept_by"])
+        lead = self.lead_now()
+        if late and lead["accept_by"] < self.sim.now - timedelta(days=2):
+            self.remind_after(lead["accept_by"])
             self.wait(4, 48)
         else:
             self.wait(0.5, 50)
-        lead = self.lead
         lead["state"] = AssignmentState.ACCEPTED.value
         lead["accepted_at"] = self.t
         lead["reply_by"] = self.clock.reply_by(self.t, urgent=self.urgent)
@@ -322,11 +338,10 @@ class Steps:
 
     def invite_co(self, unit: UnitInfo) -> dict:
         self.wait(2, 48)
+        lead = self.lead_now()
         co = self.new_assignment(unit, kind=AssignmentKind.CO)
-        co["reply_by"] = self.lead["reply_by"]
-        self.step(
-            Action.INVITE_CO, Role.HANDLER, self.handler(), assignment=self.lead, note=unit.name
-        )
+        co["reply_by"] = lead["reply_by"]
+        self.step(Action.INVITE_CO, Role.HANDLER, self.handler(), assignment=lead, note=unit.name)
         return co
 
     def contribute(self, co: dict) -> None:
@@ -342,11 +357,12 @@ class Steps:
 
     def ask_for_more_time(self) -> None:
         self.wait(24, 200)
+        lead = self.lead_now()
         reason = self.text.extension_reason()
         days = self.rng.choice((5, 10, self.clock.rules.extension_days))
         actor = self.handler()
         request = {
-            "assignment_id": self.lead["id"],
+            "assignment_id": lead["id"],
             "requested_by_id": actor,
             "reason": reason,
             "days": days,
@@ -358,7 +374,7 @@ class Steps:
             Action.REQUEST_EXTENSION,
             Role.HANDLER,
             actor,
-            assignment=self.lead,
+            assignment=lead,
             note=reason,
             public=False,
         )
@@ -368,9 +384,9 @@ class Steps:
         approve = self.rng.random() < 0.8
         moderator = self.moderator()
         if approve:
-            self.lead["reply_by"] = self.clock.extend(self.lead["reply_by"], days)
+            lead["reply_by"] = self.clock.extend(lead["reply_by"], days)
         request.update(
             status="approved" if approve else "denied", decided_by_id=moderator, decided_at=self.t
         )
         action = Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION
-        self.step(action, Role.MODERATOR, moderator, assignment=self.lead)
+        self.step(action, Role.MODERATOR, moderator, assignment=lead)

@@ -102,6 +102,7 @@ class TextGenerator:
 
     def title(self, problem: Problem, place: str, county: str) -> str:
         r = self.rng
+        options: tuple[str, ...]
         if problem.type == "consultation":
             options = (
                 f"咨询{problem.issue}相关问题",

@@ -96,7 +96,7 @@ class RegionInfo:
 class Citizen:
     id: int
     nickname: str
-    phone: str
+    phone: str | None  # None where the generated number was taken already
     real_name: str
 
 
@@ -117,7 +117,8 @@ class World:
 
     def ancestors(self, region_id: int) -> list[int]:
         """The region and those above it, nearest first."""
-        chain, current = [], region_id
+        chain: list[int] = []
+        current: int | None = region_id
         while current is not None:
             chain.append(current)
             current = self.regions[current].parent_id
@@ -419,14 +420,16 @@ def _load_boards(region_ids: set[int], units: dict[int, UnitInfo]) -> list[Board
 
 
 def _load_domains() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    rows = {
+    # Typed by hand: the plugin reads values_list's parent_id as never null.
+    rows: dict[int, tuple[str, int | None]] = {
         pk: (name, parent_id)
         for pk, name, parent_id in Domain.objects.values_list("pk", "name", "parent_id")
     }
 
     def top_of(pk: int) -> int:
-        while rows[pk][1] is not None:
-            pk = rows[pk][1]
+        parent = rows[pk][1]
+        while parent is not None:
+            pk, parent = parent, rows[parent][1]
         return pk
 
     top = {name: pk for pk, (name, parent_id) in rows.items() if parent_id is None}
