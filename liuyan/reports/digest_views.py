@@ -313,7 +313,8 @@ def digest_instruct(request, digest_id: int, item_id: int) -> HttpResponse:
         _form_errors(request, form)
         return _back(digest_id)
     data = form.cleaned_data
-    due = datetime.combine(data["due"], time.min, tzinfo=SHANGHAI)
+    # The end of the chosen day (the supervision moves it to the end of a working day).
+    due = datetime.combine(data["due"], time(23, 59), tzinfo=SHANGHAI)
     _run(
         request,
         lambda: services.instruct_item(

@@ -4,9 +4,13 @@ HTML, which WeasyPrint draws as vectors, so the PDF needs no browser and no Java
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.template.loader import render_to_string
+
+# WeasyPrint reports every layout step at INFO: nothing a reader of our logs needs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 PRINT_CSS = Path(__file__).resolve().parent / "static" / "reports" / "print.css"
 
