@@ -9,7 +9,8 @@ the report's definitions are here, in one place:
 - received: messages submitted in the year, except those rejected or marked duplicate;
 - replied: messages with a reply first published in the year (a second round is not counted
   twice); reply rate: of the messages received in the year, the share answered so far;
-- shares by region level: of messages, by the level of the region they were addressed to; of
+- shares by region level: of messages, by the level of the region of the board they were
+  addressed to; of
   replies, by the level of the replying unit's region;
 - busiest month: Shanghai months, for messages received and for replies published;
 - top regions: by the region one level below the report's (the provinces for the platform, the
@@ -192,14 +193,16 @@ def annual_figures(*, year: int, region: Region | None = None) -> AnnualFigures:
     per_region = Counter(
         dict(received_qs.values_list("region_id").annotate(n=Count("id")).order_by())
     )
-    levels = dict(Region.objects.values_list("pk", "level"))
     paths = region_paths()
     group = _group_of(paths, region)
-    messages_by_level: Counter = Counter()
     regions_by_messages: Counter = Counter()
     for region_id, n in per_region.items():
-        messages_by_level[levels[region_id]] += n
         regions_by_messages[group(region_id)] += n
+    # Addressed to: the level of the board's region (a county's problem written to the
+    # provincial governor is a message to the province).
+    messages_by_level = Counter(
+        dict(received_qs.values_list("board__region__level").annotate(n=Count("id")).order_by())
+    )
 
     # Months: submitted_at of the year's messages, counted in Shanghai time.
     messages_by_month = _by_month(received_qs.values_list("submitted_at", flat=True).iterator())
