@@ -182,6 +182,7 @@ def digest_pdf(request, digest_id: int) -> HttpResponse:
         "digest": digest,
         "rows": [(item, sel.item_state(item, now=now)) for item in items],
         "progress": digest.progress.select_related("item__digest"),
+        "for_pdf": True,
     }
     pdf = render_pdf("reports/digest/pdf.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
