@@ -172,6 +172,7 @@ def test_a_moderator_chooses_a_solved_case_and_it_is_shown_masked(known, world, 
             actor=world.moderator,
             now=_at(2026, 1, 5),
         )
+    assert list(refused.value.message_dict) == ["serial"]
     page = client.get(reverse("reports:annual", args=[2025]))
     assert page.status_code == 200
     assert "数说2025年网上群众工作" in page.text and "<svg" in page.text
