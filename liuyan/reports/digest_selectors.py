@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils.timezone import localtime
 
-from liuyan.board.access import StaffScope, region_subtree_ids
+from liuyan.board.access import StaffScope, region_subtree_ids, roles_for
 from liuyan.board.models import Assignment, Evaluation, Message, Supervision
-from liuyan.core.lifecycle import AssignmentState, State, SupervisionLevel
+from liuyan.core.lifecycle import AssignmentState, Role, State, SupervisionLevel
 from liuyan.directory.models import Membership, Region
 
 from .digest_models import Digest, DigestItem, ItemInstruction, ItemProgress
@@ -45,6 +45,14 @@ def may_read(scope: StaffScope, digest: Digest) -> bool:
     if may_compile(scope, digest.region):
         return True
     return digest.is_published and leads_region(scope, digest.region)
+
+
+def messages_not_led(user, item: DigestItem) -> list[Message]:
+    """The item's messages on which `user` holds no leader's role (board.access decides: a
+    leader's post acts on the messages written to it, a region's leader on the region's). A 批示
+    on the item is recorded on every one of its messages, so these must be none."""
+    messages = item.messages.select_related("region", "board").order_by("pk")
+    return [m for m in messages if Role.LEADER not in roles_for(user, m)]
 
 
 def region_leader_ids(region: Region) -> list[int]:

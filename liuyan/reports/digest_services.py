@@ -213,6 +213,12 @@ def instruct_item(
     _require(digest.is_published, _("Instructions are written on published issues."))
     if not sel.leads_region(staff_scope(actor), digest.region):
         raise PermissionDenied(_("Only the region's leaders write instructions on its digest."))
+    not_led = sel.messages_not_led(actor, item)
+    _require(
+        not not_led,
+        _("You do not lead messages %(serials)s of this item: their own leaders instruct them.")
+        % {"serials": "、".join(m.serial for m in not_led)},
+    )
     body = body.strip()
     _require(len(body) >= 2, _("Write the instruction."), "body")
     _require(bool(units), _("Name at least one responsible unit."), "units")

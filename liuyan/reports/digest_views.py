@@ -153,9 +153,15 @@ def digest_detail(request, digest_id: int) -> HttpResponse:
     items = list(digest.items.prefetch_related("messages", "instructions__units"))
     compiling = not digest.is_published and sel.may_compile(request.scope, digest.region)
     may_instruct = digest.is_published and sel.leads_region(request.scope, digest.region)
+    instructable = (
+        [(item, not sel.messages_not_led(request.user, item)) for item in items]
+        if may_instruct
+        else []
+    )
     context = {
         "digest": digest,
         "rows": [(item, sel.item_state(item, now=now)) for item in items],
+        "instructable": instructable,
         "progress": digest.progress.select_related("item__digest"),
         "compiling": compiling,
         "may_instruct": may_instruct,

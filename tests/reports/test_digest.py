@@ -189,3 +189,39 @@ def test_outsiders_cannot_read_or_instruct(world, client):
     client.logout()
     assert client.get(reverse("reports:digests")).status_code == 302
     assert not ItemInstruction.objects.exists()
+
+
+def test_a_leader_cannot_instruct_on_messages_written_to_another_leaders_board(world, client):
+    """board.access decides: the mayor's post acts on messages to the mayor. An item with a
+    message to another board of the city is instructed by that board's leader, not partly."""
+    from liuyan.directory.models import Board
+
+    county_board = Board.objects.create(name="长沙县县长", kind="leader", region=world.county)
+    own = _message(world, "丽景小区污水外溢")
+    other = services.submit_message(
+        author=world.citizen,
+        board=county_board,
+        type="complaint",
+        title="长沙县路灯不亮",
+        body="长沙县星沙街道路灯坏了两个多月，晚上出行很不方便，希望尽快修复，谢谢。",
+    )
+    client.force_login(world.moderator)
+    client.post(reverse("reports:digest_create"), {"region": world.city.code})
+    digest = Digest.objects.get()
+    client.post(
+        reverse("reports:digest_add_item", args=[digest.pk]),
+        {"title": "路灯与污水", "summary": "摘要。", "serials": f"{own.serial} {other.serial}"},
+    )
+    client.post(reverse("reports:digest_publish", args=[digest.pk]))
+    item = DigestItem.objects.get()
+    client.force_login(world.leader)
+    page = client.get(reverse("reports:digest", args=[digest.pk]))
+    assert page.context["instructable"] == [(item, False)]
+    response = client.post(
+        reverse("reports:digest_instruct", args=[digest.pk, item.pk]),
+        {"body": "请尽快办理。", "units": [world.bureau.pk], "due": "2099-01-07"},
+        follow=True,
+    )
+    assert other.serial in response.text
+    assert not ItemInstruction.objects.exists() and not Instruction.objects.exists()
+    assert not Supervision.objects.exists()
