@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Min, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from liuyan.board.access import PUBLIC_STATES, region_subtree_ids
 from liuyan.board.models import Evaluation, Message, Reply
@@ -204,8 +204,16 @@ def annual_figures(*, year: int, region: Region | None = None) -> AnnualFigures:
         dict(received_qs.values_list("board__region__level").annotate(n=Count("id")).order_by())
     )
 
-    # Months: submitted_at of the year's messages, counted in Shanghai time.
-    messages_by_month = _by_month(received_qs.values_list("submitted_at", flat=True).iterator())
+    # Months of the year's messages, grouped in the database in Shanghai time.
+    messages_by_month = [0] * 12
+    per_month = (
+        received_qs.annotate(month=TruncMonth("submitted_at", tzinfo=SHANGHAI))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for month, n in per_month:
+        messages_by_month[_month(month) - 1] += n
 
     first_replies = _first_replies(region, year)
     replied = first_replies.count()

@@ -64,7 +64,7 @@ def column_chart(
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
-        body.append(_text(left - 4, y + 4, f"{value:g}", anchor="end", size=10, fill=MUTED))
+        body.append(_text(left - 4, y + 4, f"{value:g}", anchor="end", size=12, fill=MUTED))
     group_w = plot_w / max(len(labels), 1)
     bar_w = group_w * 0.8 / max(len(series), 1)
     for g, text in enumerate(labels):
@@ -92,8 +92,8 @@ def column_chart(
         body.append(
             f'<rect x="{x}" y="6" width="12" height="12" fill="{COLOURS[s % len(COLOURS)]}"/>'
         )
-        body.append(_text(x + 16, 16, name, size=11))
-        x += 16 + 14 * len(name) + 20
+        body.append(_text(x + 16, 17, name, size=14))
+        x += 16 + 15 * len(name) + 20
     return _svg(width, height, body, label)
 
 
@@ -101,18 +101,18 @@ def bar_chart(
     rows: Sequence[tuple[str, int]], *, label: str, colour: str = COLOURS[0]
 ) -> SafeString:
     """Horizontal bars, largest first as given, the value at the end of each bar."""
-    width, row_h, left, right = 640, 26, 150, 60
+    width, row_h, left, right = 640, 32, 170, 70
     height = max(len(rows), 1) * row_h + 8
     top_value = max((n for _, n in rows), default=0) or 1
     body = []
     for i, (name, n) in enumerate(rows):
         y = 4 + i * row_h
         w = (width - left - right) * n / top_value
-        body.append(_text(left - 6, y + 17, name[:12], anchor="end"))
+        body.append(_text(left - 8, y + 22, name[:10], anchor="end", size=16))
         body.append(
-            f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{colour}"/>'
+            f'<rect x="{left}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}" fill="{colour}"/>'
         )
-        body.append(_text(left + w + 6, y + 17, str(n)))
+        body.append(_text(left + w + 6, y + 22, str(n), size=16))
     return _svg(width, height, body, label)
 
 
@@ -137,6 +137,6 @@ def share_bar(rows: Sequence[tuple[str, int]], *, label: str) -> SafeString:
             f'<rect x="{x}" y="40" width="12" height="12" fill="{COLOURS[i % len(COLOURS)]}"/>'
         )
         text = f"{name} {share}"
-        body.append(_text(x + 16, 51, text, size=12))
-        x += 16 + 13 * len(text) + 10
+        body.append(_text(x + 18, 53, text, size=15))
+        x += 18 + 14 * len(text) + 12
     return _svg(width, height, body, label)
