@@ -225,3 +225,34 @@ def test_a_leader_cannot_instruct_on_messages_written_to_another_leaders_board(w
     assert other.serial in response.text
     assert not ItemInstruction.objects.exists() and not Instruction.objects.exists()
     assert not Supervision.objects.exists()
+
+
+def test_the_system_proposes_follow_ups_unsatisfied_ratings_and_overdue_messages(world):
+    from liuyan.reports.digest_selectors import propose
+
+    rated = _message(world, "丽景小区污水外溢")
+    _answer(world, rated)
+    services.follow_up(message_id=rated.pk, actor=world.citizen, body="请问什么时候能彻底解决？")
+    services.follow_up(message_id=rated.pk, actor=world.citizen, body="问题还在，请再看看。")
+    services.rate_reply(message_id=rated.pk, actor=world.citizen, solved=False, attitude=4, speed=4)
+    late = _message(world, "滨江路路灯不亮")
+    other_city = services.submit_message(
+        author=world.citizen,
+        board=world.other_board,
+        type="complaint",
+        title="株洲路灯不亮",
+        body="株洲市芦淞区路灯坏了两个多月，晚上出行很不方便，希望尽快修复，谢谢。",
+    )
+    services.dispatch_message(
+        message_id=other_city.pk, actor=world.moderator, lead_unit=world.other_unit
+    )
+
+    proposals = propose(world.city, now=timezone.now() + timedelta(days=10))
+    kinds = {p.kind: p.message_ids for p in proposals}
+    # Ten days on, the follow-ups and the rating are out of the week: only the overdue message.
+    assert kinds == {"overdue": [late.pk]}
+    proposals = propose(world.city, now=timezone.now() + timedelta(minutes=1))
+    kinds = {p.kind: p.message_ids for p in proposals}
+    assert kinds["follow_ups"] == [rated.pk] and kinds["unsatisfied"] == [rated.pk]
+    assert "overdue" not in kinds
+    assert all(other_city.pk not in ids for ids in kinds.values())
