@@ -9,11 +9,14 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from liuyan.board.models import Event
         from liuyan.board.signals import event_recorded
+        from liuyan.reports.signals import digest_published
 
-        from . import checks, dispatch  # noqa: F401  (importing checks registers them)
+        from . import checks, digests, dispatch  # noqa: F401  (importing checks registers them)
 
         # board announces each step's Event; notifications decides what to send (board imports
         # nothing of notifications).
         event_recorded.connect(
             dispatch.on_event_recorded, sender=Event, dispatch_uid="notifications.queue_for_event"
         )
+        # reports announces a published digest issue; notifications tells the region's leaders.
+        digest_published.connect(digests.on_digest_published, dispatch_uid="notifications.digest")

@@ -17,6 +17,7 @@ class Notification(models.Model):
         ATTENTION = "attention", _("needs a moderator")
         DUE_SOON = "due_soon", _("deadline tomorrow")
         OVERDUE = "overdue", _("deadline passed")
+        DIGEST = "digest", _("weekly digest published")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

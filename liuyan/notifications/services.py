@@ -97,7 +97,9 @@ def _plan(event: Event) -> dict[int, Planned]:
     return plans
 
 
-def _store(plans: Iterable[Planned], *, message: Message, event: Event | None, at) -> list[int]:
+def _store(
+    plans: Iterable[Planned], *, message: Message | None, event: Event | None, at
+) -> list[int]:
     """Create the notifications and their deliveries; existing ones are left as they are."""
     plans = list(plans)
     ids: list[int] = []
@@ -139,6 +141,17 @@ def _store_batch(batch: list[Planned], *, message, event, at) -> list[int]:
         ]
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     return list(by_user.values())
+
+
+def notify_staff(
+    *, users: Iterable[User], kind: str, title: str, body: str, url: str, at
+) -> list[int]:
+    """In-app notifications (with an e-mail where the user has an address) about something that
+    is not one message's step, such as a published digest issue. Returns the notification ids;
+    their deliveries are sent by `send_deliveries`."""
+    text = texts.Text(kind, title, body)
+    plans = [Planned(user, text, url, _email_channel(user)) for user in users]
+    return _store(plans, message=None, event=None, at=at)
 
 
 def notify_for_event(event_id: int, *, now: datetime | None = None) -> int:

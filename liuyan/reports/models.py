@@ -86,3 +86,26 @@ class HotIssueMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.message_id}"
+
+
+# The annual report's and the weekly digest's models live in their own modules.
+from .annual_models import AnnualCase  # noqa: E402
+from .digest_models import (  # noqa: E402
+    Digest,
+    DigestItem,
+    DigestItemMessage,
+    ItemInstruction,
+    ItemProgress,
+)
+
+__all__ = [
+    "AnnualCase",
+    "Digest",
+    "DigestItem",
+    "DigestItemMessage",
+    "HotIssue",
+    "HotIssueMessage",
+    "HotIssueRun",
+    "ItemInstruction",
+    "ItemProgress",
+]
