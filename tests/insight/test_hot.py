@@ -202,9 +202,12 @@ def test_shared_data_top_ten_has_each_campaign_once(shared_data):
             )
             for row in csv.DictReader(handle)
         ]
-    top = hot_issues(messages, top=10)
+    top = hot_issues(messages, top=40)
     mixing_plant = [i for i in top if "丽发新城" in i.place]
     rail = [i for i in top if "海外滩" in i.place]
     assert len(mixing_plant) == 1 and len(mixing_plant[0].message_ids) >= 30
+    assert mixing_plant[0].rank == 1
+    # Four to six messages with 700 likes: below the issues of ten and more since #18, but
+    # still one issue among the forty hottest.
     assert len(rail) == 1 and len(rail[0].message_ids) >= 4
     assert all(len(i.place) <= 20 and "不宜" not in i.place for i in top)
