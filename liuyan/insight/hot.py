@@ -43,6 +43,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
+from liuyan.insight.heat import heat_index
 from liuyan.insight.places import (
     LINE,
     Place,
@@ -459,7 +460,13 @@ def _merge_by_names(
     )
     totals = (membership @ vectors).tocsr()
     centroids = l2_normalize(totals)
-    sums = [totals[i] for i in range(len(groups))]
+    sums: dict[int, csr_matrix] = {}  # problem vector sums of merged issues, made on demand
+
+    def total(index: int) -> csr_matrix:
+        if index not in sums:
+            sums[index] = totals[index]
+        return sums[index]
+
     pairs = [(a, b) for (a, b), w in shared.items() if w >= NAME_MIN_SHARED]
     if not pairs:
         return groups
@@ -526,13 +533,12 @@ def _merge_by_names(
         # The problems of the whole issues, not just of the two linked parts, must agree: a
         # chain of links may not drift from one problem to another.
         if (root_a, root_b) != (a, b):
-            together = sums[root_a].multiply(sums[root_b]).sum()
-            norms = math.sqrt(sums[root_a].multiply(sums[root_a]).sum()) * math.sqrt(
-                sums[root_b].multiply(sums[root_b]).sum()
-            )
+            sum_a, sum_b = total(root_a), total(root_b)
+            together = sum_a.multiply(sum_b).sum()
+            norms = math.sqrt(sum_a.multiply(sum_a).sum() * sum_b.multiply(sum_b).sum())
             if norms and together / norms < NAME_PROBLEM_FLOOR:
                 continue
-        sums[root_b] = sums[root_b] + sums[root_a]
+        sums[root_b] = total(root_b) + total(root_a)
         components.parent[root_a] = root_b
         for key, rank in anchors[root_a].items():
             anchors[root_b][key] = max(rank, anchors[root_b].get(key, 0))
@@ -614,57 +620,6 @@ def _cluster(
     groups = _merge_across_places(groups, located, vectors, regions, levels)
     groups = _merge_by_names(groups, messages, texts, located, vectors, regions, levels)
     return sorted((sorted(g) for g in groups), key=len, reverse=True), located, texts
-
-
-# The heat index (see heat_index): every factor but the message count modulates it by at most
-# these shares, so that the count decides between issues of clearly different size and the
-# other factors between issues of about the same size.
-HEAT_BREADTH = 0.6  # all messages from different writers
-HEAT_SUPPORT = 0.4  # SUPPORT_FULL likes (dislikes count half) or more
-HEAT_BURST = 0.2  # all messages within a few days
-HEAT_RECENCY = 0.2  # last message at the end of the window
-SUPPORT_FULL = 1000
-BURST_DAYS = 30  # a span this long halves the burst share
-RECENCY_DAYS = 60  # time constant of the recency share
-
-
-def heat_index(
-    *,
-    count: int,
-    authors: int,
-    likes: int,
-    span_days: float,
-    age_days: float,
-    dislikes: int = 0,
-) -> float:
-    """Heat of an issue (热度指数)::
-
-        heat = messages × (1 + breadth + support + burst + recency)
-
-        breadth = 0.6 × distinct writers / messages
-        support = 0.4 × min(1, log(1 + likes + dislikes/2) / log(1 + 1000))
-        burst   = 0.2 / (1 + span_days / 30)
-        recency = 0.2 × exp(−age_days / 60)
-
-    The number of messages is the weight of a problem: each is a person who took the time to
-    write. The other factors say how many people stand behind them and how urgent it is, and
-    together multiply the count by 1 to 2.4: ten messages from ten writers weigh 1.6 times ten
-    messages from one writer, a thousand likes (反对数, dislikes, count half: people who
-    disagree with a message still say the problem concerns them) add 40 %, a burst within a
-    few days and a problem still being written about add up to 20 % each. Because the factor
-    is at most 2.4, an issue of fewer than five messages never outranks one of ten or more,
-    whatever its likes: a single viral post is not a problem many people wrote about. Issues
-    of equal heat are ordered by distinct writers (see :func:`hot_issues`).
-
-    ``age_days`` counts from the issue's last message to the end of the window (or now).
-    """
-    count = max(count, 1)
-    breadth = HEAT_BREADTH * min(max(authors, 1), count) / count
-    backers = max(likes, 0) + max(dislikes, 0) / 2
-    support = HEAT_SUPPORT * min(1.0, math.log1p(backers) / math.log1p(SUPPORT_FULL))
-    burst = HEAT_BURST / (1 + max(span_days, 0) / BURST_DAYS)
-    recency = HEAT_RECENCY * math.exp(-max(age_days, 0) / RECENCY_DAYS)
-    return round(count * (1 + breadth + support + burst + recency), 2)
 
 
 def _representative(indices: list[int], messages: Sequence[HotMessage]) -> str:

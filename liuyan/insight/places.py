@@ -298,11 +298,7 @@ def _places(text: str) -> tuple[Place, ...]:
         end = match.end()
         if run is None:
             last = found[-1] if found else None
-            if (
-                last
-                and last.position + len(last.name) == match.start()
-                and match.end() in bounds
-            ):
+            if last and last.position + len(last.name) == match.start() and match.end() in bounds:
                 # Place words in a row: 北辰中心 + 医院 is one name, 北辰中心医院.
                 name = last.name + match.group()
                 found[-1] = Place(
