@@ -86,6 +86,7 @@ WEAK_PLACE_PENALTY = 0.1
 # sharing names (each weighs 1/holders, summed, capped) link when problem similarity plus
 # NAME_WEIGHT times that reaches NAME_THRESHOLD, and their times are within LINK_DAYS.
 NAME_GRAM = 3
+NAME_MIN_RUN = 3  # characters of unknown words in a row: 余易贷 is a name, 跑路 a verb
 NAME_MAX_ISSUES = 12
 NAME_MIN_SHARED = 1
 NAME_CAP = 3
@@ -93,6 +94,7 @@ NAME_WEIGHT = 0.3
 NAME_PROBLEM_FLOOR = 0.05
 NAME_THRESHOLD = 0.3
 LINK_DAYS = 60
+KEY_WORD_CHARS = 2  # title words of at least this many characters are key terms too
 BODY_CHARS = 300
 TITLE_WEIGHT = 2  # the title states the problem densely; the body wanders
 _REGION_TEXT = re.compile(r"(?:[A-Z]\d*(?:省|市|区|县))+")
@@ -397,7 +399,7 @@ def _name_terms(title: str) -> set[str]:
         while end < len(words) and _is_single(words[end]):
             end += 1
         run = words[index:end]
-        if sum(1 for w in run if w not in STOP_WORDS) >= 2:
+        if sum(len(w) for w in run if w not in STOP_WORDS) >= NAME_MIN_RUN:
             before = words[index - 1] if index > 0 and _NAME_RUN.fullmatch(words[index - 1]) else ""
             after = words[end] if end < len(words) and _NAME_RUN.fullmatch(words[end]) else ""
             span = before + "".join(run) + after
@@ -433,11 +435,20 @@ def _merge_by_names(
     terms_of = [
         {(term, 1) for m in g for term in _name_terms(texts[m].title)}
         | {
+            (f"#{word}", 1)
+            for m in g
+            for word in tokens(texts[m].title, normalized=True)
+            if len(word) >= KEY_WORD_CHARS
+        }
+        | {
             (place.key, NAME_CAP)
             for m in g
             if (place := located[m].place) is not None and place.kind != LINE
         }
         for g in groups
+    ]
+    names = [
+        {term for term, weight in terms if weight == 1 and "#" not in term} for terms in terms_of
     ]
     holders: dict[tuple[str, int], list[int]] = {}
     for index, terms in enumerate(terms_of):
@@ -530,6 +541,8 @@ def _merge_by_names(
             continue
         if not _same_entity(anchors[root_a], anchors[root_b], related):
             continue
+        if names[root_a] and names[root_b] and not names[root_a] & names[root_b]:
+            continue  # 鑫宝贷 and 融汇通: two platforms, however alike the complaints
         # The problems of the whole issues, not just of the two linked parts, must agree: a
         # chain of links may not drift from one problem to another.
         if (root_a, root_b) != (a, b):
@@ -540,6 +553,7 @@ def _merge_by_names(
                 continue
         sums[root_b] = total(root_b) + total(root_a)
         components.parent[root_a] = root_b
+        names[root_b] = names[root_a] | names[root_b]
         for key, rank in anchors[root_a].items():
             anchors[root_b][key] = max(rank, anchors[root_b].get(key, 0))
         group_levels[root_b] = [
