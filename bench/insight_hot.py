@@ -133,18 +133,18 @@ def evaluate(
         part_labels = {m: p for m, (p, s) in labels.items() if s == part}
         precision, recall, f1 = b_cubed(issue_of, part_labels)
         problems: dict[str, list[str]] = defaultdict(list)
-        for message, problem in part_labels.items():
-            problems[problem].append(message)
+        for labelled, problem in part_labels.items():
+            problems[problem].append(labelled)
         shares, rank_ok = [], []
         lines = []
         for problem, members in sorted(problems.items(), key=lambda p: -len(p[1])):
             if len(members) < 5:
                 continue
             counts = Counter(issue_of[m] for m in members)
-            issue, count = counts.most_common(1)[0]
+            largest, count = counts.most_common(1)[0]
             share = count / len(members)
             shares.append(share)
-            rank = issues[issue].rank if issue >= 0 else None
+            rank = issues[largest].rank if largest >= 0 else None
             line = f"   {share:5.0%} of {len(members):>3}  {problem}"
             if len(members) >= 10:
                 ok = share >= GOAL_SHARE and rank is not None and rank < best_small

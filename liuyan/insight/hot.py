@@ -496,17 +496,11 @@ def _merge_by_names(
     components = _Components(len(groups))
     anchors: list[dict[str, int]] = []
     for group in groups:
-        counts = Counter(located[m].place.key for m in group if located[m].place)
-        anchors.append(
-            {
-                k: max(
-                    located[m].place.rank
-                    for m in group
-                    if located[m].place and located[m].place.key == k
-                )
-                for k in counts
-            }
-        )
+        ranks: dict[str, int] = {}
+        for m in group:
+            if (place := located[m].place) is not None:
+                ranks[place.key] = max(place.rank, ranks.get(place.key, 0))
+        anchors.append(ranks)
     inside = {pair for group in groups for m in group for pair in located[m].inside}
     related = _related_keys(set().union(*(set(a) for a in anchors)), inside)
     group_regions = [
