@@ -648,13 +648,13 @@ def _place_label(texts: list[_Text], located: list[_Located]) -> tuple[str, list
     The place is the key most members are about (the more specific kind wins a tie), written
     the way most of them write it, behind the region most of them name."""
     # Places named in titles say what the messages are about; a body's place stands in only
-    # when no title names one and at least half the members name it (bodies name the
+    # when no title names one and more than half the members name it (bodies name the
     # developer, a landmark, the writer's address).
     from_title = any(loc.place and loc.from_title for loc in located)
     keys = Counter(
         loc.place.key for loc in located if loc.place and (loc.from_title or not from_title)
     )
-    if not from_title and keys and keys.most_common(1)[0][1] * 2 < len(located):
+    if not from_title and keys and keys.most_common(1)[0][1] * 2 <= len(located):
         keys = Counter()
     name = ""
     if keys:

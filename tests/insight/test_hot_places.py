@@ -8,25 +8,15 @@ from datetime import datetime
 import pytest
 
 from liuyan.insight.hot import HotMessage, hot_issues
-from liuyan.insight.text import normalize, segmenter
+from liuyan.insight.places import whole_in
+from liuyan.insight.text import normalize
 
 
 def whole_name_in(place: str, texts: list[str]) -> bool:
-    """Whether ``place`` occurs in one of ``texts`` starting and ending between two words of the
-    text as segmented (dictionary words only, so a name the dictionary does not know may be
-    cut anywhere, but 兰亭湾 in 兰亭湾畔 or 议利用边角地 in 建议利用边角地 may not)."""
-    for text in texts:
-        text = normalize(text)
-        start = text.find(place)
-        while start >= 0:
-            bounds, offset = {0}, 0
-            for word in segmenter().cut(text, False):
-                offset += len(word)
-                bounds.add(offset)
-            if start in bounds and start + len(place) in bounds:
-                return True
-            start = text.find(place, start + 1)
-    return False
+    """Whether ``place`` occurs in one of ``texts`` as whole words (see
+    :func:`liuyan.insight.places.whole_in`): not begun inside a word as the dictionary segments
+    the text (议利用边角地 in 建议利用边角地), nor ended inside one (兰亭湾 in 兰亭湾畔小区)."""
+    return any(whole_in(place, normalize(text)) for text in texts)
 
 
 def test_the_check_rejects_fragments_cut_inside_a_word():
