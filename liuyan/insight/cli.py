@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from tqdm import tqdm
 
 from liuyan.insight import tables
+from liuyan.insight.heat import HEAT_EXPLAINED
 
 _T = TypeVar("_T")
 
@@ -73,6 +74,7 @@ def command_hot(args: argparse.Namespace) -> int:
             time=_parse_time(row[tables.TIME]),
             author=row.get(tables.AUTHOR) or None,
             likes=_int(row.get(tables.LIKES, "0")),
+            dislikes=_int(row.get(tables.DISLIKES, "0")),
         )
         for row in _progress(rows, "reading")
     ]
@@ -89,6 +91,7 @@ def command_hot(args: argparse.Namespace) -> int:
         "留言数",
         "用户数",
         "点赞数",
+        "反对数",
         "留言编号",
     ]
     # Mixed values (numbers for the table, text for the console): Any, not object, so the
@@ -103,6 +106,7 @@ def command_hot(args: argparse.Namespace) -> int:
             "留言数": len(issue.message_ids),
             "用户数": issue.authors,
             "点赞数": issue.likes,
+            "反对数": issue.dislikes,
             "留言编号": " ".join(str(i) for i in issue.message_ids),
         }
         for issue in issues
@@ -221,7 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liuyan insight", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    hot = commands.add_parser("hot", help="rank hot issues")
+    hot = commands.add_parser(
+        "hot",
+        help="rank hot issues",
+        description="Group messages into hot issues (one problem at one place) and rank them "
+        "by heat.",
+        epilog=HEAT_EXPLAINED,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     hot.add_argument("--input", required=True)
     hot.add_argument("--top", type=int, default=10)
     hot.add_argument("--output")

@@ -43,7 +43,9 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
+from liuyan.insight.heat import heat_index
 from liuyan.insight.places import (
+    LINE,
     Place,
     main_place,
     most_specific,
@@ -52,8 +54,9 @@ from liuyan.insight.places import (
     regions_conflict,
     same_place,
     specific_places,
+    whole_in,
 )
-from liuyan.insight.text import normalize, tokens
+from liuyan.insight.text import STOP_WORDS, normalize, segmenter, tokens
 
 __all__ = [
     "HotIssue",
@@ -79,10 +82,25 @@ JOIN_PLACE_THRESHOLD = 0.45
 # Lowers the similarity of a message whose place comes from the body only, on each side, so two
 # such messages need about NO_PLACE_THRESHOLD to join: the body place alone proves little.
 WEAK_PLACE_PENALTY = 0.1
+# Pass 4, names: a title 3-gram held by at most NAME_MAX_ISSUES issues is a name; two issues
+# sharing names (each weighs 1/holders, summed, capped) link when problem similarity plus
+# NAME_WEIGHT times that reaches NAME_THRESHOLD, and their times are within LINK_DAYS.
+NAME_GRAM = 3
+NAME_MIN_RUN = 3  # characters of unknown words in a row: 余易贷 is a name, 跑路 a verb
+NAME_MAX_ISSUES = 12
+NAME_MIN_SHARED = 1
+NAME_CAP = 3
+NAME_WEIGHT = 0.3
+NAME_PROBLEM_FLOOR = 0.05
+NAME_THRESHOLD = 0.3
+LINK_DAYS = 60
+KEY_WORD_CHARS = 2  # title words of at least this many characters are key terms too
 BODY_CHARS = 300
 TITLE_WEIGHT = 2  # the title states the problem densely; the body wanders
 _REGION_TEXT = re.compile(r"(?:[A-Z]\d*(?:省|市|区|县))+")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_NAME_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +115,7 @@ class HotMessage:
     # any kind). Two messages whose paths part are about different areas; a shorter path is
     # compatible with a longer one that starts with it (a province-wide board and a county).
     region_path: tuple[Hashable, ...] = ()
+    dislikes: int = 0  # 反对数: people who disagree still say the problem concerns them
 
 
 @dataclass
@@ -109,6 +128,7 @@ class HotIssue:
     authors: int
     likes: int
     heat: float = 0.0
+    dislikes: int = 0
     rank: int = 0
     places: list[str] = field(default_factory=list)
 
@@ -362,6 +382,210 @@ def _merge_across_places(
     return list(merged.values())
 
 
+def _name_terms(title: str) -> set[str]:
+    """Pieces of the names a title holds that the place rules may not recognise: character
+    3-grams of the runs of single characters that segmentation leaves where it meets a word it
+    does not know (余/易/贷, 58/车/贷, 聚/利/网, 富/惠 天下), each run taken with the word on
+    either side. Problem words are dictionary words (强制 学生, 捆绑 销售) and give none.
+    Which of the pieces are names is decided by their rarity among the window's issues."""
+    words = segmenter().cut(_REGION_TEXT.sub(" ", title), False)
+    terms: set[str] = set()
+    index = 0
+    while index < len(words):
+        if not _is_single(words[index]):
+            index += 1
+            continue
+        end = index
+        while end < len(words) and _is_single(words[end]):
+            end += 1
+        run = words[index:end]
+        if sum(len(w) for w in run if w not in STOP_WORDS) >= NAME_MIN_RUN:
+            before = words[index - 1] if index > 0 and _NAME_RUN.fullmatch(words[index - 1]) else ""
+            after = words[end] if end < len(words) and _NAME_RUN.fullmatch(words[end]) else ""
+            span = before + "".join(run) + after
+            terms.update(span[i : i + NAME_GRAM] for i in range(len(span) - NAME_GRAM + 1))
+        index = end
+    return terms
+
+
+def _is_single(word: str) -> bool:
+    """A one-character word, or a run of digits or Latin letters (58 in 58车贷)."""
+    return (len(word) == 1 and bool(_NAME_RUN.fullmatch(word))) or bool(_ALNUM.fullmatch(word))
+
+
+def _merge_by_names(
+    groups: list[list[int]],
+    messages: Sequence[HotMessage],
+    texts: list[_Text],
+    located: list[_Located],
+    vectors: csr_matrix,
+    regions: list[str],
+    levels: np.ndarray,
+) -> list[list[int]]:
+    """Pass 4: issues that name the same rare thing (a company, platform, estate or village the
+    place rules do not recognise, or one place written two ways) and describe a related problem
+    are one issue, linked transitively as long as each link spans at most ``LINK_DAYS``.
+
+    A term is a name when few issues' titles hold it (``NAME_MAX_ISSUES``): 58车贷 is, 拖欠 is
+    not. Two issues are compared only through such terms, so the work grows with the number of
+    issues times that bound, not with its square."""
+    if len(groups) < 2:
+        return groups
+    # Place keys are names already recognised: one shared counts as NAME_CAP pieces.
+    terms_of = [
+        {(term, 1) for m in g for term in _name_terms(texts[m].title)}
+        | {
+            (f"#{word}", 1)
+            for m in g
+            for word in tokens(texts[m].title, normalized=True)
+            if len(word) >= KEY_WORD_CHARS
+        }
+        | {
+            (place.key, NAME_CAP)
+            for m in g
+            if (place := located[m].place) is not None and place.kind != LINE
+        }
+        for g in groups
+    ]
+    names = [
+        {term for term, weight in terms if weight == 1 and "#" not in term} for terms in terms_of
+    ]
+    holders: dict[tuple[str, int], list[int]] = {}
+    for index, terms in enumerate(terms_of):
+        for term in terms:
+            holders.setdefault(term, []).append(index)
+    shared: Counter[tuple[int, int]] = Counter()
+    for (_, weight), indices in holders.items():
+        if 1 < len(indices) <= NAME_MAX_ISSUES:
+            for a_pos, a in enumerate(indices):
+                for b in indices[a_pos + 1 :]:
+                    shared[(a, b)] += weight
+    if not shared:
+        return groups
+    membership = csr_matrix(
+        (
+            np.ones(sum(map(len, groups))),
+            ([i for i, g in enumerate(groups) for _ in g], [m for g in groups for m in g]),
+        ),
+        shape=(len(groups), vectors.shape[0]),
+    )
+    totals = (membership @ vectors).tocsr()
+    centroids = l2_normalize(totals)
+    sums: dict[int, csr_matrix] = {}  # problem vector sums of merged issues, made on demand
+
+    def total(index: int) -> csr_matrix:
+        if index not in sums:
+            sums[index] = totals[index]
+        return sums[index]
+
+    pairs = [(a, b) for (a, b), w in shared.items() if w >= NAME_MIN_SHARED]
+    if not pairs:
+        return groups
+    rows, cols = map(np.array, zip(*pairs, strict=True))
+    problem = np.asarray(centroids[rows].multiply(centroids[cols]).sum(axis=1)).ravel()
+    scored = sorted(
+        (
+            (float(p) + NAME_WEIGHT * min(shared[(a, b)], NAME_CAP) / NAME_CAP, a, b)
+            for p, a, b in zip(problem, rows.tolist(), cols.tolist(), strict=True)
+            if p >= NAME_PROBLEM_FLOOR
+        ),
+        reverse=True,
+    )
+    stamps = [[t.timestamp() for m in g if (t := messages[m].time) is not None] for g in groups]
+    spans = [(min(s), max(s)) if s else (None, None) for s in stamps]
+    components = _Components(len(groups))
+    anchors: list[dict[str, int]] = []
+    for group in groups:
+        ranks: dict[str, int] = {}
+        for m in group:
+            if (place := located[m].place) is not None:
+                ranks[place.key] = max(place.rank, ranks.get(place.key, 0))
+        anchors.append(ranks)
+    inside = {pair for group in groups for m in group for pair in located[m].inside}
+    related = _related_keys(set().union(*(set(a) for a in anchors)), inside)
+    group_regions = [
+        Counter(r for m in g if (r := regions[m])).most_common(1)[0][0]
+        if any(regions[m] for m in g)
+        else ""
+        for g in groups
+    ]
+    group_levels = [
+        [{int(code) for code in levels[g, level] if code >= 0} for level in range(levels.shape[1])]
+        for g in groups
+    ]
+    window = LINK_DAYS * 86400
+    for score, a, b in scored:
+        if score < NAME_THRESHOLD:
+            break
+        root_a, root_b = components.find(a), components.find(b)
+        if root_a == root_b:
+            continue
+        if regions_conflict(group_regions[a], group_regions[b]):
+            continue
+        if _groups_apart(group_levels[root_a], group_levels[root_b]):
+            continue
+        (first_a, last_a), (first_b, last_b) = spans[root_a], spans[root_b]
+        if (
+            first_a is not None
+            and first_b is not None
+            and last_a is not None
+            and last_b is not None
+            and max(first_a, first_b) - min(last_a, last_b) > window
+        ):
+            continue
+        if not _same_entity(anchors[root_a], anchors[root_b], related):
+            continue
+        if names[root_a] and names[root_b] and not names[root_a] & names[root_b]:
+            continue  # 鑫宝贷 and 融汇通: two platforms, however alike the complaints
+        # The problems of the whole issues, not just of the two linked parts, must agree: a
+        # chain of links may not drift from one problem to another.
+        if (root_a, root_b) != (a, b):
+            sum_a, sum_b = total(root_a), total(root_b)
+            together = sum_a.multiply(sum_b).sum()
+            norms = math.sqrt(sum_a.multiply(sum_a).sum() * sum_b.multiply(sum_b).sum())
+            if norms and together / norms < NAME_PROBLEM_FLOOR:
+                continue
+        sums[root_b] = total(root_b) + total(root_a)
+        components.parent[root_a] = root_b
+        names[root_b] = names[root_a] | names[root_b]
+        for key, rank in anchors[root_a].items():
+            anchors[root_b][key] = max(rank, anchors[root_b].get(key, 0))
+        group_levels[root_b] = [
+            x | y for x, y in zip(group_levels[root_a], group_levels[root_b], strict=True)
+        ]
+        if (
+            first_a is not None
+            and first_b is not None
+            and last_a is not None
+            and last_b is not None
+        ):
+            spans[root_b] = (min(first_a, first_b), max(last_a, last_b))
+        else:
+            spans[root_b] = spans[root_b] if first_b is not None else spans[root_a]
+    merged: dict[int, list[int]] = {}
+    for index, group in enumerate(groups):
+        merged.setdefault(components.find(index), []).extend(group)
+    return list(merged.values())
+
+
+def _same_entity(a: dict[str, int], b: dict[str, int], related: dict[str, set[str]]) -> bool:
+    """Whether two issues linked by a name may be one: stricter than :func:`_anchors_agree`,
+    because the name may be a phrase (乱停乱放) rather than an entity. If both name places,
+    the most specific place of one must be a place of the other, whatever its kind."""
+    if not a or not b:
+        return True
+    return any(y in related.get(x, {x}) for x in _strongest(a) for y in b) or any(
+        y in related.get(x, {x}) for x in _strongest(b) for y in a
+    )
+
+
+def _strongest(anchors: dict[str, int]) -> dict[str, int]:
+    if not anchors:
+        return anchors
+    top = max(anchors.values())
+    return {k: r for k, r in anchors.items() if r == top}
+
+
 def cluster(messages: Sequence[HotMessage]) -> list[list[int]]:
     """Indices of messages grouped into issues (largest first)."""
     return _cluster(messages)[0]
@@ -400,31 +624,10 @@ def _cluster(
         weak = np.array([key is not None and not located[m].from_title for m in members])
         for rows in _average_linkage(vectors[members], threshold, apart, weak):
             groups.append([members[r] for r in rows])
-    groups = _merge_across_places(groups, located, vectors, [t.region for t in texts], levels)
+    regions = [t.region for t in texts]
+    groups = _merge_across_places(groups, located, vectors, regions, levels)
+    groups = _merge_by_names(groups, messages, texts, located, vectors, regions, levels)
     return sorted((sorted(g) for g in groups), key=len, reverse=True), located, texts
-
-
-def heat_index(*, count: int, authors: int, likes: int, span_days: float, age_days: float) -> float:
-    """Heat of an issue::
-
-        heat = 10·ln(1 + authors) + 4·ln(1 + count − authors)     breadth
-             + 3·ln(1 + likes)                                    support
-             + 3·ln(1 + count / (1 + span_days / 7))              concentration in time
-             + 5·exp(−age_days / 60)                              recency
-
-    Breadth comes first and distinct authors weigh 2.5 times a repeated post, because ten
-    residents writing once is a hotter issue than one resident writing ten times. Every term
-    grows with the logarithm, so no single factor (a campaign of 100 copies, one post with 500
-    likes) outweighs the others. Concentration is messages per week of the issue's span: a burst
-    is hotter than the same count spread over a year. Recency decays with a 60-day time constant
-    from the end of the window (``age_days`` counts from the last message), worth at most 5 — a
-    tie-breaker between issues of similar size, not a reason for a small issue to lead.
-    """
-    breadth = 10 * math.log1p(authors) + 4 * math.log1p(max(count - authors, 0))
-    support = 3 * math.log1p(max(likes, 0))
-    concentration = 3 * math.log1p(count / (1 + max(span_days, 0) / 7))
-    recency = 5 * math.exp(-max(age_days, 0) / 60)
-    return round(breadth + support + concentration + recency, 2)
 
 
 def _representative(indices: list[int], messages: Sequence[HotMessage]) -> str:
@@ -444,23 +647,42 @@ def _place_label(texts: list[_Text], located: list[_Located]) -> tuple[str, list
 
     The place is the key most members are about (the more specific kind wins a tie), written
     the way most of them write it, behind the region most of them name."""
-    keys = Counter(loc.place.key for loc in located if loc.place)
+    # Places named in titles say what the messages are about; a body's place stands in only
+    # when no title names one and more than half the members name it (bodies name the
+    # developer, a landmark, the writer's address).
+    from_title = any(loc.place and loc.from_title for loc in located)
+    keys = Counter(
+        loc.place.key for loc in located if loc.place and (loc.from_title or not from_title)
+    )
+    if not from_title and keys and keys.most_common(1)[0][1] * 2 <= len(located):
+        keys = Counter()
+    name = ""
     if keys:
         rank = {loc.place.key: loc.place.rank for loc in located if loc.place}
         key = max(keys, key=lambda k: (keys[k], rank[k], len(k)))
         about = [
             (text, loc.place)
             for text, loc in zip(texts, located, strict=True)
-            if loc.place and loc.place.key == key
+            if loc.place and loc.place.key == key and (loc.from_title or not from_title)
         ]
         names = Counter(place.name for _, place in about)
         name = max(names, key=lambda n: (names[n], len(n)))
         texts = [text for text, _ in about]
-    else:
-        name = ""
-    regions = Counter(region for text in texts if (region := text.region))
+    # A region read from a sentence may be cut from it (当前西地省, A4区 of A4区域): only one
+    # that some member writes as whole words is shown.
+    regions = Counter(
+        region
+        for text in texts
+        if (region := text.region) and (whole_in(region, text.title) or whole_in(region, text.body))
+    )
     region = max(regions, key=lambda r: (regions[r], len(r)), default="")
-    label = name if not region or name.startswith(region) else f"{region}{name}"
+    # The label is written as some member writes it: region and name together only when one
+    # of them does (A2区丽发新城小区), else the name alone.
+    label = name or region
+    if name and region and not name.startswith(region):
+        joined = f"{region}{name}"
+        if any(joined in text.title or joined in text.body for text in texts):
+            label = joined
     return label, [k for k, _ in keys.most_common()]
 
 
@@ -495,6 +717,7 @@ def hot_issues(
         age = (reference - last).total_seconds() / 86400 if reference and last else 0.0
         authors = len({m.author for m in members if m.author}) or len(members)
         likes = sum(max(m.likes, 0) for m in members)
+        dislikes = sum(max(m.dislikes, 0) for m in members)
         issue = HotIssue(
             title="",
             place="",
@@ -504,11 +727,17 @@ def hot_issues(
             authors=authors,
             likes=likes,
             heat=heat_index(
-                count=len(members), authors=authors, likes=likes, span_days=span, age_days=age
+                count=len(members),
+                authors=authors,
+                likes=likes,
+                dislikes=dislikes,
+                span_days=span,
+                age_days=age,
             ),
+            dislikes=dislikes,
         )
         issues.append((issue, indices))
-    issues.sort(key=lambda pair: -pair[0].heat)
+    issues.sort(key=lambda pair: (-pair[0].heat, -pair[0].authors, -pair[0].likes))
     # Titles and places only for the issues shown: they are the slow part of the summary.
     for rank, (issue, indices) in enumerate(issues[:top], start=1):
         issue.rank = rank

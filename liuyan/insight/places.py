@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from liuyan.insight.text import normalize
+from liuyan.insight.text import normalize, segmenter
 
 _CJK = r"\u4e00-\u9fff"
 _NAME_CHAR = rf"[{_CJK}A-Za-z0-9]"
@@ -91,7 +91,7 @@ _SUFFIX_ALTERNATION = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, revers
 # A place word is not one when the next character makes it part of a longer common word:
 # 街道 is a sub-district, 城市/城区/城管 are not towns, 村民/村委 are people, 园区 is kept whole
 # by the longer suffixes, 路口/路段 still name the road so they are allowed.
-_NOT_FOLLOWED_BY = r"(?!道|市|区|管|乡|镇|际|民|委|长)"
+_NOT_FOLLOWED_BY = r"(?!道|市|区|管|乡|镇|际|民|委|长|畔)"
 # Place words are found first and the name is read backwards from them: much cheaper than a
 # pattern that tries a name at every position. The lookahead on the first characters lets the
 # regex engine skip most positions without trying every alternative.
@@ -135,7 +135,7 @@ _CUT_BEFORE = re.compile(
 )
 # Determiners and generic modifiers: "本小区", "该公司", "老旧小区" name no particular place.
 _GENERIC_STEM = re.compile(
-    r"^(?:本|该|此|每|各|全|整个|其他|其它|多个|一个|几个|某|某某|所在|所属|相关|当地|本地|"
+    r"^(?:本|该|此|每|各|全|整个|上述|上面|以上|前述|国家|国际|城市|商业|服务|实验|有限|股份|登记|办事|政务|其他|其它|多个|一个|几个|某|某某|所在|所属|相关|当地|本地|"
     r"周围|周边|附近|老旧|老|新建|新|大|小|上|下|城市|城区|农村|市区|县城|城中|乡镇|"
     r"企业|单位|机关|部队|政府|区属|市属|县属|省属|水泥|柏油|沥青|砂石|泥巴|泥土|通村|通组|村组|"
     r"物业|开发|房地产|地产|建筑|施工|劳务|中介|租赁|装修|家政|快递|外卖|出租车|公交|"
@@ -145,7 +145,7 @@ _GENERIC_STEM = re.compile(
 # Common words that end in a place word but are not places (道路 road in general, 思路 idea,
 # 农村 the countryside, 县城 the county town).
 _COMMON_WORD_END = re.compile(
-    r"(?:道路|公路|铁路|马路|线路|思路|出路|套路|网路|电路|水路|走路|进路|退路|门路|跑路|"
+    r"(?:十字路|丁字路|岔路|过街|沿街|上街|道路|公路|铁路|马路|线路|思路|出路|套路|网路|电路|水路|走路|进路|退路|门路|跑路|"
     r"农村|乡村|山村|全村|本村|该村|我村|邻村|进城|县城|省城|主城|全城|满城|古城)$"
 )
 # Place words standing alone: a kind of place, not a named one.
@@ -188,6 +188,13 @@ def regions_conflict(a: str, b: str) -> bool:
     return bool(districts_a and districts_b and not districts_a & districts_b)
 
 
+# Common words that end like a region but name none: 家乡 (home town), 城乡, 全省, 本市 …
+_NOT_A_REGION = re.compile(
+    r"(?:家乡|故乡|城乡|下乡|老乡|返乡|回乡|同乡|外省|本省|全省|外市|本市|全市|外县|本县|全县|"
+    r"本区|全区|城区|市区|街道办|乡镇)$"
+)
+
+
 def region_of(text: str) -> str:
     """The most specific region prefix such as A市A1区 (consecutive region names joined)."""
     match = _REGION_RUN.search(text)
@@ -199,7 +206,7 @@ def region_of(text: str) -> str:
         region = match.group()
         for cut in _CUT_BEFORE.finditer(region):
             region = match.group()[cut.end() :]
-        if len(region) >= 3:
+        if len(region) >= 3 and not _NOT_A_REGION.search(region):
             return region
     return ""
 
@@ -254,21 +261,63 @@ def _is_name(name: str, stem: str) -> bool:
     # not only determiners or generic words: 临路, 本小区, 老旧小区, 物业公司 are no names.
     # A region right in front of a place word (属下区中学, 星沙区医院) makes "a school of that
     # district", not a name.
+    # A region in front with too little behind it is a region and a place word, not a name
+    # (A市长郡 is 长郡 cut short).
+    # A stem ending in a conjunction is two things joined (物业和社区), not a name.
+    if stem.endswith(("和", "与", "及", "或")):
+        return False
+    region = _LEADING_ANON.match(name)
+    if region and len(name) - region.end() < 3:
+        return False
     return (
         len(stem) >= 2 and not _GENERIC_STEM.fullmatch(stem) and not _ENDS_WITH_REGION.search(stem)
     )
+
+
+def _word_bounds(text: str) -> set[int]:
+    """Offsets in ``text`` where one word ends and the next begins, as segmented with the
+    dictionary only (no guessing of unknown words, which would glue a name to its neighbour)."""
+    bounds, offset = {0}, 0
+    for word in segmenter().cut(text, False):
+        offset += len(word)
+        bounds.add(offset)
+    return bounds
+
+
+def _ends_a_word(text: str, end: int, bounds: set[int]) -> bool:
+    """Whether a name may end at ``end``: a word ends there, or what follows is a word by
+    itself (城 + 楼板开裂 segments as 城楼 + 板, yet 楼板 is a word; 湾 + 畔小区 is not)."""
+    if end in bounds or end >= len(text):
+        return True
+    following = segmenter().cut(text[end : end + 6], False)
+    return bool(following) and len(following[0]) >= 2
+
+
+def whole_in(name: str, text: str) -> bool:
+    """Whether ``name`` occurs in ``text`` as whole words: starting and ending between two
+    words of the text as segmented (see :func:`_word_bounds`)."""
+    start = text.find(name)
+    if start < 0:
+        return False
+    bounds = _word_bounds(text)
+    while start >= 0:
+        if start in bounds and _ends_a_word(text, start + len(name), bounds):
+            return True
+        start = text.find(name, start + 1)
+    return False
 
 
 @lru_cache(maxsize=50_000)
 def _places(text: str) -> tuple[Place, ...]:
     found: list[Place] = []
     end = 0
+    bounds = _word_bounds(text)
     for match in _SUFFIX_RE.finditer(text):
         run = _NAME_RUN_END.search(text, max(end, match.start() - MAX_NAME), match.start())
         end = match.end()
         if run is None:
             last = found[-1] if found else None
-            if last and last.position + len(last.name) == match.start():
+            if last and last.position + len(last.name) == match.start() and match.end() in bounds:
                 # Place words in a row: 北辰中心 + 医院 is one name, 北辰中心医院.
                 name = last.name + match.group()
                 found[-1] = Place(
@@ -280,10 +329,19 @@ def _places(text: str) -> tuple[Place, ...]:
                 )
             continue
         name = _strip_front(run.group() + match.group())
+        # A name begins and ends between two words of the text as the dictionary segments it:
+        # 城 in 城轨 or 湾 in 湾畔 ends no name, and 低于路 or 随着城 begin inside a word (低于,
+        # 随着), so the name starts after it. A name the dictionary does not know is split
+        # into single characters and may begin at any of them.
+        if not _ends_a_word(text, match.end(), bounds):
+            continue
+        start = match.end() - len(name)
+        while start not in bounds:
+            start += 1
+        name = text[start : match.end()]
         stem, kind = _split_suffix(name)
         if kind is None or not _is_name(name, stem):
             continue
-        start = match.end() - len(name)
         previous = found[-1] if found else None
         if (
             previous

@@ -278,3 +278,31 @@ def test_a_countys_places_are_the_same_in_every_process():
     assert len(outputs) == 1
     places = outputs.pop().strip().split("|")
     assert len(places) == len(set(places)) > 10  # distinct names, pools of several each
+
+
+def test_every_demo_hot_issue_place_is_a_whole_name_of_its_messages(demo):
+    # Issue #18: places read like "子入学学区岳麓黄土幼儿园", fragments of sentences. A place is
+    # now a name some member writes, beginning and ending between two words.
+    from django.db.models import Max
+
+    from liuyan.board.models import Message
+    from liuyan.insight.places import whole_in
+    from liuyan.insight.text import normalize
+    from liuyan.reports.models import HotIssue
+    from liuyan.reports.services import refresh_hot_issues
+
+    with transaction.atomic():
+        refresh_hot_issues(now=Message.objects.aggregate(last=Max("submitted_at"))["last"])
+        issues = list(HotIssue.objects.prefetch_related("messages"))
+        assert len(issues) >= 5
+        bad = [
+            issue.place
+            for issue in issues
+            if issue.place
+            and not any(
+                whole_in(issue.place, normalize(f"{m.title} {m.body}"))
+                for m in issue.messages.all()
+            )
+        ]
+        assert not bad, bad
+        transaction.set_rollback(True)

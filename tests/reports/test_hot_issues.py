@@ -97,6 +97,15 @@ def test_moderator_sees_every_issue_with_its_text(issues, world, client):
     assert "明德中学食堂饭菜变质" in page.text and "丽景小区" in page.text
 
 
+def test_staff_page_explains_the_heat_index_in_chinese(issues, world, client):
+    client.force_login(world.moderator)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("reports:hot"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "热度指数如何计算" in page.text
+    assert "热度 = 留言数 × (1 + 广度 + 支持度 + 集中度 + 新近度)" in page.text
+    assert "热度相同时" in page.text
+
+
 def test_leader_of_another_board_sees_private_issues_counted_but_not_their_text(
     issues, world, client
 ):
