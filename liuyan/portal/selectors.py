@@ -182,13 +182,44 @@ def boards_in(region: Region) -> QuerySet[Board]:
     return Board.objects.filter(region=region, is_active=True).select_related("region")
 
 
+def _name_q(words: str, prefix: str = "") -> Q:
+    """The name, or one of the short names (住建局), contains `words`."""
+    return Q(**{f"{prefix}name__icontains": words}) | Q(**{f"{prefix}aliases__icontains": words})
+
+
+def _region_prefixed(query: str) -> list[tuple[list[int], str]]:
+    """Ways to read the query as a region's name followed by a body's name: 长沙住建局 and
+    长沙市住建局 are (长沙市, 住建局). One query over the few names the query starts with."""
+    heads = [query[:n] for n in range(2, min(len(query) - 1, 10) + 1)]
+    if not heads:
+        return []
+    names = {head: head for head in heads}
+    for head in heads:
+        for suffix in ("市", "县", "区", "省"):
+            names.setdefault(head + suffix, head)
+    found: dict[str, list[int]] = {}
+    for pk, name in Region.objects.filter(name__in=list(names)).values_list("pk", "name"):
+        found.setdefault(names[name], []).append(pk)
+    return [(ids, query[len(head) :]) for head, ids in found.items() if query[len(head) :]]
+
+
+def _body_q(query: str, prefix: str = "") -> Q:
+    """A unit (or a board's default unit, with `prefix`) by full or short name, also when the
+    query starts with its region's name."""
+    q = _name_q(query, prefix)
+    for region_ids, rest in _region_prefixed(query):
+        q |= _name_q(rest, prefix) & Q(**{f"{prefix}region_id__in": region_ids})
+    return q
+
+
 def find_boards(query: str, limit: int = 30) -> list[Board]:
-    """Boards whose name, post or holder contains the words, and boards of matching units."""
+    """Boards whose name, short names, post or holder contains the words, and boards of units
+    found by full or short name (住建局)."""
     query = " ".join(query.split())[:50]
     if not query:
         return []
-    direct = Q(name__icontains=query) | Q(post__icontains=query) | Q(holder__icontains=query)
-    by_unit = Q(default_unit__name__icontains=query)
+    direct = _body_q(query) | Q(post__icontains=query) | Q(holder__icontains=query)
+    by_unit = _body_q(query, "default_unit__")
     return list(
         Board.objects.filter(direct | by_unit, is_active=True)
         .select_related("region__parent__parent", "default_unit")
@@ -197,15 +228,17 @@ def find_boards(query: str, limit: int = 30) -> list[Board]:
 
 
 def find_units(query: str, limit: int = 30) -> list[Unit]:
+    """Units by full name, short name (住建局, 人社局) or region and short name (长沙住建局)."""
     query = " ".join(query.split())[:50]
     if not query:
         return []
     return list(
-        Unit.objects.filter(name__icontains=query, is_active=True)
+        Unit.objects.filter(_body_q(query), is_active=True)
         .select_related("region__parent__parent")
         .prefetch_related(
             Prefetch("default_for_boards", queryset=Board.objects.filter(is_active=True))
-        )[:limit]
+        )
+        .order_by("region__code", "name")[:limit]
     )
 
 
