@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from liuyan.web.redirects import safe_next_path
 
-from . import audit, selectors, services
+from . import audit, audit_words, selectors, services
 from .forms import (
     AuditFilterForm,
     AuthenticatorCodeForm,
@@ -353,7 +353,7 @@ def audit_list(request):
     query.pop("before", None)
     context = {
         "form": form,
-        "entries": page.items,
+        "entries": audit_words.describe(page.items),
         "next_before": page.next_cursor,
         "query": query.urlencode(),
     }
