@@ -35,6 +35,7 @@ from liuyan.core.clock import SHANGHAI
 from liuyan.core.lifecycle import (
     ACTIVE_ASSIGNMENT_STATES,
     HANDLING_STATES,
+    Action,
     AssignmentKind,
     ReplyState,
     State,
@@ -331,6 +332,28 @@ class PublicRecord:
     images: list[Attachment]
 
 
+# The reply steps a unit takes again after a return the public does not see.
+_REDONE_REPLY_STEPS = frozenset({Action.SUBMIT_REPLY, Action.SIGN_OFF})
+
+
+def without_repeats(events: list[Event]) -> list[Event]:
+    """The public timeline without a step that the same unit took again right after: when
+    moderators send a signed reply back (a step the public does not see), the head signs the
+    new version, and the public would read 单位负责人签发答复 twice in a row. The last one stays."""
+    kept: list[Event] = []
+    for event in events:
+        last = kept[-1] if kept else None
+        if (
+            last is not None
+            and event.action in _REDONE_REPLY_STEPS
+            and (last.action, last.unit_id) == (event.action, event.unit_id)
+        ):
+            kept[-1] = event
+        else:
+            kept.append(event)
+    return kept
+
+
 def public_record(message: Message) -> PublicRecord:
     replies = list(
         message.replies.filter(state=ReplyState.PUBLISHED)
@@ -339,7 +362,7 @@ def public_record(message: Message) -> PublicRecord:
         .order_by("published_at", "id")
     )
     return PublicRecord(
-        events=list(timeline(message, staff=False)),
+        events=without_repeats(list(timeline(message, staff=False))),
         replies=replies,
         evaluations=list(message.evaluations.order_by("round")),
         follow_ups=list(message.follow_ups.order_by("created_at", "id")),
