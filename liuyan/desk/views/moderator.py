@@ -99,7 +99,7 @@ def lookback(request):
     page = _page(request, sel.lookback_queue(request.scope, now=now, stale=stale), "replied_at")
     for message in page.items:
         # Read by the queue template only; not a model field.
-        message.age_days = (now - message.replied_at).days  # type: ignore[attr-defined]
+        message.age_days = (now - message.replied_at).days
     others = sel.bounded_count(sel.lookback_queue(request.scope, now=now, stale=not stale))
     return _queue(
         request,
