@@ -37,15 +37,10 @@ OVERFLOW = """
   for (const el of document.querySelectorAll("body *")) {
     const box = el.getBoundingClientRect();
     if (box.right > limit + 1 && box.width > 0) {
-      let inScroller = false;
-      for (let p = el.parentElement; p; p = p.parentElement) {
-        const o = getComputedStyle(p).overflowX;
-        if (o === "auto" || o === "scroll" || o === "hidden") { inScroller = true; break; }
-      }
-      if (!inScroller) out.push(el.tagName.toLowerCase() + "." + el.className + " right=" + Math.round(box.right));
+      out.push(el.tagName.toLowerCase() + "." + el.className + " @" + Math.round(box.right));
     }
   }
-  return {scroll: document.documentElement.scrollWidth, inner: limit, out: out.slice(0, 5)};
+  return {scroll: document.documentElement.scrollWidth, inner: limit, out: out.slice(-5)};
 }
 """
 
