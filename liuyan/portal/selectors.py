@@ -290,19 +290,6 @@ def board_messages(
     return rows
 
 
-def domains_for_choice() -> list[Domain]:
-    """First- and second-level domains in tree order, for a select the citizen can scan."""
-    tops = list(Domain.objects.filter(level=1))
-    children: dict[int | None, list[Domain]] = {}
-    for child in Domain.objects.filter(level=2):
-        children.setdefault(child.parent_id, []).append(child)
-    ordered = []
-    for top in tops:
-        ordered.append(top)
-        ordered.extend(children.get(top.pk, []))
-    return ordered
-
-
 # --- one message -------------------------------------------------------------------------
 
 

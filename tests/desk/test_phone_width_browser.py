@@ -111,7 +111,8 @@ def test_every_page_fits_a_phone_for_every_role(browser, live_server, world, obj
 
     o = objects
     top = Domain.objects.create(name="城乡建设", level=1)
-    Domain.objects.create(name="市政设施", level=2, parent=top)
+    works = Domain.objects.create(name="市政设施", level=2, parent=top)
+    lights = Domain.objects.create(name="路灯照明", level=3, parent=works)
     world.admin.is_staff = world.admin.is_superuser = True
     world.admin.save()
     for user in (world.citizen, world.handler):
@@ -161,7 +162,13 @@ def test_every_page_fits_a_phone_for_every_role(browser, live_server, world, obj
         moderator.check(reverse(f"desk:{name}"))
     moderator.check(reverse("desk:overdue") + "?kind=reply")
     moderator.check(reverse("desk:review_reply", args=[o.reviewing.pk]))
-    moderator.check(reverse("desk:moderate_message", args=[o.new_city.pk]))
+    page = moderator.check(reverse("desk:moderate_message", args=[o.new_city.pk]))
+    # The domain picker's search box narrows the grouped list and picks the one match.
+    page.locator("input[data-filter-for=id_domain]").fill("路灯")
+    shown = page.eval_on_selector_all(
+        "#id_domain option:not([hidden])", "els => els.filter(e => e.value).map(e => e.text)"
+    )
+    picked = page.locator("#id_domain").input_value()
     moderator.check(reverse("desk:moderate_message", args=[o.lookback.pk]))
     moderator.check(reverse("reports:hot"))
 
@@ -204,4 +211,6 @@ def test_every_page_fits_a_phone_for_every_role(browser, live_server, world, obj
         admin.check(path)
 
     assert not problems, "\n".join(problems)
+    assert [text.strip() for text in shown] == ["市政设施 › 路灯照明"]
+    assert picked == str(lights.pk)
     assert badge_on_screen, "消息通知 with its unread badge is on screen at 360 px"
