@@ -177,6 +177,7 @@ def test_every_page_fits_a_phone_for_every_role(browser, live_server, world, obj
         reverse("desk:inbox"),
         reverse("desk:archive"),
         reverse("desk:templates"),
+        reverse("desk:knowledge") + "?q=路灯",
         reverse("desk:assignment", args=[o.pending.pk]),
         reverse("desk:assignment", args=[o.accepted.pk]),
         reverse("notifications:inbox"),
