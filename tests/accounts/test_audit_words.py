@@ -41,3 +41,18 @@ def test_sign_in_and_roles_are_in_words(client, world):
     assert "办理人员" in page
     assert "超级管理员、管理员" in page
     assert "superuser,admin" not in page
+
+
+def test_the_csv_export_carries_the_sentence(client, world):
+    import csv
+    import io
+
+    message = submit(world)
+    client.force_login(world.moderator)
+    client.post(reverse("desk:dispatch", args=[message.pk]), {"lead_unit": world.bureau.pk})
+    client.force_login(world.admin)
+    response = client.get(reverse("accounts:audit_export"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][-1] == "description"
+    assert f"交办留言 {message.serial} 给 {world.bureau.name}" in [row[-1] for row in rows[1:]]

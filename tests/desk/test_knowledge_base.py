@@ -78,13 +78,14 @@ def test_a_handler_of_another_unit_is_offered_the_similar_published_answer(clien
     assert "我局已更换线路并恢复照明" in html
     assert "13912345678" not in html  # masked as on public pages
     assert SECRET not in html
-
-
-def test_the_assignment_page_loads_the_answers_beside_the_reply_form(client, world, base):
-    client.force_login(world.other_handler)
+    # The assignment page loads them beside the reply form.
     services.accept_assignment(assignment_id=base["assignment"].pk, actor=world.other_handler)
     html = client.get(reverse("desk:assignment", args=[base["assignment"].pk])).content.decode()
     assert f"{reverse('desk:knowledge')}?for={base['assignment'].pk}" in html
+    # Another unit's assignment is no key to its message.
+    client.force_login(world.handler)
+    response = client.get(reverse("desk:knowledge") + f"?for={base['assignment'].pk}")
+    assert response.status_code == 404
 
 
 def test_search_by_words_and_by_domain(client, world, base):
@@ -96,9 +97,3 @@ def test_search_by_words_and_by_domain(client, world, base):
     other = Domain.objects.create(name="教育文体", level=1)
     elsewhere = client.get(reverse("desk:knowledge"), {"domain": other.pk}).content.decode()
     assert base["answered"].serial not in elsewhere
-
-
-def test_another_units_assignment_is_not_a_key_to_its_message(client, world, base):
-    client.force_login(world.handler)
-    response = client.get(reverse("desk:knowledge") + f"?for={base['assignment'].pk}")
-    assert response.status_code == 404
