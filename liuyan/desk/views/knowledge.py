@@ -17,7 +17,7 @@ UNIT = access.UNIT
 
 class KnowledgeSearchForm(forms.Form):
     q = forms.CharField(label=_("Words"), required=False, max_length=200)
-    domain = domain_field()
+    domain = domain_field(empty_label=_("All domains"))
 
 
 @desk_view(UNIT)
