@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from liuyan.web.views import favicon
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("liuyan.accounts.urls")),

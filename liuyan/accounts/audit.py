@@ -7,12 +7,14 @@ recorded from Django's auth signals (see signals.py).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
 
 from . import selectors
+from .audit_words import CODE_FIELDS, UNIT_FIELDS
 from .ip import client_ip
 from .models import AuditEntry
 from .sessions import is_staff_session
@@ -107,6 +109,20 @@ def _action_from_route(request) -> str:
     return match.view_name if match is not None and match.view_name else "request"
 
 
+_ID_OR_CODE = re.compile(r"^(?:[0-9]{1,12}|[a-z_]{1,40})$")
+
+
+def _chosen_ids(request) -> dict:
+    """The units and codes a staff form chose (lead_unit=5, level=listed): ids and codes only,
+    never free text, so the trail can say to whom a message went (audit_words)."""
+    chosen: dict = {}
+    for name in (*UNIT_FIELDS, *CODE_FIELDS):
+        values = [v for v in request.POST.getlist(name)[:20] if _ID_OR_CODE.match(v)]
+        if values:
+            chosen[name] = values if name in ("co_units", "units") else values[0]
+    return chosen
+
+
 class AuditMiddleware:
     """Records every state-changing request by a signed-in staff member."""
 
@@ -117,7 +133,7 @@ class AuditMiddleware:
         response = self.get_response(request)
         if self._should_record(request):
             object_type, object_id = _object_from_route(request)
-            detail = {"status": response.status_code}
+            detail: dict = {"status": response.status_code, **_chosen_ids(request)}
             _write(request, _action_from_route(request), object_type, object_id, detail)
         return response
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from liuyan.web.redirects import safe_next_path
 
-from . import audit, selectors, services
+from . import audit, audit_words, selectors, services
 from .forms import (
     AuditFilterForm,
     AuthenticatorCodeForm,
@@ -353,7 +353,7 @@ def audit_list(request):
     query.pop("before", None)
     context = {
         "form": form,
-        "entries": page.items,
+        "entries": audit_words.describe(page.items),
         "next_before": page.next_cursor,
         "query": query.urlencode(),
     }
@@ -391,6 +391,7 @@ CSV_COLUMNS = (
     "ip_address",
     "user_agent",
     "detail",
+    "description",  # the action in words (audit_words), last so the columns above keep place
 )
 
 
@@ -400,12 +401,23 @@ def _csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv_row(entry) -> list[str]:
+def _csv_row(entry, description: str = "") -> list[str]:
     values = {
         "at": timezone.localtime(entry.at).isoformat(timespec="seconds"),
         "detail": entry.detail,
+        "description": description,
     }
-    return [_csv_cell(values.get(name, getattr(entry, name))) for name in CSV_COLUMNS]
+    return [
+        _csv_cell(values[name] if name in values else getattr(entry, name)) for name in CSV_COLUMNS
+    ]
+
+
+CSV_BATCH = 2000  # entries put into words together: a few queries per batch
+
+
+def _described_rows(writer, entries: list):
+    for row in audit_words.describe(entries):
+        yield writer.writerow(_csv_row(row.entry, row.action))
 
 
 @never_cache
@@ -420,8 +432,13 @@ def audit_export(request):
     def lines():
         yield "\ufeff"  # a byte-order mark, so that Excel reads the Chinese as UTF-8
         yield writer.writerow(CSV_COLUMNS)
-        for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow(_csv_row(entry))
+        batch: list = []
+        for entry in entries.iterator(chunk_size=CSV_BATCH):
+            batch.append(entry)
+            if len(batch) == CSV_BATCH:
+                yield from _described_rows(writer, batch)
+                batch = []
+        yield from _described_rows(writer, batch)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

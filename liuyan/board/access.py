@@ -61,7 +61,7 @@ def roles_for(user, message: Message | None, *, unit: Unit | None = None) -> set
         roles.add(Role.AUTHOR)
     if user.is_superuser:
         roles.add(Role.ADMIN)
-    memberships = list(Membership.objects.filter(user=user))
+    memberships = list(Membership.objects.filter(user=user).select_related("board"))
     if not memberships:
         return roles
     regions = region_chain_ids(message.region) if message is not None else set()
@@ -85,11 +85,23 @@ def _roles_from(membership, message, regions, unit, units) -> set[Role]:
             return {Role.LEADER}
         if membership.board_id is None and membership.region_id is not None and covers_region:
             return {Role.LEADER}
+        if membership.board_id is not None and _region_leader_sees(membership, message):
+            return {Role.LEADER}
     if unit is not None and role == Membership.Role.HANDLER and membership.unit_id == unit.pk:
         return {Role.HANDLER}
     if unit is not None and role == Membership.Role.HEAD and membership.unit_id in units:
         return {Role.HEAD, Role.HANDLER}
     return set()
+
+
+def _region_leader_sees(membership, message: Message) -> bool:
+    """A board's leader also leads the public messages of the other boards of the board's
+    region and the regions below it, where those boards allow it (`visible_to_region_leaders`).
+    Private messages stay with the leaders of their own board."""
+    if not is_publicly_visible(message) or not message.board.visible_to_region_leaders:
+        return False
+    board_regions = region_chain_ids(message.board.region)
+    return membership.board.region_id in board_regions
 
 
 def is_publicly_visible(message: Message) -> bool:
@@ -220,6 +232,9 @@ class StaffScope:
     headed_unit_ids: frozenset[int] = frozenset()  # units they head, with sub-units
     leader_board_ids: frozenset[int] = frozenset()
     leader_region_ids: frozenset[int] = frozenset()
+    # Other boards of the led boards' regions (and below) that let region leaders see their
+    # public messages: never their private ones (led_q).
+    region_board_ids: frozenset[int] = frozenset()
     is_operator: bool = False
     desks: tuple[str, ...] = field(default=())
 
@@ -277,6 +292,7 @@ def staff_scope(user: User | AnonymousUser | None) -> StaffScope:
     headed = unit_subtree_ids(headed) if headed else set()
     moderated = region_subtree_ids(moderated) if moderated and not everywhere else set()
     led_regions = region_subtree_ids(led_regions) if led_regions else set()
+    region_boards = _region_board_ids(boards)
     desks = []
     if everywhere or moderated:
         desks.append(MODERATOR)
@@ -294,9 +310,21 @@ def staff_scope(user: User | AnonymousUser | None) -> StaffScope:
         headed_unit_ids=frozenset(headed),
         leader_board_ids=frozenset(boards),
         leader_region_ids=frozenset(led_regions),
+        region_board_ids=frozenset(region_boards),
         is_operator=is_operator,
         desks=tuple(desks),
     )
+
+
+def _region_board_ids(board_ids: set[int]) -> set[int]:
+    """The boards a leader of `board_ids` sees besides their own: those of the same region or a
+    region below it that are `visible_to_region_leaders` (a city has tens of boards, a
+    province a few hundred; the ids are worked out once per request)."""
+    if not board_ids:
+        return set()
+    regions = set(Board.objects.filter(pk__in=board_ids).values_list("region_id", flat=True))
+    shared = Board.objects.filter(_subtree_q(regions, "region"), visible_to_region_leaders=True)
+    return set(shared.values_list("pk", flat=True)) - board_ids
 
 
 def moderated_messages(scope: StaffScope) -> QuerySet[Message]:
@@ -321,10 +349,20 @@ def led_messages(scope: StaffScope) -> QuerySet[Message]:
 
 
 def led_q(scope: StaffScope, prefix: str = "") -> Q:
-    """The leader's scope on a model that reaches the message through `prefix`."""
-    return Q(**{f"{prefix}board_id__in": scope.leader_board_ids}) | Q(
+    """The leader's scope on a model that reaches the message through `prefix`: the led
+    boards and regions, and the public messages of the region's other boards."""
+    q = Q(**{f"{prefix}board_id__in": scope.leader_board_ids}) | Q(
         **{f"{prefix}region_id__in": scope.leader_region_ids}
     )
+    if scope.region_board_ids:
+        q |= Q(
+            **{
+                f"{prefix}board_id__in": scope.region_board_ids,
+                f"{prefix}is_public": True,
+                f"{prefix}state__in": PUBLIC_STATES,
+            }
+        )
+    return q
 
 
 def entered_messages(scope: StaffScope) -> QuerySet[Message]:
@@ -345,5 +383,7 @@ def earlier_messages_from_caller(scope: StaffScope, message: Message, *, limit: 
 
 def led_boards(scope: StaffScope) -> QuerySet[Board]:
     return Board.objects.filter(
-        Q(pk__in=scope.leader_board_ids) | Q(region_id__in=scope.leader_region_ids)
+        Q(pk__in=scope.leader_board_ids)
+        | Q(region_id__in=scope.leader_region_ids)
+        | Q(pk__in=scope.region_board_ids)
     )

@@ -8,7 +8,9 @@ class BoardConfig(AppConfig):
     verbose_name = _("Messages")
 
     def ready(self):
-        from . import search
+        from . import audit_names, search
+
+        audit_names.register()
 
         # On SQLite, a migration that remakes board_message drops the search triggers with it.
         post_migrate.connect(search.restore_sqlite_index_after_migrate, sender=self)

@@ -28,18 +28,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from liuyan.core.lifecycle import ReplyState
 from liuyan.directory.models import Board
 from liuyan.insight.similar import Campaign, IndexedMessage, Match, SimilarityIndex
 
-from .models import Message
+from .models import Message, Reply
 from .selectors import public_messages
+from .textrules import mask_staff_text
 
 WINDOW_DAYS = 365
 MAX_MESSAGES = 300_000  # about 150 MB of vectors; a province's year of messages
@@ -212,3 +214,78 @@ def campaign_flags(message_ids: list[int]) -> dict[int, CampaignFlag]:
         for message_id in message_ids
         if message_id in campaigns
     }
+
+
+# --- for units: the shared knowledge base of published replies -----------------------------
+
+# A few typed words share fewer bigrams with a whole message than a message does with
+# another: a search box query needs a lower bar than "similar message".
+KNOWLEDGE_QUERY_MIN_SCORE = 0.05
+
+
+@dataclass(frozen=True)
+class KnownAnswer:
+    """A public message and the reply published to it: one entry of the knowledge base."""
+
+    message: Message
+    reply: Reply
+    score: float | None  # similarity to what was asked; None when listed by date
+
+    @property
+    def text(self) -> str:
+        """The reply as the public reads it: official numbers kept, personal data masked."""
+        return mask_staff_text(self.reply.body)
+
+
+def _answered(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """Public messages with a published reply: what every unit may learn from."""
+    published = Reply.objects.filter(state=ReplyState.PUBLISHED).values("message_id")
+    return messages.filter(pk__in=published).select_related("domain", "board")
+
+
+def _with_replies(found: Sequence[tuple[Message, float | None]]) -> list[KnownAnswer]:
+    """Each message with its latest published reply (one query for them all)."""
+    replies: dict[int, Reply] = {}
+    rows = (
+        Reply.objects.filter(message_id__in=[m.pk for m, _ in found], state=ReplyState.PUBLISHED)
+        .select_related("unit")
+        .order_by("message_id", "published_at", "pk")
+    )
+    for reply in rows:
+        replies[reply.message_id] = reply  # the latest wins
+    return [KnownAnswer(m, replies[m.pk], score) for m, score in found if m.pk in replies]
+
+
+def similar_answers(message: Message, *, limit: int = 5) -> list[KnownAnswer]:
+    """Published replies to public messages about the same thing as `message` (any board, any
+    unit), most similar first: what a handler may reuse when writing. Asks the process's one
+    similarity index; builds nothing of its own."""
+    matches = _matches(
+        f"{message.public_title}\n{message.public_body[:BODY_CHARS]}",
+        k=limit * OVERFETCH,
+        exclude=[message.pk],
+        min_score=SIMILAR_MIN_SCORE,
+    )
+    candidates = _answered(public_messages().exclude(pk=message.pk))
+    found = [(m, match.score) for m, match in _in_order(candidates, matches)][:limit]
+    return _with_replies(found)
+
+
+def search_answers(
+    *, query: str = "", domain_ids: list[int] | None = None, limit: int = 20
+) -> list[KnownAnswer]:
+    """The knowledge base searched by words (most similar first, through the similarity index
+    of the last WINDOW_DAYS) and narrowed to domains; with no words, the newest answers of the
+    domains."""
+    candidates = _answered(public_messages())
+    if domain_ids is not None:
+        candidates = candidates.filter(domain_id__in=domain_ids)
+    query = " ".join(query.split())[:200]
+    if query:
+        matches = _matches(query, k=limit * OVERFETCH * 4, min_score=KNOWLEDGE_QUERY_MIN_SCORE)
+        found = [(m, match.score) for m, match in _in_order(candidates, matches)][:limit]
+        return _with_replies(found)
+    if domain_ids is None:
+        return []
+    newest = candidates.filter(replied_at__isnull=False).order_by("-replied_at")[:limit]
+    return _with_replies([(m, None) for m in newest])

@@ -18,6 +18,8 @@ from liuyan.board.models import (
 from liuyan.core.clock import SHANGHAI
 from liuyan.core.lifecycle import RejectReason, SupervisionLevel
 from liuyan.directory.models import Board, Domain, Unit
+from liuyan.directory.selectors import domain_tree
+from liuyan.web.widgets import SearchableSelect
 
 from .models import ReplyTemplate
 
@@ -32,7 +34,27 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{unit.name}（{unit.region.name}）"
 
 
+class DomainTreeIterator(forms.models.ModelChoiceIterator):
+    """The domains grouped by first-level domain, in tree order (directory.selectors)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from domain_tree()
+
+    def __len__(self) -> int:
+        return self.queryset.count() + (1 if self.field.empty_label is not None else 0)
+
+
 class DomainChoiceField(forms.ModelChoiceField):
+    """A domain picked from the tree: optgroups per first-level domain, and a search box."""
+
+    iterator = DomainTreeIterator
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", SearchableSelect(placeholder=_("Search domains, e.g. 物业")))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, domain: Domain) -> str:
         return "　" * (domain.level - 1) + domain.name
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import common, leader, moderator, operator, unit
+from .views import common, knowledge, leader, moderator, operator, unit
 
 app_name = "desk"
 
@@ -36,6 +36,7 @@ unit_urls = [
     path("unit/accept/", unit.bulk_accept, name="bulk_accept"),
     path("unit/signoff/", unit.signoff_queue, name="signoff_queue"),
     path("unit/archive/", unit.archive, name="archive"),
+    path("unit/knowledge/", knowledge.knowledge_base, name="knowledge"),
     path("unit/templates/", unit.templates, name="templates"),
     path("unit/templates/new/", unit.create_template, name="create_template"),
     path("unit/templates/<int:template_id>/", unit.edit_template, name="edit_template"),

@@ -58,7 +58,7 @@ class MembershipInline(admin.TabularInline):
 class UnitAdmin(admin.ModelAdmin):
     list_display = ("name", "region", "parent", "needs_head_signoff", "is_active")
     list_filter = ("is_active", "needs_head_signoff", "region__level")
-    search_fields = ("name", "region__name", "^region__code")
+    search_fields = ("name", "aliases", "region__name", "^region__code")
     autocomplete_fields = ("parent", "region", "domains")
     list_select_related = ("region", "parent")
     inlines = (MembershipInline,)
@@ -68,8 +68,8 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(Board)
 class BoardAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "region", "post", "holder", "default_unit", "is_active")
-    list_filter = ("kind", "is_active", "region__level")
-    search_fields = ("name", "post", "holder", "region__name", "^region__code")
+    list_filter = ("kind", "is_active", "visible_to_region_leaders", "region__level")
+    search_fields = ("name", "aliases", "post", "holder", "region__name", "^region__code")
     autocomplete_fields = ("region", "default_unit")
     list_select_related = ("region", "default_unit")
     list_editable = ("is_active",)

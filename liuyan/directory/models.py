@@ -106,6 +106,15 @@ class Unit(models.Model):
         help_text=_("When on, a reply goes to the unit head before moderators review it."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    aliases = models.CharField(
+        _("short names"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Names people type for this unit, separated by spaces (e.g. 住建局 长沙住建局). "
+            "Filled from the name when left empty."
+        ),
+    )
 
     class Meta:
         ordering = ["region__code", "name"]
@@ -152,6 +161,23 @@ class Board(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    aliases = models.CharField(
+        _("short names"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Names people type for this board, separated by spaces. Filled from the name when "
+            "left empty."
+        ),
+    )
+    visible_to_region_leaders = models.BooleanField(
+        _("visible to the region's leaders"),
+        default=True,
+        help_text=_(
+            "When on, the leaders of other boards of this region (and of the regions above) see "
+            "this board's public messages. Private messages stay with this board's own leaders."
+        ),
+    )
 
     class Meta:
         ordering = ["region__code", "position", "name"]

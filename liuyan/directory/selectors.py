@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from liuyan.core.clock import Clock, ClockRules, WorkCalendar
 
-from .models import CalendarYear, ClockRule, Holiday, Region, Unit
+from .models import CalendarYear, ClockRule, Domain, Holiday, Region, Unit
 
 _CALENDAR_CACHE_KEY = "directory:work-calendar:v1"
 _CALENDAR_SECONDS = 3600
@@ -81,3 +81,27 @@ def region_paths() -> dict[int, tuple[int, ...]]:
     for pk in parents:
         path_of(pk)
     return paths
+
+
+def domain_tree(*, max_level: int = 3) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The domain tree as select groups, in tree order: one group per first-level domain,
+    holding the domain itself, each second-level one and, under it, its third-level ones
+    named with their parent (物业管理 › 物业收费), so a flat list never loses its parents.
+    One query; the whole tree is a few hundred rows."""
+    rows = list(
+        Domain.objects.filter(level__lte=max_level)
+        .order_by("level", "position", "name")
+        .values_list("pk", "name", "level", "parent_id")
+    )
+    children: dict[int | None, list[tuple[int, str, int, int | None]]] = {}
+    for row in rows:
+        children.setdefault(row[3], []).append(row)
+    groups: list[tuple[str, list[tuple[int, str]]]] = []
+    for pk, name, _level, _parent in children.get(None, []):
+        options = [(pk, name)]
+        for child_pk, child_name, _l, _p in children.get(pk, []):
+            options.append((child_pk, f"\u3000{child_name}"))
+            for grand_pk, grand_name, _l3, _p3 in children.get(child_pk, []):
+                options.append((grand_pk, f"\u3000\u3000{child_name} › {grand_name}"))
+        groups.append((name, options))
+    return groups

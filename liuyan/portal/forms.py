@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from liuyan.board import textrules
 from liuyan.board.access import PUBLIC_STATES
 from liuyan.directory.models import Board, Domain
+from liuyan.directory.selectors import domain_tree
 from liuyan.web.inputs import BoundedIntegerField
+from liuyan.web.widgets import SearchableSelect
 
-from . import selectors, uploads
+from . import uploads
 from .wording import STATUS_WORDS, TYPE_WORDS
 
 PHONE_RE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -79,6 +81,7 @@ class WriteForm(forms.Form):
     domain = DomainChoiceField(
         label=_("Subject area"),
         queryset=Domain.objects.filter(level__lte=2),
+        widget=SearchableSelect(placeholder=_("Search subject areas, e.g. 物业")),
         empty_label=_("Choose a subject area"),
         error_messages={"required": _("Choose the subject area closest to your problem.")},
     )
@@ -136,10 +139,7 @@ class WriteForm(forms.Form):
         field = self.fields["domain"]
         assert isinstance(field, DomainChoiceField)
         choices: list[tuple[object, object]] = [("", field.empty_label)]
-        choices += [
-            (domain.pk, field.label_from_instance(domain))
-            for domain in selectors.domains_for_choice()
-        ]
+        choices += domain_tree(max_level=2)  # grouped by first-level domain
         field.choices = choices
         remove = self.fields["remove_images"]
         assert isinstance(remove, forms.MultipleChoiceField)

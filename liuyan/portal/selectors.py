@@ -35,6 +35,7 @@ from liuyan.core.clock import SHANGHAI
 from liuyan.core.lifecycle import (
     ACTIVE_ASSIGNMENT_STATES,
     HANDLING_STATES,
+    Action,
     AssignmentKind,
     ReplyState,
     State,
@@ -182,13 +183,44 @@ def boards_in(region: Region) -> QuerySet[Board]:
     return Board.objects.filter(region=region, is_active=True).select_related("region")
 
 
+def _name_q(words: str, prefix: str = "") -> Q:
+    """The name, or one of the short names (住建局), contains `words`."""
+    return Q(**{f"{prefix}name__icontains": words}) | Q(**{f"{prefix}aliases__icontains": words})
+
+
+def _region_prefixed(query: str) -> list[tuple[list[int], str]]:
+    """Ways to read the query as a region's name followed by a body's name: 长沙住建局 and
+    长沙市住建局 are (长沙市, 住建局). One query over the few names the query starts with."""
+    heads = [query[:n] for n in range(2, min(len(query) - 1, 10) + 1)]
+    if not heads:
+        return []
+    names = {head: head for head in heads}
+    for head in heads:
+        for suffix in ("市", "县", "区", "省"):
+            names.setdefault(head + suffix, head)
+    found: dict[str, list[int]] = {}
+    for pk, name in Region.objects.filter(name__in=list(names)).values_list("pk", "name"):
+        found.setdefault(names[name], []).append(pk)
+    return [(ids, query[len(head) :]) for head, ids in found.items() if query[len(head) :]]
+
+
+def _body_q(query: str, prefix: str = "") -> Q:
+    """A unit (or a board's default unit, with `prefix`) by full or short name, also when the
+    query starts with its region's name."""
+    q = _name_q(query, prefix)
+    for region_ids, rest in _region_prefixed(query):
+        q |= _name_q(rest, prefix) & Q(**{f"{prefix}region_id__in": region_ids})
+    return q
+
+
 def find_boards(query: str, limit: int = 30) -> list[Board]:
-    """Boards whose name, post or holder contains the words, and boards of matching units."""
+    """Boards whose name, short names, post or holder contains the words, and boards of units
+    found by full or short name (住建局)."""
     query = " ".join(query.split())[:50]
     if not query:
         return []
-    direct = Q(name__icontains=query) | Q(post__icontains=query) | Q(holder__icontains=query)
-    by_unit = Q(default_unit__name__icontains=query)
+    direct = _body_q(query) | Q(post__icontains=query) | Q(holder__icontains=query)
+    by_unit = _body_q(query, "default_unit__")
     return list(
         Board.objects.filter(direct | by_unit, is_active=True)
         .select_related("region__parent__parent", "default_unit")
@@ -197,15 +229,17 @@ def find_boards(query: str, limit: int = 30) -> list[Board]:
 
 
 def find_units(query: str, limit: int = 30) -> list[Unit]:
+    """Units by full name, short name (住建局, 人社局) or region and short name (长沙住建局)."""
     query = " ".join(query.split())[:50]
     if not query:
         return []
     return list(
-        Unit.objects.filter(name__icontains=query, is_active=True)
+        Unit.objects.filter(_body_q(query), is_active=True)
         .select_related("region__parent__parent")
         .prefetch_related(
             Prefetch("default_for_boards", queryset=Board.objects.filter(is_active=True))
-        )[:limit]
+        )
+        .order_by("region__code", "name")[:limit]
     )
 
 
@@ -256,19 +290,6 @@ def board_messages(
     return rows
 
 
-def domains_for_choice() -> list[Domain]:
-    """First- and second-level domains in tree order, for a select the citizen can scan."""
-    tops = list(Domain.objects.filter(level=1))
-    children: dict[int | None, list[Domain]] = {}
-    for child in Domain.objects.filter(level=2):
-        children.setdefault(child.parent_id, []).append(child)
-    ordered = []
-    for top in tops:
-        ordered.append(top)
-        ordered.extend(children.get(top.pk, []))
-    return ordered
-
-
 # --- one message -------------------------------------------------------------------------
 
 
@@ -298,6 +319,28 @@ class PublicRecord:
     images: list[Attachment]
 
 
+# The reply steps a unit takes again after a return the public does not see.
+_REDONE_REPLY_STEPS = frozenset({Action.SUBMIT_REPLY, Action.SIGN_OFF})
+
+
+def without_repeats(events: list[Event]) -> list[Event]:
+    """The public timeline without a step that the same unit took again right after: when
+    moderators send a signed reply back (a step the public does not see), the head signs the
+    new version, and the public would read 单位负责人签发答复 twice in a row. The last one stays."""
+    kept: list[Event] = []
+    for event in events:
+        last = kept[-1] if kept else None
+        if (
+            last is not None
+            and event.action in _REDONE_REPLY_STEPS
+            and (last.action, last.unit_id) == (event.action, event.unit_id)
+        ):
+            kept[-1] = event
+        else:
+            kept.append(event)
+    return kept
+
+
 def public_record(message: Message) -> PublicRecord:
     replies = list(
         message.replies.filter(state=ReplyState.PUBLISHED)
@@ -306,7 +349,7 @@ def public_record(message: Message) -> PublicRecord:
         .order_by("published_at", "id")
     )
     return PublicRecord(
-        events=list(timeline(message, staff=False)),
+        events=without_repeats(list(timeline(message, staff=False))),
         replies=replies,
         evaluations=list(message.evaluations.order_by("round")),
         follow_ups=list(message.follow_ups.order_by("created_at", "id")),

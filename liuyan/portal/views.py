@@ -71,10 +71,13 @@ def board_finder(request: HtmxRequest) -> HttpResponse:
     region = _region_or_none(request.GET.get("region"))
     query = request.GET.get("q", "").strip()
     chain = region.ancestors() if region else []
+    levels = _cascade_levels(chain)
     context = {
         "region": region,
         "chain": chain,
-        "levels": _cascade_levels(chain),
+        "levels": levels,
+        # Only offer "choose a region below" where the cascade shows one.
+        "has_lower_regions": region is not None and levels[-1].get("parent") == region,
         "boards": selectors.boards_in(region) if region else [],
         "query": query,
         "found_boards": selectors.find_boards(query),

@@ -16,6 +16,7 @@ from .common import (
 )
 from .leader import CHART_WEEKS, OVERVIEW_DAYS, Overview, leader_overview, weekly_counts
 from .moderator import (
+    LOOKBACK_FRESH_DAYS,
     PERSONAL_DATA_LABELS,
     TextPart,
     UnitSuggestion,
@@ -57,6 +58,7 @@ __all__ = [
     "CHART_WEEKS",
     "COUNT_LIMIT",
     "INBOX_STATES",
+    "LOOKBACK_FRESH_DAYS",
     "MIN_REPLY_CHARS",
     "OVERVIEW_DAYS",
     "PAGE_SIZE",

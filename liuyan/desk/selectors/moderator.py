@@ -4,10 +4,11 @@ moderator sees it (personal data marked, where it went before, which units to se
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import attrgetter
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -60,11 +61,21 @@ def extension_queue(scope: StaffScope) -> QuerySet[ExtensionRequest]:
     ).select_related("assignment__message", "assignment__unit", "requested_by")
 
 
-def lookback_queue(scope: StaffScope) -> QuerySet[Message]:
-    """Messages whose author was not satisfied (回头看)."""
+# A look-back whose reply is older than this has gone stale: it is listed apart, so the queue
+# shows the work of this quarter first instead of last year's leftovers.
+LOOKBACK_FRESH_DAYS = 90
+
+
+def lookback_queue(
+    scope: StaffScope, *, now: datetime | None = None, stale: bool = False
+) -> QuerySet[Message]:
+    """Messages whose author was not satisfied (回头看): those replied within the last
+    LOOKBACK_FRESH_DAYS days, or with `stale` the older ones."""
+    cutoff = (now or timezone.now()) - timedelta(days=LOOKBACK_FRESH_DAYS)
+    age = {"replied_at__lt": cutoff} if stale else {"replied_at__gte": cutoff}
     return (
         moderated_messages(scope)
-        .filter(state=State.REVIEW, replied_at__isnull=False)
+        .filter(state=State.REVIEW, replied_at__isnull=False, **age)
         .select_related("board", "region")
     )
 

@@ -88,7 +88,31 @@ def _queue_view(queue: str, selector, key: str, template: str):
 
 
 returned = _queue_view("returned", sel.returned_queue, "screen_by", "screening.html")
-lookback = _queue_view("lookback", sel.lookback_queue, "replied_at", "screening.html")
+
+
+@desk_view(MOD)
+def lookback(request):
+    """Unsatisfied ratings (回头看), with each one's age; those replied more than
+    LOOKBACK_FRESH_DAYS ago are listed apart (?stale=1) rather than mixed into this quarter's."""
+    now = timezone.now()
+    stale = request.GET.get("stale") == "1"
+    page = _page(request, sel.lookback_queue(request.scope, now=now, stale=stale), "replied_at")
+    for message in page.items:
+        # Read by the queue template only; not a model field.
+        message.age_days = (now - message.replied_at).days
+    others = sel.bounded_count(sel.lookback_queue(request.scope, now=now, stale=not stale))
+    return _queue(
+        request,
+        "desk/moderator/screening.html",
+        page,
+        queue="lookback",
+        stale=stale,
+        other_lookbacks=others,
+        fresh_days=sel.LOOKBACK_FRESH_DAYS,
+        query_prefix="stale=1" if stale else "",
+    )
+
+
 reply_queue = _queue_view("replies", sel.reply_review_queue, "submitted_at", "replies.html")
 extensions = _queue_view("extensions", sel.extension_queue, "created_at", "extensions.html")
 supervision = _queue_view("supervision", sel.moderated_supervisions, "due_at", "supervision.html")
