@@ -8,6 +8,8 @@ urlpatterns = [
     path("desk/", include("liuyan.desk.urls")),
     path("notifications/", include("liuyan.notifications.urls")),
     path("reports/", include("liuyan.reports.urls")),
+    # /api/v1/ (REST, OpenAPI) and /open311/v2/ (GeoReport v2)
+    path("", include("liuyan.api.urls")),
     path("", include("liuyan.portal.urls")),
 ]
 # Uploads are never served as static files: a private message's images go through a view that
