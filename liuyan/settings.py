@@ -400,7 +400,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "liuyan.api.schema.add_problem_responses",
+    ],
 }
 # Requests a minute: per API key, and per client address for callers without a key.
+# Outside the NUL guard and CSRF, so that their refusals of an /api/ request become problems.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("liuyan.web.middleware.RejectNullCharactersMiddleware"),
+    "liuyan.api.middleware.ApiProblemMiddleware",
+)
 LIUYAN_API_RATE_PER_KEY = int(os.environ.get("LIUYAN_API_RATE_PER_KEY", "600"))
 LIUYAN_API_RATE_PER_ADDRESS = int(os.environ.get("LIUYAN_API_RATE_PER_ADDRESS", "120"))

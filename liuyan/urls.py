@@ -14,3 +14,7 @@ urlpatterns = [
 ]
 # Uploads are never served as static files: a private message's images go through a view that
 # checks who may see them.
+
+# Under /api/ Django's own 400 and 500 answers are problem details too (liuyan.api.problems).
+handler400 = "liuyan.api.problems.bad_request"
+handler500 = "liuyan.api.problems.server_error"

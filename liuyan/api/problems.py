@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -156,12 +158,35 @@ def _response(body: dict, status_code: int | None = None, request=None) -> Respo
     )
 
 
-def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """Any other address under /api/: a problem, not the site's HTML 404 page."""
+def json_problem(request: HttpRequest, status_code: int, detail: str) -> JsonResponse:
     activate_language(request)
     return JsonResponse(
-        problem(status.HTTP_404_NOT_FOUND, _("No such API address."), instance=request.path),
-        status=404,
+        problem(status_code, detail, instance=request.path),
+        status=status_code,
         content_type=PROBLEM_TYPE,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Any other address under /api/: a problem, not the site's HTML 404 page."""
+    return json_problem(request, status.HTTP_404_NOT_FOUND, _("No such API address."))
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception=None):
+    """Django's 400 (a body it cannot parse, too many fields, a bad host): a problem under
+    /api/, the site's page elsewhere."""
+    if is_api_path(request.path):
+        return json_problem(request, 400, _("The request could not be read."))
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request: HttpRequest):
+    if is_api_path(request.path):
+        return json_problem(request, 500, _("Something went wrong on our side."))
+    return defaults.server_error(request)

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -50,8 +50,9 @@ from .serializers import (
 )
 from .services import IdempotencyConflict, file_message
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 9457 problem details")
-ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 429: PROBLEM}
+# Problem responses (400, 401, 403, 404, 409, 422, 429) are added to every operation by
+# liuyan.api.schema.add_problem_responses.
+ERRORS: dict = {}
 
 
 class Newest(CursorPagination):
@@ -182,7 +183,7 @@ class MessageList(ListView):
                 ),
             )
         ],
-        responses={201: MessageSerializer, 200: MessageSerializer, 422: PROBLEM, **ERRORS},
+        responses={201: MessageSerializer, 200: MessageSerializer},
     )
     def post(self, request: Request) -> Response:
         """File a message (scope `submit`). Its channel is recorded as API."""
