@@ -48,7 +48,22 @@ def _plain(value):
 
 
 @pytest.fixture
-def seeded(world, settings):
+def same_connection():
+    """Requests through schemathesis' WSGI client run in the test's transaction, as with
+    Django's test client: the end of a request must not hand the connection back (with
+    PostgreSQL's pool the next request would open another one inside the atomic block)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def seeded(world, settings, same_connection):
     settings.LIUYAN_API_RATE_PER_ADDRESS = 100_000
     private = dispatched(
         world,
