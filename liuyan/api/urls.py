@@ -46,6 +46,6 @@ v1 = [
 # Included at the site's root (liuyan/urls.py), before the portal's catch-all pages.
 urlpatterns = [
     path("api/v1/", include(v1)),
-    re_path(r"^api/", not_found),
+    re_path(r"^api/", not_found, name="not-found"),
     path("open311/v2/", include((open311.urlpatterns, "open311"))),
 ]
