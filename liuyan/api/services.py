@@ -120,3 +120,23 @@ def _submit(author, key, data: dict, open311: dict | None, now: datetime) -> Mes
             message=message, token=secrets.token_urlsafe(12), api_key=key, **open311
         )
     return message
+
+
+# A retry comes within minutes; a week covers a client that was down over a weekend.
+IDEMPOTENCY_DAYS = 7
+
+
+def prune_api_records(*, now: datetime | None = None) -> tuple[int, int]:
+    """Forget finished rate windows and week-old idempotency records; for `liuyan tick`.
+    A retry after that files a new message (docs/api.md)."""
+    from datetime import timedelta
+
+    from .models import RateWindow
+    from .throttling import WINDOW
+
+    now = now or timezone.now()
+    windows, _ = RateWindow.objects.filter(started_at__lt=now - 2 * WINDOW).delete()
+    records, _ = IdempotencyRecord.objects.filter(
+        created_at__lt=now - timedelta(days=IDEMPOTENCY_DAYS)
+    ).delete()
+    return windows, records

@@ -293,3 +293,20 @@ def test_schema_and_docs_are_served_from_the_app(client):
     assert "<script>" not in page and "<style" not in page and "https://" not in page
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+def test_tick_forgets_old_idempotency_keys_and_rate_windows(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from liuyan.api.models import IdempotencyRecord, RateWindow
+    from liuyan.api.services import prune_api_records
+
+    secret = make_key("submit")
+    headers = {**bearer(secret), "HTTP_IDEMPOTENCY_KEY": "k"}
+    data = {**FILING, "board": world.board.pk}
+    client.post("/api/v1/messages/", data, content_type="application/json", **headers)
+    assert IdempotencyRecord.objects.count() == 1 and RateWindow.objects.count() == 1
+    assert prune_api_records(now=timezone.now()) == (0, 0)
+    assert prune_api_records(now=timezone.now() + timedelta(days=8)) == (1, 1)
