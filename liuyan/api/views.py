@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from liuyan.accounts import audit
 from liuyan.board import services as board_services
 from liuyan.board.access import staff_scope
 from liuyan.board.models import Message
@@ -81,11 +82,32 @@ class ByCreated(ById):
 
 
 class ApiView(APIView):
-    """Every endpoint answers in the language of Accept-Language."""
+    """Every endpoint answers in the language of Accept-Language, and a write made with a
+    per-user key goes into the audit trail as the pages' writes do (the trail's middleware
+    only sees signed-in sessions)."""
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         activate_language(request)
         super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        key = calling_key(request)
+        if (
+            key is not None
+            and key.user is not None
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
+            match = request._request.resolver_match
+            audit.record(
+                request._request,
+                match.view_name if match else "api",
+                None,
+                status=response.status_code,
+                api_key=key.prefix,
+                **{name: str(value) for name, value in kwargs.items()},
+            )
+        return response
 
 
 class ListView(ApiView, generics.ListAPIView):

@@ -310,3 +310,14 @@ def test_tick_forgets_old_idempotency_keys_and_rate_windows(client, world):
     assert IdempotencyRecord.objects.count() == 1 and RateWindow.objects.count() == 1
     assert prune_api_records(now=timezone.now()) == (0, 0)
     assert prune_api_records(now=timezone.now() + timedelta(days=8)) == (1, 1)
+
+
+def test_staff_writes_with_a_key_are_audited(client, world, public_message):
+    from liuyan.accounts.models import AuditEntry
+
+    assignment = lead(public_message)
+    secret = make_key("handle", user=world.handler)
+    client.post(f"/api/v1/assignments/{assignment.pk}/accept/", **bearer(secret))
+    entry = AuditEntry.objects.filter(user=world.handler).latest("at")
+    assert entry.action == "api:accept" and entry.method == "POST"
+    assert entry.detail["pk"] == str(assignment.pk) and entry.detail["status"] == 200
