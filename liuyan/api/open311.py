@@ -10,7 +10,8 @@ How liuyan maps onto the spec (docs/api.md#open311-georeport-v2):
   ids) are kept beside it in `Open311Request`.
 - `status` is `closed` once the message is closed, rejected or a duplicate, else `open`.
 - What is shown: a request filed through Open311 can be looked up by its id at once (status
-  only); its text, place, media and coordinates (rounded to about 100 m) only once it is
+  only; one filed as private only with the api_key that filed it, or by its token); its text,
+  place, media and coordinates (rounded to about 100 m) only once it is
   screened and public. Lists show public messages only. Personal data is masked, contact
   details are never shown.
 """
@@ -325,7 +326,8 @@ def _status(message: Message) -> str:
 
 def _status_notes(message: Message) -> str:
     note = str(STATE_LABELS.get(State(message.state), message.state))
-    if message.reject_reason:
+    # Why a message was thrown out is told to its author on the pages, not to everyone.
+    if message.reject_reason and is_publicly_visible(message):
         reason = REJECT_REASON_LABELS.get(RejectReason(message.reject_reason), "")
         note = f"{note}: {reason}"
     return note
@@ -388,9 +390,13 @@ def _date(value: str, name: str) -> datetime:
     return parsed
 
 
-def _lookup_q(ids: list[str]) -> Q:
-    """Public messages, and requests filed through Open311 (found at once, status only)."""
-    return Q(serial__in=ids) & (Q(pk__in=public_messages().values("pk")) | Q(open311__isnull=False))
+def _lookup_q(ids: list[str], key) -> Q:
+    """Public messages, and requests filed through Open311 (found at once, status only); a
+    request filed as private only with the api_key that filed it."""
+    findable = Q(pk__in=public_messages().values("pk")) | Q(open311__isnull=False, is_public=True)
+    if isinstance(key, ApiKey):
+        findable |= Q(open311__api_key=key)
+    return Q(serial__in=ids) & findable
 
 
 def requests_list(request: HttpRequest, fmt: str, *, key) -> HttpResponse:
@@ -401,7 +407,7 @@ def requests_list(request: HttpRequest, fmt: str, *, key) -> HttpResponse:
     ids = [part.strip()[:20] for part in params.get("service_request_id", "").split(",")]
     ids = [part for part in ids if part][:MAX_RESULTS]
     if ids:
-        rows = Message.objects.filter(_lookup_q(ids))
+        rows = Message.objects.filter(_lookup_q(ids, key))
     else:
         rows = public_messages()
         end = _date(params["end_date"], "end_date") if params.get("end_date") else None
@@ -431,7 +437,7 @@ def requests_list(request: HttpRequest, fmt: str, *, key) -> HttpResponse:
 
 def request_detail(request: HttpRequest, fmt: str, *, key, id: str) -> HttpResponse:
     _check_key_if_given(key)
-    message = _with_extras(Message.objects.filter(_lookup_q([id[:20]]))).first()
+    message = _with_extras(Message.objects.filter(_lookup_q([id[:20]], key))).first()
     if message is None:
         raise Open311Error(404, _("No such service request."))
     return render([_request_row(message)], fmt, root="service_requests", item="request")
