@@ -362,3 +362,54 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# --- api: REST (Django REST framework + drf-spectacular) and Open311 -------------------------
+INSTALLED_APPS += [
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from the package (no CDN)
+    "liuyan.api",
+]
+REST_FRAMEWORK = {
+    # JSON only: DRF's browsable pages carry inline scripts the site's CSP refuses; the docs
+    # page (Swagger UI) is the interactive view.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "liuyan.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["liuyan.api.auth.ScopeRequired"],
+    "DEFAULT_THROTTLE_CLASSES": ["liuyan.api.throttling.KeyOrAddressThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "liuyan.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "liuyan API",
+    "DESCRIPTION": (
+        "Public read of messages (masked), replies, timelines, boards, units, regions, domains "
+        "and figures; filing with Idempotency-Key; unit workflow and moderation with scoped "
+        "keys. Errors are RFC 9457 problem details. See docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "liuyan.api.schema.add_problem_responses",
+    ],
+}
+# Requests a minute: per API key, and per client address for callers without a key.
+# Outside the NUL guard and CSRF, so that their refusals of an /api/ request become problems.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("liuyan.web.middleware.RejectNullCharactersMiddleware"),
+    "liuyan.api.middleware.ApiProblemMiddleware",
+)
+LIUYAN_API_RATE_PER_KEY = int(os.environ.get("LIUYAN_API_RATE_PER_KEY", "600"))
+LIUYAN_API_RATE_PER_ADDRESS = int(os.environ.get("LIUYAN_API_RATE_PER_ADDRESS", "120"))

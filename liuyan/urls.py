@@ -11,7 +11,13 @@ urlpatterns = [
     path("desk/", include("liuyan.desk.urls")),
     path("notifications/", include("liuyan.notifications.urls")),
     path("reports/", include("liuyan.reports.urls")),
+    # /api/v1/ (REST, OpenAPI) and /open311/v2/ (GeoReport v2)
+    path("", include("liuyan.api.urls")),
     path("", include("liuyan.portal.urls")),
 ]
 # Uploads are never served as static files: a private message's images go through a view that
 # checks who may see them.
+
+# Under /api/ Django's own 400 and 500 answers are problem details too (liuyan.api.problems).
+handler400 = "liuyan.api.problems.bad_request"
+handler500 = "liuyan.api.problems.server_error"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuyan.accounts.services import prune_audit_trail, prune_security_records
+from liuyan.api.services import prune_api_records
 from liuyan.board import services
 from liuyan.notifications.dispatch import requeue_stalled_notifications
 from liuyan.notifications.reminders import send_due_reminders
@@ -61,3 +62,8 @@ class Command(BaseCommand):
 
         tokens = formtokens.prune(now=now)
         self.stdout.write(_("Removed %(n)d expired write-form tokens.") % {"n": tokens})
+        windows, records = prune_api_records(now=now)
+        self.stdout.write(
+            _("Removed %(windows)d finished API rate windows and %(records)d old idempotency keys.")
+            % {"windows": windows, "records": records}
+        )
