@@ -399,7 +399,10 @@ if REPLICA_URLS:
         raise ImproperlyConfigured("LIUYAN_REPLICA_URLS needs a PostgreSQL DATABASE_URL.")
     for number, url in enumerate(REPLICA_URLS, start=1):
         replica = dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
-        replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **replica["OPTIONS"]}
+        replica["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **replica.get("OPTIONS", {}),
+        }
         if "pool" in replica["OPTIONS"]:
             # A page waits at most this long for a replica connection before it fails over.
             replica["OPTIONS"]["pool"] = {

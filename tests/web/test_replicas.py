@@ -135,7 +135,7 @@ def servers():
             )  # fmt: skip
         primary.run(
             _pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U",
-            "postgres", "-D", str(replica.data), "-R", "-X", "stream",
+            "postgres", "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast",
         )  # fmt: skip
         replica.configure()
         replica.start()
@@ -145,17 +145,18 @@ def servers():
             "LIUYAN_REPLICA_CHECK_SECONDS": "0.3",
             "LIUYAN_REPLICA_CONNECT_TIMEOUT": "1",
         }
+        web_log = folder / "web.log"
         web = subprocess.Popen(
             [*liuyan, "runserver", f"127.0.0.1:{WEB_PORT}", "--noreload", "--skip-checks"],
-            env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=web_log.open("w"),
         )  # fmt: skip
-        _wait_for_web(web)
+        _wait_for_web(web, web_log)
         yield primary, replica
     finally:
         if web is not None:
             web.terminate()
             try:
-                web.wait(timeout=10)
+                web.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 web.kill()
         replica.stop("immediate")
@@ -163,15 +164,15 @@ def servers():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _wait_for_web(web: subprocess.Popen) -> None:
+def _wait_for_web(web: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if web.poll() is not None:
-            raise AssertionError(f"runserver exited: {web.stderr.read().decode()[-2000:]}")
+            raise AssertionError(f"runserver exited: {log.read_text()[-2000:]}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/boards/", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/boards/", timeout=10)
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused while starting, or URLError / timeout
             time.sleep(0.2)
     raise AssertionError("runserver did not answer within 30 s")
 
