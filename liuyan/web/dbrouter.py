@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import Any
 
@@ -119,7 +119,7 @@ def _pick_replica() -> str | None:
     if chosen is not None:
         return chosen or None
     candidates = [alias for alias in replica_aliases() if health.healthy(alias)]
-    pick = random.choice(candidates) if candidates else ""  # noqa: S311 - load spreading only
+    pick = random.choice(candidates) if candidates else ""  # load spreading, not security
     _chosen.set(pick)
     return pick or None
 
@@ -208,12 +208,12 @@ class ReplicaReadMiddleware:
                     raise
                 # The replica went away between two health checks: skip it from now on and
                 # answer this page from the primary instead of showing an error.
-                logger.warning("Replica %s failed a read, answering from the primary: %s", alias, error)
+                logger.warning(
+                    "Replica %s failed a read, answering from the primary: %s", alias, error
+                )
                 health.mark_down(alias)
-                try:
+                with suppress(DatabaseError):
                     connections[alias].close()
-                except DatabaseError:
-                    pass
         return answer()
 
     def _may_use_replica(self, request: HttpRequest) -> bool:
@@ -228,4 +228,3 @@ class ReplicaReadMiddleware:
         except ValueError:
             pass
         return bool(replica_aliases())
-

@@ -76,12 +76,12 @@ class Cluster:
             timeout=60,
         )
 
-    def sql(self, statement: str) -> list[tuple]:
+    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
         import psycopg
 
         dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=liuyan"
         with psycopg.connect(dsn, autocommit=True) as conn:
-            cursor = conn.execute(statement)
+            cursor = conn.execute(statement, params)
             return cursor.fetchall() if cursor.description else []
 
     def selects_of_messages(self) -> int:
@@ -211,7 +211,7 @@ def _caught_up(primary: Cluster, replica: Cluster) -> None:
     lsn = primary.sql("SELECT pg_current_wal_lsn()")[0][0]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if replica.sql(f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'")[0][0]:
+        if replica.sql("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,))[0][0]:
             return
         time.sleep(0.05)
     raise AssertionError("replica did not catch up")
@@ -246,7 +246,9 @@ def test_replica_serves_public_reads_and_degrades_to_primary(servers):
     _caught_up(primary, replica)
     replica.sql("SELECT pg_wal_replay_pause()")
     started = time.monotonic()
-    primary.sql(f"UPDATE board_message SET public_title = 'REPLICA-CHECK' WHERE serial = '{serial}'")
+    primary.sql(
+        "UPDATE board_message SET public_title = 'REPLICA-CHECK' WHERE serial = %s", (serial,)
+    )
     assert "REPLICA-CHECK" in writer.get(page)[1]
     status, body = visitor.get(page)
     assert time.monotonic() - started < MAX_LAG, "too slow to see the replica within its bound"
