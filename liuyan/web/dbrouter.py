@@ -212,8 +212,9 @@ class ReplicaReadMiddleware:
                     "Replica %s failed a read, answering from the primary: %s", alias, error
                 )
                 health.mark_down(alias)
-                with suppress(DatabaseError):
-                    connections[alias].close()
+                if alias in settings.DATABASES:
+                    with suppress(DatabaseError):
+                        connections[alias].close()
         return answer()
 
     def _may_use_replica(self, request: HttpRequest) -> bool:

@@ -70,3 +70,49 @@ def test_unreachable_replica_is_unhealthy_and_asked_at_most_once_per_interval(mo
     monkeypatch.setattr(health, "_measure", lambda alias: asked.append(alias) or True)
     assert health.healthy("replica9") is False  # cached
     assert asked == []
+
+
+def _public_get(path: str = "/search/", **cookies):
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    request = RequestFactory().get(path)
+    request.COOKIES.update(cookies)
+    request.resolver_match = resolve(path)
+    return request
+
+
+def test_a_replica_failing_mid_page_is_marked_down_and_the_page_answered_from_the_primary(
+    one_healthy_replica, monkeypatch
+):
+    from django.db import OperationalError
+    from django.http import HttpResponse
+
+    marked = []
+    monkeypatch.setattr(dbrouter.health, "mark_down", marked.append)
+    router = dbrouter.ReplicaRouter()
+
+    def view(request):
+        if router.db_for_read(Message) == "replica1":
+            raise OperationalError("the replica went away")
+        return HttpResponse("from the primary")
+
+    middleware = dbrouter.ReplicaReadMiddleware(lambda request: HttpResponse())
+    response = middleware.process_view(_public_get(), view, (), {})
+    assert response.content == b"from the primary"
+    assert marked == ["replica1"]
+
+
+def test_a_browser_that_wrote_reads_from_the_primary(one_healthy_replica):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    middleware = dbrouter.ReplicaReadMiddleware(lambda request: HttpResponse())
+    assert middleware._may_use_replica(_public_get())
+    assert not middleware._may_use_replica(_public_get("/my/messages/"))
+    response = middleware(RequestFactory().post("/write/"))
+    wrote_until = response.cookies[dbrouter.WROTE_COOKIE].value
+    assert int(wrote_until) > time.time() + settings.LIUYAN_REPLICA_STICKY_SECONDS - 5
+    assert not middleware._may_use_replica(_public_get(**{dbrouter.WROTE_COOKIE: wrote_until}))
+    expired = str(int(time.time()) - 1)
+    assert middleware._may_use_replica(_public_get(**{dbrouter.WROTE_COOKIE: expired}))
