@@ -44,6 +44,9 @@ _chosen: ContextVar[str | None] = ContextVar("liuyan_replica_chosen", default=No
 WROTE_COOKIE = "liuyan_wrote_until"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+DJANGO_ONLY_OPTIONS = frozenset(
+    {"pool", "isolation_level", "server_side_binding", "assume_role", "cursor_factory"}
+)
 LAG_SQL = (
     "SELECT pg_is_in_recovery(), CASE "
     "WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0 "
@@ -87,8 +90,16 @@ class ReplicaHealth:
         import psycopg
 
         conf = settings.DATABASES[alias]
+        # libpq parameters of the alias (sslmode, sslrootcert …), not Django's own options.
+        libpq = {
+            key: value
+            for key, value in conf.get("OPTIONS", {}).items()
+            if key not in DJANGO_ONLY_OPTIONS
+        }
+        libpq.pop("connect_timeout", None)  # the check's own, shorter one applies
         try:
             with psycopg.connect(
+                **libpq,
                 host=conf.get("HOST") or None,
                 port=conf.get("PORT") or None,
                 dbname=conf["NAME"],
