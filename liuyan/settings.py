@@ -413,3 +413,55 @@ MIDDLEWARE.insert(
 )
 LIUYAN_API_RATE_PER_KEY = int(os.environ.get("LIUYAN_API_RATE_PER_KEY", "600"))
 LIUYAN_API_RATE_PER_ADDRESS = int(os.environ.get("LIUYAN_API_RATE_PER_ADDRESS", "120"))
+# --- replicas: streaming read replicas for public pages, search and reports ----------------
+# LIUYAN_REPLICA_URLS: comma-separated database URLs of PostgreSQL streaming replicas of the
+# primary (DATABASE_URL). Each becomes an alias replica1 … replicaN; liuyan.web.dbrouter sends
+# the reads of the pages in REPLICA_READ_VIEWS there, for the models of REPLICA_SAFE_APPS, and
+# everything else to the primary. Unset (the default): everything on `default`.
+REPLICA_URLS = env_list("LIUYAN_REPLICA_URLS")
+# A replica further behind than this is skipped until it catches up.
+LIUYAN_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("LIUYAN_REPLICA_MAX_LAG_SECONDS", "10"))
+# Each process asks each replica for its lag at most this often (the answer is cached).
+LIUYAN_REPLICA_CHECK_SECONDS = float(os.environ.get("LIUYAN_REPLICA_CHECK_SECONDS", "5"))
+# The lag question gives up on a replica that does not answer within this many seconds.
+LIUYAN_REPLICA_CONNECT_TIMEOUT = int(os.environ.get("LIUYAN_REPLICA_CONNECT_TIMEOUT", "2"))
+# After a write (any request but GET/HEAD/OPTIONS) a browser reads only from the primary for
+# this long: read-your-own-writes. Keep it above the largest lag you allow.
+LIUYAN_REPLICA_STICKY_SECONDS = int(os.environ.get("LIUYAN_REPLICA_STICKY_SECONDS", "30"))
+# Read-only pages whose reads may come from a replica (URL names). Public pages, search and the
+# public reports only: staff desks, the write form and "my messages" read the primary.
+REPLICA_READ_VIEWS = frozenset(
+    {
+        "portal:home",
+        "portal:boards",
+        "portal:board",
+        "portal:board_feed",
+        "portal:search",
+        "portal:message",
+        "reports:hot_public",
+    }
+)
+# Apps whose tables those pages may read from a replica. Sessions, users and sign-in state,
+# tasks and everything else stay on the primary (a session created a moment ago must be found).
+REPLICA_SAFE_APPS = frozenset({"board", "directory", "reports"})
+if REPLICA_URLS:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("LIUYAN_REPLICA_URLS needs a PostgreSQL DATABASE_URL.")
+    for number, url in enumerate(REPLICA_URLS, start=1):
+        replica = dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+        replica["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **replica.get("OPTIONS", {}),
+        }
+        if "pool" in replica["OPTIONS"]:
+            # A page waits at most this long for a replica connection before it fails over.
+            replica["OPTIONS"]["pool"] = {
+                **replica["OPTIONS"]["pool"],
+                "timeout": LIUYAN_REPLICA_CONNECT_TIMEOUT,
+            }
+        # Tests create no database for a replica: it reads the test database.
+        replica["TEST"] = {"MIRROR": "default"}
+        DATABASES[f"replica{number}"] = replica
+    DATABASE_ROUTERS = ["liuyan.web.dbrouter.ReplicaRouter"]
+    # After authentication and its middleware, so they read sessions and users from the primary.
+    MIDDLEWARE.append("liuyan.web.dbrouter.ReplicaReadMiddleware")
