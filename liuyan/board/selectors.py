@@ -7,11 +7,11 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from liuyan.core.lifecycle import AssignmentState, State
+from liuyan.core.lifecycle import ANSWERABLE_FOLLOW_UP_STATES, AssignmentState, State
 from liuyan.directory.selectors import work_calendar
 
 from .access import PUBLIC_STATES, can_view
-from .models import Assignment, Event, Message
+from .models import Assignment, Event, FollowUp, Message
 
 DUE_SOON_WORKING_DAYS = 1
 
@@ -60,6 +60,22 @@ def overdue_assignments(*, now: datetime | None = None) -> QuerySet[Assignment]:
 
 def due_soon_assignments(*, now: datetime | None = None) -> QuerySet[Assignment]:
     return Assignment.objects.filter(_due_soon_q(now or timezone.now()))
+
+
+def _open_follow_ups() -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(
+        state__in=ANSWERABLE_FOLLOW_UP_STATES, assignment__isnull=False, answer_by__isnull=False
+    )
+
+
+def overdue_follow_ups(*, now: datetime | None = None) -> QuerySet[FollowUp]:
+    """Follow-up questions whose unit has not answered by the deadline."""
+    return _open_follow_ups().filter(answer_by__lt=now or timezone.now())
+
+
+def due_soon_follow_ups(*, now: datetime | None = None) -> QuerySet[FollowUp]:
+    now = now or timezone.now()
+    return _open_follow_ups().filter(answer_by__gte=now, answer_by__lte=_due_soon_cutoff(now))
 
 
 def overdue_screening(*, now: datetime | None = None) -> QuerySet[Message]:

@@ -17,6 +17,9 @@ class Notification(models.Model):
         ATTENTION = "attention", _("needs a moderator")
         DUE_SOON = "due_soon", _("deadline tomorrow")
         OVERDUE = "overdue", _("deadline passed")
+        TASK = "task", _("work to do")
+        SUPERVISION = "supervision", _("supervision")
+        INSTRUCTION = "instruction", _("leader's instruction")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
