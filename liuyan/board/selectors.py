@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from liuyan.core.lifecycle import ANSWERABLE_FOLLOW_UP_STATES, AssignmentState, State
@@ -30,6 +30,12 @@ def visible_message_or_none(user, message_id: int) -> Message | None:
     if message is None or not can_view(user, message):
         return None
     return message
+
+
+def message_version(message: Message) -> int:
+    """The message's version: the number of its last timeline event (every step adds one).
+    Pages send it back with a staff action, so a repeated or stale submit is refused."""
+    return message.events.aggregate(last=Max("seq"))["last"] or 0
 
 
 def timeline(message: Message, *, staff: bool) -> QuerySet[Event]:

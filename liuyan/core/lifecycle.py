@@ -172,6 +172,13 @@ class PermissionRefused(LifecycleError):
     code = "not_allowed"
 
 
+class StaleStep(TransitionRefused):
+    """The step was asked for on an older view of the message: it was already taken (a double
+    submit) or someone else acted meanwhile. Nothing is changed."""
+
+    code = "stale"
+
+
 @dataclass(frozen=True)
 class Transition:
     action: Action

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from liuyan.board.access import DESK_ORDER, staff_scope
 from liuyan.board.refusals import describe_refusal
 from liuyan.core.lifecycle import LifecycleError
+from liuyan.web.inputs import parse_id
 from liuyan.web.redirects import safe_next_path
 
 DESK_HOME = {
@@ -69,6 +70,12 @@ def perform_form(request, form, call: Callable[[dict], object], *, done) -> bool
         return False
     data = form.cleaned_data
     return perform(request, lambda: call(data), done=done(data) if callable(done) else done)
+
+
+def seen(request) -> int | None:
+    """The version of the message the page showed (its hidden `seen` field), for the service
+    to refuse a repeated or stale submit; None when the form sent none."""
+    return parse_id(request.POST.get("seen"))
 
 
 def form_refused(request, form) -> None:
