@@ -12,12 +12,10 @@ def describe_refusal(error: LifecycleError | ValidationError) -> str:
     """One sentence saying why a step was refused, for a page or an API response."""
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
-    unchanged = _("Nothing was changed.")
     if isinstance(error, StaleStep):
-        stale = _("This was already done, or someone acted on the message meanwhile.")
-        return f"{stale} {unchanged}"
+        return _unchanged(_("This was already done, or someone acted on the message meanwhile."))
     if error.action is None:
-        return f"{error.message} {unchanged}"
+        return _unchanged(error.message)
     action = ACTION_LABELS[error.action]
     if isinstance(error, PermissionRefused):
         who = "、".join(str(ROLE_LABELS[role]) for role in sorted(error.allowed_roles))
@@ -27,4 +25,9 @@ def describe_refusal(error: LifecycleError | ValidationError) -> str:
         "action": action,
         "state": state,
     }
-    return f"{refused} {unchanged}"
+    return _unchanged(refused)
+
+
+def _unchanged(refusal: str) -> str:
+    """A refused step changes nothing; say so, so that a repeated click is not a mystery."""
+    return _("%(refusal)s Nothing was changed.") % {"refusal": refusal}

@@ -309,8 +309,8 @@ def _record_outcome(delivery: Delivery, attempt: int, **fields) -> bool:
 def _send_one(delivery: Delivery) -> None:
     notification = delivery.notification
     user = notification.recipient
+    link = links.absolute(links.target_url(notification))
     if delivery.channel == Delivery.Channel.EMAIL:
-        link = links.absolute(links.target_url(notification))
         send_mail(
             subject=notification.title,
             message=texts.email_text(notification, link),
@@ -318,7 +318,7 @@ def _send_one(delivery: Delivery) -> None:
             recipient_list=[user.email],
         )
     else:
-        send_sms(user.phone, texts.sms_text(notification))
+        send_sms(user.phone, texts.sms_text(notification, link))
 
 
 def _attempt(delivery: Delivery) -> str | None:

@@ -184,7 +184,14 @@ def for_reminder(assignment: Assignment, kind: str, deadline, *, follow_up: bool
     return Text(kind, title, assignment.message.public_title)
 
 
-def sms_text(notification: Notification) -> str:
+def sms_text(notification: Notification, link: str = "") -> str:
+    """The text message: the title (never personal data) and, where the site's address is
+    known (LIUYAN_SITE_URL), the link to the page."""
+    if link.startswith("http"):
+        return _("[Leader message board] %(title)s. See %(link)s") % {
+            "title": notification.title,
+            "link": link,
+        }
     return _("[Leader message board] %(title)s. Sign in to see more.") % {
         "title": notification.title
     }
