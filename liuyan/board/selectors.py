@@ -7,7 +7,13 @@ from datetime import datetime
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from liuyan.core.lifecycle import ANSWERABLE_FOLLOW_UP_STATES, AssignmentState, State
+from liuyan.core.clock import SHANGHAI, local_date
+from liuyan.core.lifecycle import (
+    ACTIVE_ASSIGNMENT_STATES,
+    ANSWERABLE_FOLLOW_UP_STATES,
+    AssignmentState,
+    State,
+)
 from liuyan.directory.selectors import work_calendar
 
 from .access import PUBLIC_STATES, can_view
@@ -82,6 +88,41 @@ def overdue_follow_ups(*, now: datetime | None = None) -> QuerySet[FollowUp]:
 def due_soon_follow_ups(*, now: datetime | None = None) -> QuerySet[FollowUp]:
     now = now or timezone.now()
     return _open_follow_ups().filter(answer_by__gte=now, answer_by__lte=_due_soon_cutoff(now))
+
+
+# --- deadlines in years without holiday data ------------------------------------------------
+
+
+def _year_range(year: int) -> tuple[datetime, datetime]:
+    """The UTC moments that fall in `year` in Asia/Shanghai."""
+    start = datetime(year, 1, 1, tzinfo=SHANGHAI)
+    return start, datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+
+
+def _open_deadlines(message: Message) -> list[datetime]:
+    deadlines: list[datetime | None] = []
+    for assignment in message.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES):
+        pending = assignment.state == AssignmentState.PENDING
+        deadlines.append(assignment.accept_by if pending else assignment.reply_by)
+    deadlines += message.supervisions.filter(resolved_at=None).values_list("due_at", flat=True)
+    deadlines += _open_follow_ups().filter(message=message).values_list("answer_by", flat=True)
+    return [deadline for deadline in deadlines if deadline is not None]
+
+
+def deadlines_without_holiday_data(message: Message) -> list[datetime]:
+    """The message's open deadlines that fall in a year the holiday table has no data for:
+    they were counted Monday to Friday and may land on a holiday (2027-01-01, say)."""
+    known = work_calendar().known_years
+    return sorted(d for d in _open_deadlines(message) if local_date(d).year not in known)
+
+
+def open_deadlines_in_year(year: int) -> int:
+    """How many open assignment deadlines fall in `year` (for the administrators' warning)."""
+    start, end = _year_range(year)
+    in_year = Q(state=AssignmentState.PENDING, accept_by__gte=start, accept_by__lt=end) | Q(
+        state=AssignmentState.ACCEPTED, reply_by__gte=start, reply_by__lt=end
+    )
+    return Assignment.objects.filter(in_year).count()
 
 
 def overdue_screening(*, now: datetime | None = None) -> QuerySet[Message]:

@@ -29,7 +29,16 @@ from ..forms import (
     ScreenForm,
     SuperviseForm,
 )
-from .common import back, desk_view, form_refused, perform, perform_form, render_desk, seen
+from .common import (
+    back,
+    desk_view,
+    form_refused,
+    perform,
+    perform_form,
+    render_desk,
+    seen,
+    warn_about_calendar,
+)
 
 MOD = access.MODERATOR
 
@@ -301,6 +310,8 @@ def dispatch(request, message_id: int):
         ),
         done=lambda data: _("Dispatched to %(unit)s.") % {"unit": data["lead_unit"]},
     )
+    if ok:
+        warn_about_calendar(request, message.pk)
     return redirect("desk:screening") if ok else _to_message(request, message)
 
 
@@ -319,6 +330,8 @@ def reopen(request, message_id: int):
         ),
         done=_("Reopened for a second round."),
     )
+    if ok:
+        warn_about_calendar(request, message.pk)
     return redirect("desk:lookback") if ok else _to_message(request, message)
 
 
@@ -349,7 +362,7 @@ def supervise(request, message_id: int):
 def order_supervision(request, message: Message, *, fallback: str):
     """Shared by moderators and leaders: the service checks who may order it."""
     form = SuperviseForm(request.POST)
-    perform_form(
+    ok = perform_form(
         request,
         form,
         lambda data: services.supervise(
@@ -365,6 +378,8 @@ def order_supervision(request, message: Message, *, fallback: str):
             % {"level": SUPERVISION_LABELS[SupervisionLevel(data["level"])]}
         ),
     )
+    if ok:
+        warn_about_calendar(request, message.pk)
     return back(request, fallback, message.pk)
 
 
@@ -398,8 +413,10 @@ def review_follow_up(request, follow_up_id: int):
 
 @desk_view(MOD, post=True)
 def decide_extension(request, request_id: int):
-    extension = get_object_or_404(sel.extension_queue(request.scope), pk=request_id)
-    perform_form(
+    extension = get_object_or_404(
+        sel.extension_queue(request.scope).select_related("assignment"), pk=request_id
+    )
+    ok = perform_form(
         request,
         ExtensionDecisionForm(request.POST),
         lambda data: services.decide_extension(
@@ -412,6 +429,8 @@ def decide_extension(request, request_id: int):
             _("Extension approved.") if data["decision"] == "approve" else _("Extension denied.")
         ),
     )
+    if ok:
+        warn_about_calendar(request, extension.assignment.message_id)
     return back(request, "desk:extensions")
 
 

@@ -40,7 +40,15 @@ from ..forms import (
     TransferForm,
 )
 from ..models import ReplyTemplate
-from .common import back, desk_view, form_refused, perform, perform_form, render_desk
+from .common import (
+    back,
+    desk_view,
+    form_refused,
+    perform,
+    perform_form,
+    render_desk,
+    warn_about_calendar,
+)
 
 UNIT = access.UNIT
 
@@ -199,11 +207,13 @@ def answer_follow_up(request, follow_up_id: int):
 @desk_view(UNIT, post=True)
 def accept(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
-    perform(
+    ok = perform(
         request,
         lambda: services.accept_assignment(assignment_id=assignment.pk, actor=request.user),
         done=_("Accepted. The reply clock has started."),
     )
+    if ok:
+        warn_about_calendar(request, assignment.message_id)
     return _to_assignment(request, assignment)
 
 
