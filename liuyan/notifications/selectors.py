@@ -73,6 +73,20 @@ def active_assignments(message: Message) -> list[Assignment]:
     )
 
 
+def overseers(message: Message) -> Iterator[tuple[User, bool]]:
+    """Who wrote an instruction on the message or ordered its supervision, each with whether
+    they lead (else they moderate)."""
+    ids = set(message.instructions.values_list("author_id", flat=True))
+    ids |= set(message.supervisions.values_list("ordered_by_id", flat=True))
+    leaders = set(
+        Membership.objects.filter(user_id__in=ids, role=Membership.Role.LEADER).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user in _active_users(ids):
+        yield user, user.pk in leaders
+
+
 def supervision_level(event: Event) -> str | None:
     """The level of the supervision order the event recorded (made in the same step)."""
     return (

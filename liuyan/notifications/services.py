@@ -156,6 +156,15 @@ def _plan_oversight(event: Event, message: Message, plans: dict[int, Planned]) -
             plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
 
 
+def _plan_for_overseers(event: Event, message: Message, plans: dict[int, Planned]) -> None:
+    """The leaders (and moderators) who wrote an instruction on the message or ordered its
+    supervision hear that it has been answered: the outcome of their order."""
+    text = texts.for_citizen(event, message)
+    for user, is_leader in selectors.overseers(message):
+        url = links.leader_url(message.pk) if is_leader else links.moderator_url(message.pk)
+        plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
+
+
 def _plan(event: Event) -> dict[int, Planned]:
     """Who is told what about `event`: staff with work to do first, then the public side."""
     action = Action(event.action)
@@ -173,6 +182,8 @@ def _plan(event: Event) -> dict[int, Planned]:
         _plan_for_moderators(event, message, plans)
     if action in CITIZEN_ACTIONS:
         _plan_for_citizens(event, message, plans)
+    if action is Action.APPROVE_REPLY:
+        _plan_for_overseers(event, message, plans)
     if event.actor_id is not None:
         plans.pop(event.actor_id, None)  # nobody needs to hear about their own step
     return plans

@@ -162,6 +162,13 @@ def walk_approve_reply(w, c):
     return m
 
 
+def walk_approve_after_instruction(w, c):
+    m, reply = _reply_under_review(w, c)
+    s.instruct(message_id=m.pk, actor=w.leader, body="请住建局尽快解决", now=MONDAY)
+    _run(c, s.approve_reply, reply_id=reply.pk, actor=w.moderator)
+    return m
+
+
 def walk_submit_for_signoff(w, c):
     m, _reply = _signoff_reply(w, c)
     return m
@@ -270,6 +277,8 @@ EXPECTED = [
     (Action.DENY_EXTENSION, walk_deny_extension, {"handler"}),
     (Action.RETURN_REPLY, walk_return_reply, {"handler"}),
     (Action.APPROVE_REPLY, walk_approve_reply, {"citizen"}),
+    # The leader who wrote an instruction hears the outcome of it.
+    (Action.APPROVE_REPLY, walk_approve_after_instruction, {"citizen", "leader"}),
     (Action.SUBMIT_FOR_SIGNOFF, walk_submit_for_signoff, {"edu-head"}),
     (Action.REFUSE_SIGNOFF, walk_refuse_signoff, {"edu-handler"}),
     (Action.REJECT, walk_reject, {"citizen"}),
