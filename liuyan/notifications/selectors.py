@@ -13,7 +13,7 @@ from liuyan.core.lifecycle import ACTIVE_ASSIGNMENT_STATES, Action, AssignmentKi
 from liuyan.directory.models import Membership
 from liuyan.web.keyset import ID_ONLY, Page, keyset_page
 
-from .models import Follow, Notification
+from .models import ChannelChoice, Follow, Notification
 
 # --- who hears about what -----------------------------------------------------------------
 
@@ -140,6 +140,10 @@ def inbox_page(user, *, before: str | None, size: int) -> Page:
     return keyset_page(
         inbox(user), key="pk", descending=True, cursor=before, size=size, cursor_format=ID_ONLY
     )
+
+
+def channel_choice(user) -> ChannelChoice:
+    return ChannelChoice.objects.filter(user=user).first() or ChannelChoice(user=user)
 
 
 def unread_count(user) -> int:

@@ -25,7 +25,7 @@ from liuyan.core.lifecycle import Action, SupervisionLevel
 from liuyan.directory.models import Board
 
 from . import links, selectors, texts
-from .models import Delivery, Follow, Notification, ReminderLog
+from .models import ChannelChoice, Delivery, Follow, Notification, ReminderLog
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +199,25 @@ def _store(plans: Iterable[Planned], *, message: Message, event: Event | None, a
     return ids
 
 
+def _drop_unchosen_channels(batch: list[Planned]) -> None:
+    """Take out the outside channels people turned off (one query for the batch)."""
+    turned_off = {
+        choice.user_id: choice
+        for choice in ChannelChoice.objects.filter(
+            Q(email=False) | Q(sms=False), user_id__in=[plan.user.pk for plan in batch]
+        )
+    }
+    for plan in batch:
+        choice = turned_off.get(plan.user.pk)
+        if choice is not None:
+            if not choice.email:
+                plan.channels.discard(Delivery.Channel.EMAIL)
+            if not choice.sms:
+                plan.channels.discard(Delivery.Channel.SMS)
+
+
 def _store_batch(batch: list[Planned], *, message, event, at) -> list[int]:
+    _drop_unchosen_channels(batch)
     with transaction.atomic():
         created = [
             Notification(
@@ -473,6 +491,14 @@ def mark_read(*, user, notification_id: int, now: datetime | None = None) -> Not
         notification.read_at = now or timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def choose_channels(*, user, email: bool, sms: bool) -> ChannelChoice:
+    """Keep the user's choice of outside channels; the inbox always gets everything."""
+    choice, _ = ChannelChoice.objects.update_or_create(
+        user=user, defaults={"email": email, "sms": sms}
+    )
+    return choice
 
 
 def mark_all_read(*, user, now: datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from liuyan.board import services as s
 from liuyan.board.models import Event, Message
@@ -344,3 +345,21 @@ def test_a_rejected_author_is_told_the_reason_and_the_explanation(
     assert "其他" in note.title or "other" in note.title
     assert "内容不完整" in note.body
     assert mail.outbox == [] and Message.objects.get(pk=m.pk).state == "rejected"
+
+
+def test_the_inbox_always_gets_it_and_outside_channels_follow_the_persons_choice(
+    client, world, django_capture_on_commit_callbacks
+):
+    world.handler.email = "handler@example.cn"
+    world.handler.save()
+    client.force_login(world.handler)
+    client.post(reverse("notifications:channels"), {"sms": "on"})  # e-mail off
+    client.force_login(world.citizen)
+    client.post(reverse("notifications:channels"), {"email": "on"})  # texts off
+    m = walk_dispatch(world, django_capture_on_commit_callbacks)
+    assert heard(m, Action.DISPATCH) == {"handler", "citizen"}
+    assert not Delivery.objects.filter(notification__recipient=world.handler).exists()
+    assert not Delivery.objects.filter(notification__recipient=world.citizen).exists()
+    assert mail.outbox == []
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert 'name="email" checked' in page and 'name="sms" checked' not in page
