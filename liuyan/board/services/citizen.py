@@ -129,9 +129,9 @@ def follow_up(*, message_id: int, actor, body: str, now: datetime | None = None)
 def _locked_follow_up(follow_up_id: int, *states: FollowUpState) -> tuple[Message, FollowUp]:
     message_id = FollowUp.objects.values_list("message_id", flat=True).get(pk=follow_up_id)
     message = _locked_message(message_id)
-    post = (
-        FollowUp.objects.select_for_update().select_related("assignment__unit").get(pk=follow_up_id)
-    )
+    # Locked alone: PostgreSQL refuses FOR UPDATE on the nullable side of a join; the
+    # assignment (and its unit) is read afterwards, under the message's lock.
+    post = FollowUp.objects.select_for_update().get(pk=follow_up_id)
     if post.state not in states:
         raise lifecycle.TransitionRefused(
             _("This follow-up is %(state)s.") % {"state": post.get_state_display()}
