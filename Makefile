@@ -110,13 +110,16 @@ demo-data: migrate
 	@# The domain classifier learns from the demo's own moderator-confirmed messages, so the
 	@# write form and the screening page show suggestions; done once (a few seconds).
 	@ls $(VAR_DIR)/models/classifier-v*.npz >/dev/null 2>&1 || $(LIUYAN) insight train --from-platform
-	@# make demo runs no task worker, so the daily hot-issue run is done here, at once (seconds):
-	@# the hot-issue pages then show the last 30 days instead of nothing until a worker runs.
+	@# The daily hot-issue run is done here, at once (seconds): the hot-issue pages then show the
+	@# last 30 days at the first visit instead of after the worker's first daily run.
 	$(LIUYAN) hot-issues
 
+# demo-serve runs the development server and the task worker together (notifications are
+# delivered as in production) and stops both on Ctrl-C; links in e-mails and texts use
+# http://$(HOST):$(PORT) unless LIUYAN_SITE_URL says otherwise.
 serve: demo-data
-	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(LIUYAN) runserver $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/ with the task worker (Ctrl-C stops both)"
+	$(LIUYAN) demo-serve $(HOST):$(PORT)
 
 demo: serve
 

@@ -403,7 +403,7 @@ def test_a_refusal_reads_in_chinese(compiled_catalogues):
             "cannot screen a closed message", action=Action.SCREEN, state=State.CLOSED
         )
         assert describe_refusal(wrong_state) == (
-            "当前无法进行此项操作（审核通过）：该留言的状态为“已办结”。"
+            "当前无法进行此项操作（审核通过）：该留言的状态为“已办结”。未作任何改动。"
         )
         text = describe_refusal(refused)
     assert text == "只有平台工作人员可以进行此项操作（审核通过）。"

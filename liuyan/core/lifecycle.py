@@ -74,6 +74,9 @@ class Action(StrEnum):
     RATE_SATISFIED = "rate_satisfied"
     RATE_UNSATISFIED = "rate_unsatisfied"
     FOLLOW_UP = "follow_up"
+    ANSWER_FOLLOW_UP = "answer_follow_up"  # the unit answers a follow-up question
+    APPROVE_FOLLOW_UP_ANSWER = "approve_fu_answer"  # published under the question
+    RETURN_FOLLOW_UP_ANSWER = "return_fu_answer"  # sent back to the unit
     THANK = "thank"
     REOPEN = "reopen"  # second round after the look-back (二次办理)
     CLOSE = "close"
@@ -96,6 +99,9 @@ def _rule(froms: Iterable[State], to: State | None, *roles: Role) -> Rule:
 S, R = State, Role
 _UNIT = (R.HANDLER, R.HEAD)
 _MOD = (R.MODERATOR, R.ADMIN)
+# A follow-up question is asked, answered and reviewed once a reply is out, in any later state
+# of the message (a reopened one included: the question stays owed).
+_AFTER_REPLY = [S.REPLIED, S.REVIEW, S.CLOSED, S.REOPENED, S.ACCEPTED, S.REPLY_REVIEW]
 
 RULES: dict[Action, Rule] = {
     Action.SUBMIT: _rule([], S.SUBMITTED, R.AUTHOR, R.OPERATOR),
@@ -123,6 +129,9 @@ RULES: dict[Action, Rule] = {
     Action.RATE_UNSATISFIED: _rule([S.REPLIED], S.REVIEW, R.AUTHOR),
     Action.FOLLOW_UP: _rule([S.REPLIED, S.REVIEW, S.CLOSED], None, R.AUTHOR),
     Action.THANK: _rule([S.REPLIED, S.REVIEW, S.CLOSED], None, R.AUTHOR),
+    Action.ANSWER_FOLLOW_UP: _rule(_AFTER_REPLY, None, *_UNIT),
+    Action.APPROVE_FOLLOW_UP_ANSWER: _rule(_AFTER_REPLY, None, *_MOD),
+    Action.RETURN_FOLLOW_UP_ANSWER: _rule(_AFTER_REPLY, None, *_MOD),
     Action.REOPEN: _rule([S.REVIEW], S.REOPENED, *_MOD),
     Action.CLOSE: _rule([S.REPLIED, S.REVIEW], S.CLOSED, *_MOD),
     Action.AUTO_CLOSE: _rule([S.REPLIED], S.CLOSED, R.SYSTEM),
@@ -161,6 +170,13 @@ class TransitionRefused(LifecycleError):
 
 class PermissionRefused(LifecycleError):
     code = "not_allowed"
+
+
+class StaleStep(TransitionRefused):
+    """The step was asked for on an older view of the message: it was already taken (a double
+    submit) or someone else acted meanwhile. Nothing is changed."""
+
+    code = "stale"
 
 
 @dataclass(frozen=True)
@@ -256,6 +272,19 @@ class ReplyState(StrEnum):
 
 
 EDITABLE_REPLY_STATES = frozenset({ReplyState.DRAFT, ReplyState.RETURNED})
+
+
+class FollowUpState(StrEnum):
+    """The unit's answer to a follow-up question (追问), reviewed like a reply."""
+
+    WAITING = "waiting"  # asked; the unit owes an answer by its deadline
+    UNDER_REVIEW = "under_review"
+    RETURNED = "returned"  # sent back by a moderator; the unit answers again
+    PUBLISHED = "published"  # shown under the question
+
+
+ANSWERABLE_FOLLOW_UP_STATES = frozenset({FollowUpState.WAITING, FollowUpState.RETURNED})
+FOLLOW_UP_ANSWER_DAYS = 5  # working days to answer a follow-up question
 
 
 def reply_state_after_submit(*, needs_signoff: bool) -> ReplyState:

@@ -201,6 +201,19 @@ class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 12}))
 
 
+class FollowUpAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer to the follow-up"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class FollowUpReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("return", "return")])
+    reason = forms.CharField(
+        label=_("Why it goes back"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class ContributionForm(forms.Form):
     body = forms.CharField(label=_("Your unit's part"), widget=forms.Textarea(attrs={"rows": 8}))
 

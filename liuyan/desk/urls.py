@@ -64,6 +64,16 @@ unit_urls = [
         name="upload_attachment",
     ),
     path("unit/replies/<int:reply_id>/sign-off/", unit.sign_off, name="sign_off"),
+    path(
+        "unit/follow-ups/<int:follow_up_id>/answer/",
+        unit.answer_follow_up,
+        name="answer_follow_up",
+    ),
+    path(
+        "moderate/follow-ups/<int:follow_up_id>/review/",
+        moderator.review_follow_up,
+        name="review_follow_up",
+    ),
     path("unit/replies/<int:reply_id>/refuse/", unit.refuse_signoff, name="refuse_signoff"),
     path("attachments/<int:attachment_id>/", unit.download_attachment, name="attachment"),
     path(

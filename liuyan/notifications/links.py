@@ -14,6 +14,7 @@ from .models import Notification
 CITIZEN_MESSAGE_URL = "portal:message"  # by serial
 MODERATOR_MESSAGE_URL = "desk:moderate_message"  # by message id
 UNIT_ASSIGNMENT_URL = "desk:assignment"  # by assignment id
+LEADER_MESSAGE_URL = "desk:leader_message"  # by message id
 
 
 def _reversed(name: str, arg) -> str:
@@ -30,6 +31,10 @@ def citizen_url(message: Message) -> str:
 
 def moderator_url(message_id: int) -> str:
     return _reversed(MODERATOR_MESSAGE_URL, message_id)
+
+
+def leader_url(message_id: int) -> str:
+    return _reversed(LEADER_MESSAGE_URL, message_id)
 
 
 def unit_url(assignment_id: int) -> str:

@@ -18,6 +18,9 @@ class Notification(models.Model):
         DUE_SOON = "due_soon", _("deadline tomorrow")
         OVERDUE = "overdue", _("deadline passed")
         DIGEST = "digest", _("weekly digest published")
+        TASK = "task", _("work to do")
+        SUPERVISION = "supervision", _("supervision")
+        INSTRUCTION = "instruction", _("leader's instruction")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -151,6 +154,25 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id} · {self.channel} · {self.status}"
+
+
+class ChannelChoice(models.Model):
+    """Which outside channels a person wants notifications by. Without a row: e-mail where they
+    have an address, and text messages about their own messages (the defaults). The inbox
+    always gets every notification."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_channels"
+    )
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by text message"), default=True)
+
+    class Meta:
+        verbose_name = _("notification channels")
+        verbose_name_plural = _("notification channels")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · e-mail {self.email} · sms {self.sms}"
 
 
 class ReminderLog(models.Model):

@@ -1,8 +1,8 @@
 """Deadline reminders for units, sent by `liuyan tick`.
 
-A unit hears once, one working day before an accept or reply deadline, and once when it has
-passed. Running this twice sends nothing twice (ReminderLog); an extension moves the deadline,
-and the new deadline is reminded about again.
+A unit hears once, one working day before an accept, reply or follow-up answer deadline, and
+once when it has passed. Running this twice sends nothing twice (ReminderLog); an extension
+moves the deadline, and the new deadline is reminded about again.
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from liuyan.board.selectors import due_soon_assignments, overdue_assignments
+from liuyan.board.selectors import (
+    due_soon_assignments,
+    due_soon_follow_ups,
+    overdue_assignments,
+    overdue_follow_ups,
+)
 from liuyan.core.lifecycle import AssignmentState
 
 from . import services
@@ -33,6 +38,16 @@ def _remind_all(assignments, kind: str, now: datetime) -> int:
     return sent
 
 
+def _remind_follow_ups(follow_ups, kind: str, now: datetime) -> int:
+    """The unit owes an answer to a follow-up question (追问) by its own deadline."""
+    sent = 0
+    for question in follow_ups.select_related("assignment__message", "assignment__unit"):
+        sent += services.remind_once(
+            question.assignment, kind, question.answer_by, now, follow_up=True
+        )
+    return sent
+
+
 def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     """Remind units of deadlines due within one working day and of missed ones.
 
@@ -40,6 +55,8 @@ def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     due_soon = _remind_all(due_soon_assignments(now=now), ReminderLog.Kind.DUE_SOON, now)
+    due_soon += _remind_follow_ups(due_soon_follow_ups(now=now), ReminderLog.Kind.DUE_SOON, now)
     overdue = _remind_all(overdue_assignments(now=now), ReminderLog.Kind.OVERDUE, now)
+    overdue += _remind_follow_ups(overdue_follow_ups(now=now), ReminderLog.Kind.OVERDUE, now)
     retried = services.retry_failed_deliveries()["sent"]
     return {"due_soon": due_soon, "overdue": overdue, "retried": retried}

@@ -8,12 +8,12 @@ from django.db.models import Q, QuerySet
 
 from liuyan.accounts.models import User
 from liuyan.board.access import can_view, region_chain_ids
-from liuyan.board.models import Assignment, Event, Message
-from liuyan.core.lifecycle import Action, AssignmentKind
+from liuyan.board.models import Assignment, Event, Message, Supervision
+from liuyan.core.lifecycle import ACTIVE_ASSIGNMENT_STATES, Action, AssignmentKind
 from liuyan.directory.models import Membership
 from liuyan.web.keyset import ID_ONLY, Page, keyset_page
 
-from .models import Follow, Notification
+from .models import ChannelChoice, Follow, Notification
 
 # --- who hears about what -----------------------------------------------------------------
 
@@ -54,6 +54,47 @@ def unit_staff(unit_ids: Iterable[int]) -> QuerySet[User]:
     heads = Q(role=Membership.Role.HEAD, unit_id__in=unit_ids - staffed)
     ids = Membership.objects.filter(handlers | heads).values_list("user_id", flat=True)
     return _active_users(ids)
+
+
+def unit_heads(unit_ids: Iterable[int]) -> QuerySet[User]:
+    """The heads (一把手) of each unit: they sign off replies and answer for supervision."""
+    ids = Membership.objects.filter(
+        unit_id__in=set(unit_ids), role=Membership.Role.HEAD
+    ).values_list("user_id", flat=True)
+    return _active_users(ids)
+
+
+def active_assignments(message: Message) -> list[Assignment]:
+    """The assignments whose units are working on the message now (lead first)."""
+    return list(
+        Assignment.objects.filter(message=message, state__in=ACTIVE_ASSIGNMENT_STATES).order_by(
+            "kind", "id"
+        )
+    )
+
+
+def overseers(message: Message) -> Iterator[tuple[User, bool]]:
+    """Who wrote an instruction on the message or ordered its supervision, each with whether
+    they lead (else they moderate)."""
+    ids = set(message.instructions.values_list("author_id", flat=True))
+    ids |= set(message.supervisions.values_list("ordered_by_id", flat=True))
+    leaders = set(
+        Membership.objects.filter(user_id__in=ids, role=Membership.Role.LEADER).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user in _active_users(ids):
+        yield user, user.pk in leaders
+
+
+def supervision_level(event: Event) -> str | None:
+    """The level of the supervision order the event recorded (made in the same step)."""
+    return (
+        Supervision.objects.filter(message_id=event.message_id, created_at=event.at)
+        .order_by("-id")
+        .values_list("level", flat=True)
+        .first()
+    )
 
 
 def moderators_covering(message: Message) -> QuerySet[User]:
@@ -99,6 +140,10 @@ def inbox_page(user, *, before: str | None, size: int) -> Page:
     return keyset_page(
         inbox(user), key="pk", descending=True, cursor=before, size=size, cursor_format=ID_ONLY
     )
+
+
+def channel_choice(user) -> ChannelChoice:
+    return ChannelChoice.objects.filter(user=user).first() or ChannelChoice(user=user)
 
 
 def unread_count(user) -> int:

@@ -21,20 +21,53 @@ from django.utils import timezone, translation
 from liuyan.accounts.models import User
 from liuyan.accounts.sms import SMSError, send_sms
 from liuyan.board.models import Assignment, Event, Message
-from liuyan.core.lifecycle import Action
+from liuyan.core.lifecycle import Action, SupervisionLevel
 from liuyan.directory.models import Board
 
 from . import links, selectors, texts
-from .models import Delivery, Follow, Notification, ReminderLog
+from .models import ChannelChoice, Delivery, Follow, Notification, ReminderLog
 
 logger = logging.getLogger(__name__)
 
-CITIZEN_ACTIONS = frozenset({Action.DISPATCH, Action.APPROVE_REPLY, Action.REOPEN})
+# Who hears about which step. Every step that puts work on someone's desk tells them (tests/
+# notifications/test_work_notifications.py walks the whole lifecycle and checks each one).
+CITIZEN_ACTIONS = frozenset(
+    {
+        Action.DISPATCH,
+        Action.APPROVE_REPLY,
+        Action.REOPEN,
+        Action.REJECT,
+        Action.MARK_DUPLICATE,
+        Action.APPROVE_FOLLOW_UP_ANSWER,
+    }
+)
 UNIT_ACTIONS = frozenset(
     {Action.DISPATCH, Action.REDISPATCH, Action.TRANSFER, Action.INVITE_CO, Action.REOPEN}
 )
-MODERATOR_ACTIONS = frozenset({Action.RETURN, Action.RATE_UNSATISFIED, Action.REQUEST_EXTENSION})
-NOTIFYING_ACTIONS = CITIZEN_ACTIONS | UNIT_ACTIONS | MODERATOR_ACTIONS
+MODERATOR_ACTIONS = frozenset(
+    {Action.RETURN, Action.RATE_UNSATISFIED, Action.REQUEST_EXTENSION, Action.ANSWER_FOLLOW_UP}
+)
+# Work for the unit that holds the event's assignment: its handlers (or heads, if it has none).
+UNIT_WORK_ACTIONS = frozenset(
+    {
+        Action.RETURN_REPLY,
+        Action.REFUSE_SIGNOFF,
+        Action.APPROVE_EXTENSION,
+        Action.DENY_EXTENSION,
+        Action.FOLLOW_UP,
+        Action.RETURN_FOLLOW_UP_ANSWER,
+    }
+)
+HEAD_ACTIONS = frozenset({Action.SUBMIT_FOR_SIGNOFF})  # the head must sign the reply
+OVERSIGHT_ACTIONS = frozenset({Action.SUPERVISE, Action.INSTRUCT})
+NOTIFYING_ACTIONS = (
+    CITIZEN_ACTIONS
+    | UNIT_ACTIONS
+    | MODERATOR_ACTIONS
+    | UNIT_WORK_ACTIONS
+    | HEAD_ACTIONS
+    | OVERSIGHT_ACTIONS
+)
 BATCH = 500
 
 
@@ -81,6 +114,57 @@ def _plan_for_citizens(event: Event, message: Message, plans: dict[int, Planned]
         plans.setdefault(user.pk, Planned(user, text, url, channels))
 
 
+def _plan_unit_work(event: Event, message: Message, plans: dict[int, Planned]) -> None:
+    """The unit of the event's assignment has something to do on it."""
+    assignment = event.assignment
+    if assignment is None:
+        return
+    text = texts.for_unit_work(event, message)
+    url = links.unit_url(assignment.pk)
+    for user in selectors.unit_staff([assignment.unit_id]):
+        plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
+
+
+def _plan_for_heads(event: Event, message: Message, plans: dict[int, Planned]) -> None:
+    assignment = event.assignment
+    if assignment is None:
+        return
+    text = texts.for_unit_work(event, message)
+    url = links.unit_url(assignment.pk)
+    for user in selectors.unit_heads([assignment.unit_id]):
+        plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
+
+
+def _plan_oversight(event: Event, message: Message, plans: dict[int, Planned]) -> None:
+    """Supervision (催办/督办/挂牌督办) and a leader's instruction (批示): the units working on
+    the message, and their heads unless it is a mere reminder; moderators follow it through
+    (for supervision only when no unit holds the message: then it is theirs to move)."""
+    action = Action(event.action)
+    level = selectors.supervision_level(event) if action is Action.SUPERVISE else None
+    text = texts.for_oversight(event, message, level)
+    active = selectors.active_assignments(message)
+    for assignment in active:
+        url = links.unit_url(assignment.pk)
+        people = list(selectors.unit_staff([assignment.unit_id]))
+        if level != SupervisionLevel.REMINDER:
+            people += list(selectors.unit_heads([assignment.unit_id]))
+        for user in people:
+            plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
+    if action is Action.INSTRUCT or not active:
+        url = links.moderator_url(message.pk)
+        for user in selectors.moderators_covering(message):
+            plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
+
+
+def _plan_for_overseers(event: Event, message: Message, plans: dict[int, Planned]) -> None:
+    """The leaders (and moderators) who wrote an instruction on the message or ordered its
+    supervision hear that it has been answered: the outcome of their order."""
+    text = texts.for_citizen(event, message)
+    for user, is_leader in selectors.overseers(message):
+        url = links.leader_url(message.pk) if is_leader else links.moderator_url(message.pk)
+        plans.setdefault(user.pk, Planned(user, text, url, _email_channel(user)))
+
+
 def _plan(event: Event) -> dict[int, Planned]:
     """Who is told what about `event`: staff with work to do first, then the public side."""
     action = Action(event.action)
@@ -88,10 +172,18 @@ def _plan(event: Event) -> dict[int, Planned]:
     plans: dict[int, Planned] = {}
     if action in UNIT_ACTIONS:
         _plan_for_units(event, message, plans)
+    if action in HEAD_ACTIONS:
+        _plan_for_heads(event, message, plans)
+    if action in UNIT_WORK_ACTIONS:
+        _plan_unit_work(event, message, plans)
+    if action in OVERSIGHT_ACTIONS:
+        _plan_oversight(event, message, plans)
     if action in MODERATOR_ACTIONS:
         _plan_for_moderators(event, message, plans)
     if action in CITIZEN_ACTIONS:
         _plan_for_citizens(event, message, plans)
+    if action is Action.APPROVE_REPLY:
+        _plan_for_overseers(event, message, plans)
     if event.actor_id is not None:
         plans.pop(event.actor_id, None)  # nobody needs to hear about their own step
     return plans
@@ -109,7 +201,25 @@ def _store(
     return ids
 
 
+def _drop_unchosen_channels(batch: list[Planned]) -> None:
+    """Take out the outside channels people turned off (one query for the batch)."""
+    turned_off = {
+        choice.user_id: choice
+        for choice in ChannelChoice.objects.filter(
+            Q(email=False) | Q(sms=False), user_id__in=[plan.user.pk for plan in batch]
+        )
+    }
+    for plan in batch:
+        choice = turned_off.get(plan.user.pk)
+        if choice is not None:
+            if not choice.email:
+                plan.channels.discard(Delivery.Channel.EMAIL)
+            if not choice.sms:
+                plan.channels.discard(Delivery.Channel.SMS)
+
+
 def _store_batch(batch: list[Planned], *, message, event, at) -> list[int]:
+    _drop_unchosen_channels(batch)
     with transaction.atomic():
         created = [
             Notification(
@@ -241,8 +351,8 @@ def _record_outcome(delivery: Delivery, attempt: int, **fields) -> bool:
 def _send_one(delivery: Delivery) -> None:
     notification = delivery.notification
     user = notification.recipient
+    link = links.absolute(links.target_url(notification))
     if delivery.channel == Delivery.Channel.EMAIL:
-        link = links.absolute(links.target_url(notification))
         send_mail(
             subject=notification.title,
             message=texts.email_text(notification, link),
@@ -250,7 +360,7 @@ def _send_one(delivery: Delivery) -> None:
             recipient_list=[user.email],
         )
     else:
-        send_sms(user.phone, texts.sms_text(notification))
+        send_sms(user.phone, texts.sms_text(notification, link))
 
 
 def _attempt(delivery: Delivery) -> str | None:
@@ -330,9 +440,17 @@ def prune_old_notifications(*, now: datetime | None = None) -> int:
 # --- reminders ----------------------------------------------------------------------------
 
 
-def remind_once(assignment: Assignment, kind: str, deadline: datetime, now: datetime) -> int:
-    """Tell the unit about one deadline, unless this reminder was already sent. Returns the
-    number of notifications created."""
+def remind_once(
+    assignment: Assignment,
+    kind: str,
+    deadline: datetime,
+    now: datetime,
+    *,
+    follow_up: bool = False,
+) -> int:
+    """Tell the unit about one deadline (its assignment's, or with `follow_up` the answer to a
+    follow-up question), unless this reminder was already sent. Returns the number of
+    notifications created."""
     try:
         with transaction.atomic():
             _, created = ReminderLog.objects.get_or_create(
@@ -341,7 +459,7 @@ def remind_once(assignment: Assignment, kind: str, deadline: datetime, now: date
             if not created:
                 return 0
             with translation.override(settings.LANGUAGE_CODE):
-                text = texts.for_reminder(assignment, kind, deadline)
+                text = texts.for_reminder(assignment, kind, deadline, follow_up=follow_up)
             url = links.unit_url(assignment.pk)
             plans = [
                 Planned(user, text, url, _email_channel(user))
@@ -386,6 +504,14 @@ def mark_read(*, user, notification_id: int, now: datetime | None = None) -> Not
         notification.read_at = now or timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def choose_channels(*, user, email: bool, sms: bool) -> ChannelChoice:
+    """Keep the user's choice of outside channels; the inbox always gets everything."""
+    choice, _ = ChannelChoice.objects.update_or_create(
+        user=user, defaults={"email": email, "sms": sms}
+    )
+    return choice
 
 
 def mark_all_read(*, user, now: datetime | None = None) -> int:

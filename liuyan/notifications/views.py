@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from liuyan.board.selectors import visible_message_or_none
@@ -24,7 +26,11 @@ def _back(request, default: str) -> str:
 @require_GET
 def inbox(request):
     page = selectors.inbox_page(request.user, before=request.GET.get("before"), size=PAGE_SIZE)
-    context = {"notifications": page.items, "next_before": page.next_cursor}
+    context = {
+        "notifications": page.items,
+        "next_before": page.next_cursor,
+        "channels": selectors.channel_choice(request.user),
+    }
     template = "notifications/_items.html" if request.htmx else "notifications/inbox.html"
     return render(request, template, context)
 
@@ -48,6 +54,17 @@ def mark_read(request, notification_id: int):
     if request.htmx:
         return render(request, "notifications/_item.html", {"notification": notification})
     return redirect(_back(request, "notifications:inbox"))
+
+
+@login_required
+@require_POST
+def choose_channels(request):
+    """E-mail and text messages on or off (ticked boxes are sent, unticked ones are not)."""
+    services.choose_channels(
+        user=request.user, email="email" in request.POST, sms="sms" in request.POST
+    )
+    flash.success(request, _("Your choice of channels is saved."))
+    return redirect("notifications:inbox")
 
 
 @login_required

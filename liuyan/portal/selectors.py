@@ -352,7 +352,9 @@ def public_record(message: Message) -> PublicRecord:
         events=without_repeats(list(timeline(message, staff=False))),
         replies=replies,
         evaluations=list(message.evaluations.order_by("round")),
-        follow_ups=list(message.follow_ups.order_by("created_at", "id")),
+        follow_ups=list(
+            message.follow_ups.select_related("assignment__unit").order_by("created_at", "id")
+        ),
         thanks=list(message.thanks.order_by("created_at", "id")),
         instructions=list(message.instructions.filter(is_public=True).order_by("created_at")),
         images=list(message.attachments.order_by("created_at", "id")),

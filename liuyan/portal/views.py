@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liuyan.board import services
-from liuyan.board.access import is_publicly_visible
+from liuyan.board.access import can_view, is_publicly_visible
 from liuyan.board.models import Message, Reply
 from liuyan.core.lifecycle import RULES, Action, LifecycleError, State
 from liuyan.directory.models import Board, Region
@@ -182,7 +182,14 @@ def _message_context(request: HttpRequest, message: Message, **forms) -> dict:
         "thanks_form": forms.get("thanks_form")
         or (PostForm(prefix="thanks") if _author_may(message, user, Action.THANK) else None),
         "next_step": next_step(message) if message.author_id == getattr(user, "pk", None) else None,
+        "original": _visible_original(message, user),
     }
+
+
+def _visible_original(message: Message, user) -> Message | None:
+    """For a duplicate: the message it duplicates, when the viewer may see that one."""
+    original = message.duplicate_of if message.state == State.DUPLICATE else None
+    return original if original is not None and can_view(user, original) else None
 
 
 @require_GET

@@ -57,6 +57,7 @@ ACTION_WORDS = {
     Action.RATE_UNSATISFIED: gettext_lazy("Rated: not satisfied"),
     Action.FOLLOW_UP: gettext_lazy("Follow-up question"),
     Action.THANK: gettext_lazy("Thanks from the author"),
+    Action.APPROVE_FOLLOW_UP_ANSWER: gettext_lazy("Follow-up answered by %(unit)s"),
     Action.REOPEN: gettext_lazy("Handled a second time by %(unit)s"),
     Action.CLOSE: gettext_lazy("Closed"),
     Action.AUTO_CLOSE: gettext_lazy("Closed (not rated in time)"),
@@ -129,7 +130,10 @@ def next_step(message: Message, now: datetime | None = None) -> NextStep:
             _("Not accepted: %(reason)s") % {"reason": message.get_reject_reason_display() or "—"}
         )
     if state == State.DUPLICATE:
-        return NextStep(_("Follows the outcome of the earlier message"))
+        original = message.duplicate_of.serial if message.duplicate_of is not None else "—"
+        return NextStep(
+            _("Follows the outcome of the earlier message %(serial)s") % {"serial": original}
+        )
     if state == State.CLOSED:
         return NextStep(_("Closed on %(date)s") % {"date": local_date(message.closed_at)})
     return NextStep(status_words(message))

@@ -15,7 +15,7 @@ def test_wrong_state_is_described_with_the_state_in_plain_words():
     error = refusal(L.State.CLOSED, L.Action.ACCEPT, {L.Role.HANDLER})
     with translation.override("en"):
         assert describe_refusal(error) == (
-            "This cannot be done now (accepted): the message is closed."
+            "This cannot be done now (accepted): the message is closed. Nothing was changed."
         )
 
 

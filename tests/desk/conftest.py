@@ -57,6 +57,8 @@ class Objects:
     hotline: object  # entered by the operator
     template: object  # a reply template of the bureau
     attachment: object  # a file on the bureau's reply under review
+    follow_up: object  # the citizen's follow-up on `lookback`, owed by the bureau
+    follow_up_answered: object  # another one, answered by the bureau, under review
 
 
 @pytest.fixture
@@ -115,6 +117,14 @@ def objects(world) -> Objects:
         message_id=lb.message_id, actor=w.citizen, solved=False, attitude=2, speed=2
     )
 
+    follow_up = services.follow_up(message_id=lb.message_id, actor=w.citizen, body="什么时候修好？")
+    follow_up_answered = services.follow_up(
+        message_id=lb.message_id, actor=w.citizen, body="修好后还会再坏吗？"
+    )
+    services.answer_follow_up(
+        follow_up_id=follow_up_answered.pk, actor=w.handler, body="已更换全部线路。"
+    )
+
     supervision = services.supervise(
         message_id=accepted.message_id, actor=w.moderator, level="supervision"
     )
@@ -152,6 +162,8 @@ def objects(world) -> Objects:
         hotline=hotline,
         template=template,
         attachment=attachment,
+        follow_up=follow_up,
+        follow_up_answered=follow_up_answered,
     )
 
 

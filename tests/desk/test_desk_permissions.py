@@ -100,6 +100,7 @@ CASES = [
     post("approve_reply", "reviewing", allowed=EVERYWHERE_MODERATORS),
     post("return_reply", "reviewing", allowed=EVERYWHERE_MODERATORS),
     post("approve_reply", "other_reviewing"),
+    post("review_follow_up", "follow_up_answered", allowed=EVERYWHERE_MODERATORS),
     # unit workbench
     get("inbox", desk=UNIT_STAFF),
     get("signoff_queue", desk=UNIT_STAFF),
@@ -134,6 +135,7 @@ CASES = [
     post("edit_template", "template", desk=UNIT_STAFF, allowed={"head"}),
     post("delete_template", "template", desk=UNIT_STAFF, allowed={"head"}),
     post("remove_attachment", "attachment", desk=STAFF, allowed=BUREAU),
+    post("answer_follow_up", "follow_up", desk=UNIT_STAFF, allowed=BUREAU),
     # leader desk
     get("leader", desk=LEADERS),
     get("leader_messages", desk=LEADERS),

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from liuyan.core import lifecycle
 
+from .handling import Assignment
+from .labels import FOLLOW_UP_STATE_LABELS, _choices
 from .message import Message
 
 
@@ -40,18 +42,45 @@ class Evaluation(models.Model):
 
 
 class FollowUp(models.Model):
-    """The author's later question on the same message (追问)."""
+    """The author's later question on the same message (追问): work for the unit that answered,
+    due by a working day; its answer is reviewed by moderators and published under it."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="follow_ups")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     body = models.TextField(_("follow-up"))
     public_body = models.TextField()
     created_at = models.DateTimeField()
+    # The lead assignment whose published reply is asked about; its unit owes the answer.
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    answer_by = models.DateTimeField(_("answer by"), null=True, blank=True)
+    state = models.CharField(
+        max_length=12,
+        choices=_choices(lifecycle.FollowUpState, FOLLOW_UP_STATE_LABELS),
+        default=lifecycle.FollowUpState.WAITING,
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        indexes = [models.Index(fields=["state", "answer_by"], name="followup_state_due")]
 
     def __str__(self) -> str:
         return f"{self.message_id} · {self._meta.verbose_name}"

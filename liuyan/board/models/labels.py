@@ -41,6 +41,13 @@ REPLY_STATE_LABELS = {
     lifecycle.ReplyState.PUBLISHED: _("published"),
 }
 
+FOLLOW_UP_STATE_LABELS = {
+    lifecycle.FollowUpState.WAITING: _("waiting for the unit's answer"),
+    lifecycle.FollowUpState.UNDER_REVIEW: _("answer under review"),
+    lifecycle.FollowUpState.RETURNED: _("answer returned for revision"),
+    lifecycle.FollowUpState.PUBLISHED: _("answered"),
+}
+
 # Keyed by str: Action members are their values, so Event.action (the stored str) looks up too.
 ACTION_LABELS: dict[str, Promise] = {
     lifecycle.Action.SUBMIT: _("submitted"),
@@ -68,6 +75,9 @@ ACTION_LABELS: dict[str, Promise] = {
     lifecycle.Action.RATE_UNSATISFIED: _("rated: not satisfied"),
     lifecycle.Action.FOLLOW_UP: _("follow-up question"),
     lifecycle.Action.THANK: _("thanks"),
+    lifecycle.Action.ANSWER_FOLLOW_UP: _("follow-up answered"),
+    lifecycle.Action.APPROVE_FOLLOW_UP_ANSWER: _("follow-up answer published"),
+    lifecycle.Action.RETURN_FOLLOW_UP_ANSWER: _("follow-up answer returned for revision"),
     lifecycle.Action.REOPEN: _("reopened for a second round"),
     lifecycle.Action.CLOSE: _("closed"),
     lifecycle.Action.AUTO_CLOSE: _("closed after the rating period"),

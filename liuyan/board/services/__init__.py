@@ -3,7 +3,7 @@ state. One module per stage of a message's life, sharing the step machinery in `
 everything is re-exported here, so callers write `services.submit_message(...)`."""
 
 from ._steps import SYSTEM_ROLES
-from .citizen import follow_up, rate_reply, thank
+from .citizen import answer_follow_up, follow_up, rate_reply, review_follow_up_answer, thank
 from .handling import (
     accept_assignment,
     contribute,
@@ -27,6 +27,7 @@ from .replies import (
 __all__ = [
     "SYSTEM_ROLES",
     "accept_assignment",
+    "answer_follow_up",
     "approve_reply",
     "auto_close_unrated",
     "close_message",
@@ -44,6 +45,7 @@ __all__ = [
     "request_extension",
     "return_assignment",
     "return_reply",
+    "review_follow_up_answer",
     "save_reply_draft",
     "screen_message",
     "sign_off_reply",

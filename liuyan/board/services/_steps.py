@@ -25,7 +25,7 @@ from liuyan.core.lifecycle import Action, AssignmentKind, AssignmentState, Role,
 from liuyan.directory.models import Unit
 from liuyan.directory.selectors import clock_for
 
-from .. import access, search, signals
+from .. import access, search, selectors, signals
 from ..models import Assignment, Event, Message, Reply
 
 SYSTEM_ROLES = frozenset({Role.SYSTEM})
@@ -205,10 +205,21 @@ class _MessageStep(NamedTuple):
     transition: Transition
 
 
-def _message_step(message_id: int, actor, action: Action) -> _MessageStep:
-    """The start of every step taken on the message itself: lock it, then check that the actor
-    may take `action` in its current state."""
+def _require_fresh(message: Message, seen: int | None) -> None:
+    """Refuse a step asked for on an older view of the message (`seen`, the version the page
+    showed): a second submit of the same form, or a page left open while someone acted.
+    Callers that pass no version (the API, commands, tests) are not checked."""
+    if seen is not None and seen != selectors.message_version(message):
+        raise lifecycle.StaleStep("The message changed since the page was shown.")
+
+
+def _message_step(
+    message_id: int, actor, action: Action, *, seen: int | None = None
+) -> _MessageStep:
+    """The start of every step taken on the message itself: lock it, check that it is still
+    as the actor saw it (`seen`), then that the actor may take `action` in its state."""
     message = _locked_message(message_id)
+    _require_fresh(message, seen)
     roles = _roles(actor, message)
     return _MessageStep(message, roles, _check(message, action, roles))
 

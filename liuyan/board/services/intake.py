@@ -28,6 +28,7 @@ from ._steps import (
     _record,
     _refresh_search_text,
     _require,
+    _require_fresh,
     _roles,
     _state_after,
 )
@@ -105,11 +106,12 @@ def screen_message(
     type: str | None = None,
     domain: Domain | None = None,
     is_urgent: bool | None = None,
+    seen: int | None = None,
     now: datetime | None = None,
 ) -> Message:
     """Approve a message in screening, correcting its public text and its classification."""
     at = _now(now)
-    message, roles, transition = _message_step(message_id, actor, Action.SCREEN)
+    message, roles, transition = _message_step(message_id, actor, Action.SCREEN, seen=seen)
     # What the moderator types is published: masked like the citizen's own text.
     if public_title is not None:
         message.public_title = mask_personal_data(validate_title(public_title))
@@ -131,10 +133,16 @@ def screen_message(
 
 @transaction.atomic
 def reject_message(
-    *, message_id: int, actor, reason: str, note: str = "", now: datetime | None = None
+    *,
+    message_id: int,
+    actor,
+    reason: str,
+    note: str = "",
+    seen: int | None = None,
+    now: datetime | None = None,
 ) -> Message:
     at = _now(now)
-    message, roles, transition = _message_step(message_id, actor, Action.REJECT)
+    message, roles, transition = _message_step(message_id, actor, Action.REJECT, seen=seen)
     _require(reason in lifecycle.RejectReason.__members__.values(), _("Choose a reason."), "reason")
     if reason == lifecycle.RejectReason.OTHER:
         _require(bool(note.strip()), _("Explain the reason to the author."), "note")
@@ -154,11 +162,16 @@ def reject_message(
 
 @transaction.atomic
 def mark_duplicate(
-    *, message_id: int, original_id: int, actor, now: datetime | None = None
+    *,
+    message_id: int,
+    original_id: int,
+    actor,
+    seen: int | None = None,
+    now: datetime | None = None,
 ) -> Message:
     """The duplicate follows the original's outcome, so we point at the root original."""
     at = _now(now)
-    message, roles, transition = _message_step(message_id, actor, Action.MARK_DUPLICATE)
+    message, roles, transition = _message_step(message_id, actor, Action.MARK_DUPLICATE, seen=seen)
     original = _found(
         Message.objects.filter(pk=original_id).first(), _("No such original message."), "original"
     )
@@ -203,11 +216,16 @@ def dispatch_message(
     lead_unit: Unit,
     co_units: Iterable[Unit] = (),
     note: str = "",
+    seen: int | None = None,
     now: datetime | None = None,
 ) -> Message:
-    """Send a screened message to one lead unit and optional co-handling units (交办)."""
+    """Send a screened message to one lead unit and optional co-handling units (交办).
+
+    A page passes `seen` (the version it showed): a second submit of the same dispatch form
+    would otherwise dispatch again (重新交办) and tell the unit twice."""
     at = _now(now)
     message = _locked_message(message_id)
+    _require_fresh(message, seen)
     roles = _roles(actor, message)
     action = Action.DISPATCH if message.state == State.SUBMITTED else Action.REDISPATCH
     transition = _steps._check(message, action, roles)

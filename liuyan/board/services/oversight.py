@@ -37,11 +37,12 @@ def reopen_message(
     actor,
     unit: Unit | None = None,
     note: str = "",
+    seen: int | None = None,
     now: datetime | None = None,
 ) -> Assignment:
     """A second round (二次办理) with fresh deadlines, by default with the last lead unit."""
     at = _now(now)
-    message, roles, transition = _message_step(message_id, actor, Action.REOPEN)
+    message, roles, transition = _message_step(message_id, actor, Action.REOPEN, seen=seen)
     if unit is None:
         last_lead = _found(
             message.assignments.filter(kind=AssignmentKind.LEAD, state=AssignmentState.DONE)
@@ -71,10 +72,15 @@ def reopen_message(
 
 @transaction.atomic
 def close_message(
-    *, message_id: int, actor, note: str = "", now: datetime | None = None
+    *,
+    message_id: int,
+    actor,
+    note: str = "",
+    seen: int | None = None,
+    now: datetime | None = None,
 ) -> Message:
     at = _now(now)
-    message, roles, transition = _message_step(message_id, actor, Action.CLOSE)
+    message, roles, transition = _message_step(message_id, actor, Action.CLOSE, seen=seen)
     _finish_step(
         message, transition, actor=actor, roles=roles, at=at, note=note.strip(), closed_at=at
     )
@@ -112,11 +118,12 @@ def supervise(
     level: str,
     due_at: datetime | None = None,
     note: str = "",
+    seen: int | None = None,
     now: datetime | None = None,
 ) -> Supervision:
     """Escalate a message: 催办, 督办 or 挂牌督办, due by a working day."""
     at = _now(now)
-    message, roles, transition = _message_step(message_id, actor, Action.SUPERVISE)
+    message, roles, transition = _message_step(message_id, actor, Action.SUPERVISE, seen=seen)
     _require(
         level in lifecycle.SupervisionLevel.__members__.values(),
         _("Choose a supervision level."),
@@ -143,11 +150,17 @@ def supervise(
 
 @transaction.atomic
 def instruct(
-    *, message_id: int, actor, body: str, is_public: bool = False, now: datetime | None = None
+    *,
+    message_id: int,
+    actor,
+    body: str,
+    is_public: bool = False,
+    seen: int | None = None,
+    now: datetime | None = None,
 ) -> Instruction:
     """A leader's written instruction (批示); the leader chooses whether the public sees it."""
     at = _now(now)
-    message, roles, transition = _message_step(message_id, actor, Action.INSTRUCT)
+    message, roles, transition = _message_step(message_id, actor, Action.INSTRUCT, seen=seen)
     body = validate_body(body, minimum=2)
     instruction = Instruction.objects.create(
         message=message, author=actor, body=body, is_public=is_public, created_at=at

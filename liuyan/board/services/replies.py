@@ -43,7 +43,8 @@ def _require_no_reply_in_flight(assignment: Assignment) -> None:
     in_flight = assignment.replies.filter(
         state__in=[ReplyState.AWAITING_SIGNOFF, ReplyState.UNDER_REVIEW]
     ).exists()
-    _require(not in_flight, _("A reply is already on its way; wait for its review."))
+    if in_flight:  # a second submit of the same reply, or a draft saved over a sent one
+        raise lifecycle.TransitionRefused(_("A reply is already on its way; wait for its review."))
 
 
 @transaction.atomic

@@ -13,8 +13,21 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from liuyan.board.access import StaffScope, led_q, moderated_messages, moderated_q
-from liuyan.board.models import Assignment, ExtensionRequest, Message, Reply, Supervision
-from liuyan.core.lifecycle import AssignmentKind, AssignmentState, ReplyState, State
+from liuyan.board.models import (
+    Assignment,
+    ExtensionRequest,
+    FollowUp,
+    Message,
+    Reply,
+    Supervision,
+)
+from liuyan.core.lifecycle import (
+    AssignmentKind,
+    AssignmentState,
+    FollowUpState,
+    ReplyState,
+    State,
+)
 from liuyan.directory.models import Region, Unit
 from liuyan.insight.masking import find_personal_data
 
@@ -53,6 +66,15 @@ def reply_review_queue(scope: StaffScope) -> QuerySet[Reply]:
     return Reply.objects.filter(
         moderated_q(scope, "message__"), state=ReplyState.UNDER_REVIEW
     ).select_related("message", "unit")
+
+
+def follow_up_review_queue(scope: StaffScope) -> QuerySet[FollowUp]:
+    """Units' answers to follow-up questions, waiting to be published or sent back."""
+    return (
+        FollowUp.objects.filter(moderated_q(scope, "message__"), state=FollowUpState.UNDER_REVIEW)
+        .select_related("message", "assignment__unit")
+        .order_by("answered_at", "id")
+    )
 
 
 def extension_queue(scope: StaffScope) -> QuerySet[ExtensionRequest]:

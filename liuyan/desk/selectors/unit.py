@@ -9,8 +9,14 @@ from datetime import datetime
 from django.db.models import Case, DateTimeField, F, Q, QuerySet, When
 
 from liuyan.board.access import StaffScope, unit_assignments
-from liuyan.board.models import Assignment, Contribution, Reply
-from liuyan.core.lifecycle import HANDLING_STATES, AssignmentKind, AssignmentState, ReplyState
+from liuyan.board.models import Assignment, Contribution, FollowUp, Reply
+from liuyan.core.lifecycle import (
+    ANSWERABLE_FOLLOW_UP_STATES,
+    HANDLING_STATES,
+    AssignmentKind,
+    AssignmentState,
+    ReplyState,
+)
 from liuyan.directory.models import Unit
 from liuyan.directory.selectors import work_calendar
 
@@ -146,3 +152,18 @@ def published_replies(scope: StaffScope, *, query: str = "") -> QuerySet[Reply]:
             | Q(message__serial__startswith=query)
         )
     return queryset
+
+
+def open_follow_ups(scope: StaffScope) -> QuerySet[FollowUp]:
+    """Follow-up questions the scope's units owe an answer to, the most urgent first."""
+    return (
+        FollowUp.objects.filter(
+            assignment__unit_id__in=scope.unit_ids, state__in=ANSWERABLE_FOLLOW_UP_STATES
+        )
+        .select_related("message", "assignment__unit")
+        .order_by("answer_by", "id")
+    )
+
+
+def follow_ups_for(assignment: Assignment) -> QuerySet[FollowUp]:
+    return assignment.follow_ups.order_by("created_at", "id")

@@ -10,13 +10,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liuyan.board.access import DESK_ORDER, staff_scope
+from liuyan.board.models import Message
 from liuyan.board.refusals import describe_refusal
+from liuyan.board.selectors import deadlines_without_holiday_data, open_deadlines_in_year
 from liuyan.core.lifecycle import LifecycleError
+from liuyan.directory.holidays import missing_calendar_years
+from liuyan.directory.models import Membership
+from liuyan.web.inputs import parse_id
 from liuyan.web.redirects import safe_next_path
 
 DESK_HOME = {
@@ -50,6 +56,40 @@ def desk_view(desk: str | None = None, *, post: bool = False):
     return decorate
 
 
+def warn_about_calendar(request, message_id: int) -> None:
+    """After a step that set deadlines: warn the staff member who set one that falls in a year
+    without holiday data (counted Monday to Friday, it may land on a holiday)."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None:
+        return
+    for deadline in deadlines_without_holiday_data(message)[:1]:
+        day = timezone.localtime(deadline)
+        messages.warning(
+            request,
+            _(
+                "The deadline %(date)s falls in %(year)d, which has no holiday data: it was "
+                "counted Monday to Friday and may fall on a public holiday. Check the date; "
+                "an administrator should enter %(year)d's holidays."
+            )
+            % {"date": day.strftime("%Y-%m-%d"), "year": day.year},
+        )
+
+
+def calendar_warnings(user) -> list[str]:
+    """For administrators' pages: this year or next without holiday data, and how many open
+    deadlines already fall in it."""
+    if not (user.is_superuser or Membership.objects.filter(user=user, role="admin").exists()):
+        return []
+    return [
+        _(
+            "%(year)d has no holiday data: %(count)d open deadlines in it were counted Monday "
+            "to Friday. Enter its holidays and make-up working days, then add the year."
+        )
+        % {"year": year, "count": open_deadlines_in_year(year)}
+        for year in missing_calendar_years()
+    ]
+
+
 def perform(request, call: Callable, *, done: str) -> bool:
     """Run one service call; say what happened, or why the step was refused."""
     try:
@@ -69,6 +109,12 @@ def perform_form(request, form, call: Callable[[dict], object], *, done) -> bool
         return False
     data = form.cleaned_data
     return perform(request, lambda: call(data), done=done(data) if callable(done) else done)
+
+
+def seen(request) -> int | None:
+    """The version of the message the page showed (its hidden `seen` field), for the service
+    to refuse a repeated or stale submit; None when the form sent none."""
+    return parse_id(request.POST.get("seen"))
 
 
 def form_refused(request, form) -> None:
@@ -100,7 +146,12 @@ def home(request):
 
 def render_desk(request, template: str, context: dict, *, partial: str | None = None):
     """Render a desk page, or only `partial` when htmx asks for a fragment."""
-    context = {"scope": request.scope, "desk": request.desk, **context}
+    context = {
+        "scope": request.scope,
+        "desk": request.desk,
+        "calendar_warnings": calendar_warnings(request.user),
+        **context,
+    }
     if partial and getattr(request, "htmx", False) and not request.htmx.boosted:
         return render(request, partial, context)
     return render(request, template, context)

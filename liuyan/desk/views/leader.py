@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from liuyan.board import access, services
 from liuyan.board.access import roles_for
 from liuyan.board.models import STATE_LABELS
-from liuyan.board.selectors import timeline
+from liuyan.board.selectors import message_version, timeline
 from liuyan.core.lifecycle import State, allowed_actions
 
 from .. import selectors as sel
 from ..forms import InstructionForm, SuperviseForm
-from .common import back, desk_view, perform_form, render_desk
+from .common import back, desk_view, perform_form, render_desk, seen
 from .moderator import order_supervision
 
 LEADER = access.LEADER
@@ -80,6 +80,7 @@ def message_detail(request, message_id: int):
         "replies": message.replies.filter(published_at__isnull=False).select_related("unit"),
         "assignments": message.assignments.select_related("unit").order_by("-round", "id"),
         "events": timeline(message, staff=True).select_related("actor"),
+        "seen": message_version(message),
     }
     return render_desk(request, "desk/leader/message.html", context)
 
@@ -95,6 +96,7 @@ def instruct(request, message_id: int):
             actor=request.user,
             body=data["body"],
             is_public=data["is_public"],
+            seen=seen(request),
         ),
         done=_("Instruction recorded."),
     )

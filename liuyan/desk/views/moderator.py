@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from liuyan.board import access, services, similarity
 from liuyan.board.access import can_see_contact, roles_for
-from liuyan.board.models import ExtensionRequest, Message, Reply
-from liuyan.board.selectors import timeline
-from liuyan.core.lifecycle import Action, ReplyState, allowed_actions
+from liuyan.board.models import SUPERVISION_LABELS, ExtensionRequest, Message, Reply
+from liuyan.board.selectors import message_version, timeline
+from liuyan.core.lifecycle import Action, ReplyState, SupervisionLevel, allowed_actions
 from liuyan.web.inputs import parse_id
 
 from .. import insight
@@ -21,6 +21,7 @@ from ..forms import (
     DispatchForm,
     DuplicateForm,
     ExtensionDecisionForm,
+    FollowUpReviewForm,
     NoteForm,
     ReasonForm,
     RejectForm,
@@ -28,7 +29,16 @@ from ..forms import (
     ScreenForm,
     SuperviseForm,
 )
-from .common import back, desk_view, form_refused, perform, perform_form, render_desk
+from .common import (
+    back,
+    desk_view,
+    form_refused,
+    perform,
+    perform_form,
+    render_desk,
+    seen,
+    warn_about_calendar,
+)
 
 MOD = access.MODERATOR
 
@@ -113,7 +123,16 @@ def lookback(request):
     )
 
 
-reply_queue = _queue_view("replies", sel.reply_review_queue, "submitted_at", "replies.html")
+@desk_view(MOD)
+def reply_queue(request):
+    """Replies under review, and above them the units' answers to follow-up questions."""
+    page = _page(request, sel.reply_review_queue(request.scope), "submitted_at")
+    answers = sel.follow_up_review_queue(request.scope)[: sel.PAGE_SIZE]
+    return _queue(
+        request, "desk/moderator/replies.html", page, queue="replies", follow_up_answers=answers
+    )
+
+
 extensions = _queue_view("extensions", sel.extension_queue, "created_at", "extensions.html")
 supervision = _queue_view("supervision", sel.moderated_supervisions, "due_at", "supervision.html")
 
@@ -205,6 +224,8 @@ def message_detail(request, message_id: int):
         ).select_related("assignment__unit"),
         "supervisions": message.supervisions.order_by("-created_at"),
         "events": timeline(message, staff=True).select_related("actor"),
+        "seen": message_version(message),
+        "follow_ups": message.follow_ups.select_related("assignment__unit").order_by("id"),
     }
     return render_desk(request, "desk/moderator/message.html", context)
 
@@ -221,6 +242,7 @@ def screen(request, message_id: int):
         ScreenForm(request.POST),
         lambda data: services.screen_message(
             message_id=message.pk,
+            seen=seen(request),
             actor=request.user,
             public_title=data["public_title"],
             public_body=data["public_body"],
@@ -240,7 +262,11 @@ def reject(request, message_id: int):
         request,
         RejectForm(request.POST),
         lambda data: services.reject_message(
-            message_id=message.pk, actor=request.user, reason=data["reason"], note=data["note"]
+            message_id=message.pk,
+            seen=seen(request),
+            actor=request.user,
+            reason=data["reason"],
+            note=data["note"],
         ),
         done=_("The message was not accepted; the author is told why."),
     )
@@ -283,7 +309,7 @@ def duplicate(request, message_id: int):
     ok = perform(
         request,
         lambda: services.mark_duplicate(
-            message_id=message.pk, original_id=original.pk, actor=request.user
+            message_id=message.pk, seen=seen(request), original_id=original.pk, actor=request.user
         ),
         done=_("Marked as a duplicate of %(serial)s.") % {"serial": original.serial},
     )
@@ -298,6 +324,7 @@ def dispatch(request, message_id: int):
         DispatchForm(request.POST, candidates=sel.dispatch_candidates(message)),
         lambda data: services.dispatch_message(
             message_id=message.pk,
+            seen=seen(request),
             actor=request.user,
             lead_unit=data["lead_unit"],
             co_units=data["co_units"],
@@ -305,6 +332,8 @@ def dispatch(request, message_id: int):
         ),
         done=lambda data: _("Dispatched to %(unit)s.") % {"unit": data["lead_unit"]},
     )
+    if ok:
+        warn_about_calendar(request, message.pk)
     return redirect("desk:screening") if ok else _to_message(request, message)
 
 
@@ -315,10 +344,16 @@ def reopen(request, message_id: int):
         request,
         ReopenForm(request.POST, candidates=sel.dispatch_candidates(message)),
         lambda data: services.reopen_message(
-            message_id=message.pk, actor=request.user, unit=data["unit"], note=data["note"]
+            message_id=message.pk,
+            seen=seen(request),
+            actor=request.user,
+            unit=data["unit"],
+            note=data["note"],
         ),
         done=_("Reopened for a second round."),
     )
+    if ok:
+        warn_about_calendar(request, message.pk)
     return redirect("desk:lookback") if ok else _to_message(request, message)
 
 
@@ -330,7 +365,10 @@ def close(request, message_id: int):
     ok = perform(
         request,
         lambda: services.close_message(
-            message_id=message.pk, actor=request.user, note=form.cleaned_data.get("note", "")
+            message_id=message.pk,
+            seen=seen(request),
+            actor=request.user,
+            note=form.cleaned_data.get("note", ""),
         ),
         done=_("The message is closed."),
     )
@@ -346,19 +384,50 @@ def supervise(request, message_id: int):
 def order_supervision(request, message: Message, *, fallback: str):
     """Shared by moderators and leaders: the service checks who may order it."""
     form = SuperviseForm(request.POST)
-    perform_form(
+    ok = perform_form(
         request,
         form,
         lambda data: services.supervise(
             message_id=message.pk,
+            seen=seen(request),
             actor=request.user,
             level=data["level"],
             due_at=form.due_at(),
             note=data["note"],
         ),
-        done=_("Supervision ordered."),
+        done=lambda data: (
+            _("Ordered: %(level)s.")
+            % {"level": SUPERVISION_LABELS[SupervisionLevel(data["level"])]}
+        ),
     )
+    if ok:
+        warn_about_calendar(request, message.pk)
     return back(request, fallback, message.pk)
+
+
+# --- follow-up answers --------------------------------------------------------------------
+
+
+@desk_view(MOD, post=True)
+def review_follow_up(request, follow_up_id: int):
+    """Publish a unit's answer to a follow-up question under it, or send it back."""
+    question = get_object_or_404(sel.follow_up_review_queue(request.scope), pk=follow_up_id)
+    perform_form(
+        request,
+        FollowUpReviewForm(request.POST),
+        lambda data: services.review_follow_up_answer(
+            follow_up_id=question.pk,
+            actor=request.user,
+            approve=data["decision"] == "approve",
+            reason=data["reason"],
+        ),
+        done=lambda data: (
+            _("The answer is published under the question.")
+            if data["decision"] == "approve"
+            else _("The answer was sent back to the unit.")
+        ),
+    )
+    return back(request, "desk:moderate_message", question.message_id)
 
 
 # --- extensions ---------------------------------------------------------------------------
@@ -366,8 +435,10 @@ def order_supervision(request, message: Message, *, fallback: str):
 
 @desk_view(MOD, post=True)
 def decide_extension(request, request_id: int):
-    extension = get_object_or_404(sel.extension_queue(request.scope), pk=request_id)
-    perform_form(
+    extension = get_object_or_404(
+        sel.extension_queue(request.scope).select_related("assignment"), pk=request_id
+    )
+    ok = perform_form(
         request,
         ExtensionDecisionForm(request.POST),
         lambda data: services.decide_extension(
@@ -380,6 +451,8 @@ def decide_extension(request, request_id: int):
             _("Extension approved.") if data["decision"] == "approve" else _("Extension denied.")
         ),
     )
+    if ok:
+        warn_about_calendar(request, extension.assignment.message_id)
     return back(request, "desk:extensions")
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from liuyan.board import access, services
 from liuyan.board.access import can_see_contact, roles_for
-from liuyan.board.models import Attachment, ExtensionRequest, Reply
+from liuyan.board.models import Attachment, ExtensionRequest, FollowUp, Reply
 from liuyan.board.refusals import describe_refusal
 from liuyan.board.selectors import timeline
 from liuyan.core.lifecycle import (
@@ -32,6 +32,7 @@ from ..forms import (
     AttachmentForm,
     ContributionForm,
     ExtensionRequestForm,
+    FollowUpAnswerForm,
     InviteForm,
     ReasonForm,
     ReplyForm,
@@ -39,7 +40,15 @@ from ..forms import (
     TransferForm,
 )
 from ..models import ReplyTemplate
-from .common import back, desk_view, form_refused, perform, perform_form, render_desk
+from .common import (
+    back,
+    desk_view,
+    form_refused,
+    perform,
+    perform_form,
+    render_desk,
+    warn_about_calendar,
+)
 
 UNIT = access.UNIT
 
@@ -70,6 +79,10 @@ def inbox(request):
         "filters": filters,
         "units": Unit.objects.filter(pk__in=request.scope.unit_ids),
         "signoff_count": sel.bounded_count(sel.signoff_queue(request.scope)),
+        "follow_ups": [
+            (question, sel.timer_for_deadline(question.answer_by, now=now))
+            for question in sel.open_follow_ups(request.scope)[: sel.PAGE_SIZE]
+        ],
         "query": request.GET.urlencode(),
     }
     return render_desk(
@@ -165,18 +178,42 @@ def assignment_detail(request, assignment_id: int):
         "my_contributions": assignment.contributions.all() if not is_lead else [],
         "co_assignments": sel.co_assignments(assignment) if is_lead else [],
         "events": timeline(message, staff=True).select_related("actor"),
+        "follow_ups": [
+            (question, sel.timer_for_deadline(question.answer_by, now=now))
+            for question in sel.follow_ups_for(assignment)
+        ],
+        "follow_up_form": FollowUpAnswerForm(),
     }
     return render_desk(request, "desk/unit/assignment.html", context)
 
 
 @desk_view(UNIT, post=True)
+def answer_follow_up(request, follow_up_id: int):
+    """The unit answers a follow-up question; the answer goes to the moderators' review."""
+    question = get_object_or_404(
+        FollowUp.objects.filter(assignment__unit_id__in=request.scope.unit_ids), pk=follow_up_id
+    )
+    perform_form(
+        request,
+        FollowUpAnswerForm(request.POST),
+        lambda data: services.answer_follow_up(
+            follow_up_id=question.pk, actor=request.user, body=data["answer"]
+        ),
+        done=_("The answer was sent to the platform for review."),
+    )
+    return back(request, "desk:assignment", question.assignment_id)
+
+
+@desk_view(UNIT, post=True)
 def accept(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
-    perform(
+    ok = perform(
         request,
         lambda: services.accept_assignment(assignment_id=assignment.pk, actor=request.user),
         done=_("Accepted. The reply clock has started."),
     )
+    if ok:
+        warn_about_calendar(request, assignment.message_id)
     return _to_assignment(request, assignment)
 
 
