@@ -199,7 +199,8 @@ def ensure_postgres_index(using: str = DEFAULT_DB_ALIAS) -> str:
         cursor.execute(
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS msg_search_rum ON board_message "
             "USING rum (search_vector rum_tsvector_addon_ops, id) "
-            f"WITH (attach = 'id', to = 'search_vector') WHERE is_public AND state IN ({_states_sql()})"
+            "WITH (attach = 'id', to = 'search_vector') "
+            f"WHERE is_public AND state IN ({_states_sql()})"
         )
         cursor.execute("DROP INDEX CONCURRENTLY IF EXISTS msg_search_gin")
     _postgres_index_by_alias.pop(using, None)
