@@ -139,7 +139,7 @@ def _filtered(
 CANDIDATES = 1000
 
 
-def _candidates_on_sqlite(messages: QuerySet[Message], words: list[str]) -> list[tuple]:
+def _candidates_on_sqlite(messages: QuerySet[Message], words: list[str]) -> QuerySet:
     # bm25() only works with the FTS5 table in the same FROM clause as its MATCH; no ORM
     # expression puts a table there, so this is the one place for extra(). Ordered by the FTS
     # table's rowid (= message id) descending, FTS5 walks its doclists newest first and the LIMIT
@@ -152,7 +152,7 @@ def _candidates_on_sqlite(messages: QuerySet[Message], words: list[str]) -> list
         params=[fts5_match_expression(words)],
         order_by=[f"-{FTS_TABLE}.rowid"],
     )
-    return list(ranked.values_list("pk", "search_score", "submitted_at")[:CANDIDATES])
+    return ranked.values_list("pk", "search_score", "submitted_at")[:CANDIDATES]
 
 
 def _tsquery(words: list[str]) -> str:
@@ -207,7 +207,7 @@ def ensure_postgres_index(using: str = DEFAULT_DB_ALIAS) -> str:
     return "msg_search_rum"
 
 
-def _candidates_on_postgresql(messages: QuerySet[Message], words: list[str]) -> list[tuple]:
+def _candidates_on_postgresql(messages: QuerySet[Message], words: list[str]) -> QuerySet:
     tsquery = _tsquery(words)
     matching = messages.filter(
         RawSQL(  # noqa: S611 - constant SQL; the words are parameters
@@ -231,11 +231,11 @@ def _candidates_on_postgresql(messages: QuerySet[Message], words: list[str]) -> 
         # filter for a common word (stopping after CANDIDATES hits) and takes the bitmap for a
         # rare one; ANALYZE (after every bulk load) lets it tell which is which.
         matching = matching.order_by("-pk")
-    return list(matching.values_list("pk", "search_score", "submitted_at")[:CANDIDATES])
+    return matching.values_list("pk", "search_score", "submitted_at")[:CANDIDATES]
 
 
-def _candidates(messages: QuerySet[Message], words: list[str]) -> list[tuple]:
-    """(id, score, submitted_at) of the newest CANDIDATES matches."""
+def candidate_query(messages: QuerySet[Message], words: list[str]) -> QuerySet:
+    """(id, score, submitted_at) of the newest CANDIDATES matches (tests read its plan)."""
     if connection.vendor == "sqlite":
         return _candidates_on_sqlite(messages, words)
     if connection.vendor == "postgresql":
@@ -286,7 +286,7 @@ def search_public(
         return SearchPage()
     # Best first among the candidates, then newest: a Python sort of at most CANDIDATES tuples.
     ranked = sorted(
-        _candidates(messages, words),
+        candidate_query(messages, words),
         key=lambda row: (-(row[1] or 0.0), -row[2].timestamp(), -row[0]),
     )
     page = ranked[offset : offset + limit + 1]
