@@ -134,10 +134,11 @@ def _topped_up(state: _State | None, now: datetime, most: int) -> _State:
     base = fresh or state
     assert base is not None
     index = base.index if fresh else base.index.copy()
-    entries = [_entry(row) for row in _newest_rows(since, base.watermark, most)]
+    rows = list(_newest_rows(since, base.watermark, most))
+    entries = [_entry(row) for row in rows]
     new = _State(
         index=index,
-        watermark=max([base.watermark] + [e.id for e in entries]),  # type: ignore[type-var]
+        watermark=max([base.watermark] + [row["pk"] for row in rows]),
         built_at=base.built_at,
         snapshot_mtime=base.snapshot_mtime,
         campaigns=None if entries or fresh else base.campaigns,
