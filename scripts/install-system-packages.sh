@@ -41,6 +41,14 @@ if ! command -v pg_dump >/dev/null 2>&1; then
     DEFAULT_PACKAGES+=(postgresql-client)
 fi
 
+# RUM for PostgreSQL search that hands out matches newest first (docs/search.md), where this
+# machine runs the PostgreSQL 15 server. Without it the search migration builds a GIN index, and
+# `liuyan rebuild-search-index` switches to RUM once the package is there.
+if command -v dpkg-query >/dev/null 2>&1 \
+    && [[ "$(dpkg-query -W -f='${Status}' postgresql-15 2>/dev/null || true)" == "install ok installed" ]]; then
+    DEFAULT_PACKAGES+=(postgresql-15-rum)
+fi
+
 if [[ $# -gt 0 ]]; then
     packages=("$@")
 else

@@ -20,6 +20,14 @@ def pytest_configure(config):
     # Real hashing costs ~0.3 s a user; tests create dozens of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+    from liuyan.board import similarity
+
+    # Each test's messages are its own: the similarity index is built from them in the test's
+    # thread (a background thread would not see the test's transaction), never from a stored
+    # file a development run left in var/models. tests/board/test_similarity.py tests both.
+    similarity.REFRESH_IN_BACKGROUND = False
+    similarity.USE_SNAPSHOT = False
+
 
 def pytest_collection_modifyitems(config, items):
     from django.db import connection

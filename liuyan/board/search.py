@@ -6,11 +6,15 @@ space-separated words (see `liuyan.insight.text.segment_for_search`). A query go
 the same function, so 學校 finds 学校, and a match is always a whole word on both databases:
 
 - SQLite: an FTS5 table (migration 0003) with the unicode61 tokenizer, which splits on those
-  spaces; queries are a MATCH of quoted words joined by AND, ranked by bm25.
-- PostgreSQL: a pg_trgm GIN index on ' ' || search_text || ' '; each word is a LIKE '% word %'
-  condition the index answers, ranked by a BM25-like word frequency score.
+  spaces; queries are a MATCH of quoted words joined by AND, scored by bm25.
+- PostgreSQL: full-text search with the `simple` configuration over the same words, a stored
+  `search_vector` column (migration 0009) and a RUM index that orders matches by id, or a GIN
+  index where the server lacks RUM; scored by ts_rank.
 
-Then recency breaks ties. Only messages in `public_messages()` can come back: both the index
+A query ranks only the newest CANDIDATES matches, which every index hands out newest first and a
+LIMIT cuts off: the work per query is bounded by CANDIDATES, not by how common the words are
+(bench/search_scale.py measures it). Among those, the best match comes first, then recency.
+Only messages in `public_messages()` can come back: both the index
 and the query are limited to public messages in public states.
 """
 
@@ -94,12 +98,6 @@ def fts5_match_expression(words: Iterable[str]) -> str:
     return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-def _like_word_pattern(word: str) -> str:
-    """A LIKE pattern for `word` as a whole space-delimited word, with wildcards escaped."""
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"% {escaped} %"
-
-
 def _subtree_ids(model, pk: int) -> QuerySet:
     """`pk` and its descendants in a three-level tree (regions, domains)."""
     return model.objects.filter(Q(pk=pk) | Q(parent_id=pk) | Q(parent__parent_id=pk)).values("pk")
@@ -135,61 +133,113 @@ def _filtered(
     return messages
 
 
-def _ranked_on_sqlite(messages: QuerySet[Message], words: list[str]) -> QuerySet[Message]:
+# How many matches a query ranks at most: the newest CANDIDATES, taken newest first from the
+# index and stopped there, so a common word (物业: one message in seven) costs the same as a rare
+# one and no plan scores every match. 50 pages of 20: the portal's deepest page.
+CANDIDATES = 1000
+
+
+def _candidates_on_sqlite(messages: QuerySet[Message], words: list[str]) -> QuerySet:
     # bm25() only works with the FTS5 table in the same FROM clause as its MATCH; no ORM
-    # expression puts a table there, so this is the one place for extra().
-    return messages.extra(  # noqa: S610 - the only user input is the MATCH parameter
+    # expression puts a table there, so this is the one place for extra(). Ordered by the FTS
+    # table's rowid (= message id) descending, FTS5 walks its doclists newest first and the LIMIT
+    # stops it: bm25 is computed for the returned rows only (EXPLAIN QUERY PLAN shows no temp
+    # B-tree; tests/board/test_search_plans.py keeps it so).
+    ranked = messages.extra(  # noqa: S610 - the only user input is the MATCH parameter
         select={"search_score": f"-bm25({FTS_TABLE})"},
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = board_message.id", f"{FTS_TABLE} MATCH %s"],
         params=[fts5_match_expression(words)],
-    ).order_by("-search_score", "-submitted_at", "-id")
-
-
-# Must be the expression of the index msg_search_trgm for PostgreSQL to use it.
-_PADDED_SEARCH_TEXT = "(' ' || board_message.search_text || ' ')"
-
-
-# BM25's shape without IDF (every hit holds every word, so IDF would only weigh the words against
-# each other): ln(1 + occurrences) per word, so repeating a word helps less and less, divided by
-# the text's length relative to an average one. Measured at 100,000 messages, pg_trgm's
-# similarity() cost ~25 µs a row (0.6 s for a common word); this costs ~1.5 µs: octet_length is
-# O(1) and one replace() per word counts occurrences of ' word '.
-_B, _AVERAGE_BYTES = 0.75, 1000.0
-
-
-def _word_frequency_score(words: list[str]) -> RawSQL:
-    occurrences = (
-        f"((octet_length({_PADDED_SEARCH_TEXT})"
-        f" - octet_length(replace({_PADDED_SEARCH_TEXT}, %s, ' '))) / %s::float)"
+        order_by=[f"-{FTS_TABLE}.rowid"],
     )
-    terms = " + ".join(f"ln(1 + {occurrences})" for _ in words)
-    length_norm = f"({1 - _B} + {_B} * octet_length(board_message.search_text) / {_AVERAGE_BYTES})"
-    params = []
-    for word in words:
-        removed_bytes = len(f" {word}".encode())  # ' word ' becomes ' '
-        params += [f" {word} ", removed_bytes]
-    return RawSQL(f"(({terms}) / {length_norm})", params, output_field=FloatField())  # noqa: S611
+    return ranked.values_list("pk", "search_score", "submitted_at")[:CANDIDATES]
 
 
-def _ranked_on_postgresql(messages: QuerySet[Message], words: list[str]) -> QuerySet[Message]:
-    for word in words:
-        messages = messages.filter(
-            RawSQL(  # noqa: S611 - constant SQL; the word is a parameter
-                f"{_PADDED_SEARCH_TEXT} LIKE %s",
-                [_like_word_pattern(word)],
-                output_field=BooleanField(),
+def _tsquery(words: list[str]) -> str:
+    """Every word through the same parser as the column (AND): `plainto_tsquery` cannot fail on
+    what a user types and gives exactly the lexemes `to_tsvector('simple', ...)` made."""
+    return "(" + " && ".join(["plainto_tsquery('simple'::regconfig, %s)"] * len(words)) + ")"
+
+
+# `id <=| MAX_ID` is RUM's distance (a float8) from an id above every real one, so ordering by
+# it ascending is newest first, and a RUM index with the id attached answers that order. 2**52,
+# not the largest bigint: the distance must stay exact in a double, or all ids tie.
+MAX_ID = 2**52
+_postgres_index_by_alias: dict[str, str | None] = {}
+
+
+def postgres_search_index(using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """'msg_search_rum' or 'msg_search_gin', whichever migration 0009 (or a later
+    `rebuild-search-index`) built; looked up once per process."""
+    if using not in _postgres_index_by_alias:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'board_message' "
+                "AND indexname IN ('msg_search_rum', 'msg_search_gin') ORDER BY indexname DESC"
             )
+            row = cursor.fetchone()
+        _postgres_index_by_alias[using] = row[0] if row else None
+    return _postgres_index_by_alias[using]
+
+
+def ensure_postgres_index(using: str = DEFAULT_DB_ALIAS) -> str:
+    """Build the RUM index if the server now has the extension and only GIN was possible when
+    migration 0009 ran (postgresql-15-rum installed later); returns the index in use.
+
+    CONCURRENTLY, so that the table stays writable meanwhile; the GIN index goes afterwards."""
+    connection_ = connections[using]
+    _postgres_index_by_alias.pop(using, None)
+    if postgres_search_index(using) == "msg_search_rum":
+        return "msg_search_rum"
+    with connection_.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
+        if cursor.fetchone() is None:
+            return postgres_search_index(using) or "none"
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS rum")
+        cursor.execute(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS msg_search_rum ON board_message "
+            "USING rum (search_vector rum_tsvector_addon_ops, id) "
+            "WITH (attach = 'id', to = 'search_vector') "
+            f"WHERE is_public AND state IN ({_states_sql()})"
         )
-    score = _word_frequency_score(words)
-    return messages.annotate(search_score=score).order_by("-search_score", "-submitted_at", "-id")
+        cursor.execute("DROP INDEX CONCURRENTLY IF EXISTS msg_search_gin")
+    _postgres_index_by_alias.pop(using, None)
+    return "msg_search_rum"
 
 
-def _ranked(messages: QuerySet[Message], words: list[str]) -> QuerySet[Message]:
+def _candidates_on_postgresql(messages: QuerySet[Message], words: list[str]) -> QuerySet:
+    tsquery = _tsquery(words)
+    matching = messages.filter(
+        RawSQL(  # noqa: S611 - constant SQL; the words are parameters
+            f"board_message.search_vector @@ {tsquery}", words, output_field=BooleanField()
+        )
+    ).annotate(
+        # ts_rank counts each word's occurrences (the vector keeps positions) and, with
+        # normalisation 1, divides by the log of the text's length: BM25's shape, read from the
+        # stored vector of the candidates only.
+        search_score=RawSQL(  # noqa: S611 - as above
+            f"ts_rank(board_message.search_vector, {tsquery}, 1)", words, FloatField()
+        )
+    )
+    if postgres_search_index(messages.db) == "msg_search_rum":
+        # Measured on 300,000 demo messages (bench/search_scale.py): the RUM index hands out the
+        # newest matches of 物业 in order without a heap visit for the others; the LIMIT stops it.
+        newest_first = RawSQL("board_message.id <=| %s", [MAX_ID], output_field=FloatField())
+        matching = matching.order_by(newest_first.asc())
+    else:
+        # GIN cannot order: PostgreSQL walks the primary key backwards with the match as a
+        # filter for a common word (stopping after CANDIDATES hits) and takes the bitmap for a
+        # rare one; ANALYZE (after every bulk load) lets it tell which is which.
+        matching = matching.order_by("-pk")
+    return matching.values_list("pk", "search_score", "submitted_at")[:CANDIDATES]
+
+
+def candidate_query(messages: QuerySet[Message], words: list[str]) -> QuerySet:
+    """(id, score, submitted_at) of the newest CANDIDATES matches (tests read its plan)."""
     if connection.vendor == "sqlite":
-        return _ranked_on_sqlite(messages, words)
+        return _candidates_on_sqlite(messages, words)
     if connection.vendor == "postgresql":
-        return _ranked_on_postgresql(messages, words)
+        return _candidates_on_postgresql(messages, words)
     raise NotImplementedError(f"No search index for {connection.vendor}.")
 
 
@@ -231,16 +281,27 @@ def search_public(
         since=since,
         until=until,
     )
-    ranked = (
-        _ranked(messages, words)
-        .select_related("board", "region", "domain")
-        .prefetch_related(_published_replies())
-    )
     offset = max(offset, 0)
-    rows = list(ranked[offset : offset + limit + 1])
-    return SearchPage(
-        hits=[_hit(message, words) for message in rows[:limit]], has_more=len(rows) > limit
+    if offset >= CANDIDATES:
+        return SearchPage()
+    # Best first among the candidates, then newest: a Python sort of at most CANDIDATES tuples.
+    ranked = sorted(
+        candidate_query(messages, words),
+        key=lambda row: (-(row[1] or 0.0), -row[2].timestamp(), -row[0]),
     )
+    page = ranked[offset : offset + limit + 1]
+    shown = page[:limit]
+    found = (
+        Message.objects.select_related("board", "region", "domain")
+        .prefetch_related(_published_replies())
+        .in_bulk([pk for pk, _score, _at in shown])
+    )
+    hits = []
+    for pk, score, _at in shown:
+        message = found.get(pk)
+        if message is not None:  # deleted between the two queries
+            hits.append(_hit(message, words, float(score or 0.0)))
+    return SearchPage(hits=hits, has_more=len(page) > limit)
 
 
 # --- highlighting --------------------------------------------------------------------------
@@ -337,7 +398,7 @@ def published_reply_body(message: Message) -> str:
     return replies[0].body if replies else ""
 
 
-def _hit(message: Message, words: list[str]) -> SearchHit:
+def _hit(message: Message, words: list[str], score: float) -> SearchHit:
     # Highlight the long words too: a reader expects 物业管理 marked as one, and merging
     # spans makes that the same as marking 物业 and 管理.
     marks = list(dict.fromkeys(segment_for_search(" ".join(words)).split() + words))
@@ -351,7 +412,7 @@ def _hit(message: Message, words: list[str]) -> SearchHit:
         source = "body"
     return SearchHit(
         message=message,
-        score=float(getattr(message, "search_score", 0.0) or 0.0),
+        score=score,
         title_html=highlight(message.public_title, marks),
         snippet_html=excerpt,
         snippet_from=source,

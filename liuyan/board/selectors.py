@@ -53,10 +53,13 @@ def _due_soon_cutoff(now: datetime) -> datetime:
     return work_calendar().add_working_days(now, DUE_SOON_WORKING_DAYS)
 
 
-def _overdue_q(now: datetime) -> Q:
-    return Q(state=AssignmentState.PENDING, accept_by__lt=now) | Q(
-        state=AssignmentState.ACCEPTED, reply_by__lt=now
-    )
+def _overdue_q(now: datetime, since: datetime | None = None) -> Q:
+    pending = Q(state=AssignmentState.PENDING, accept_by__lt=now)
+    accepted = Q(state=AssignmentState.ACCEPTED, reply_by__lt=now)
+    if since is not None:
+        pending &= Q(accept_by__gte=since)
+        accepted &= Q(reply_by__gte=since)
+    return pending | accepted
 
 
 def _due_soon_q(now: datetime) -> Q:
@@ -66,8 +69,12 @@ def _due_soon_q(now: datetime) -> Q:
     )
 
 
-def overdue_assignments(*, now: datetime | None = None) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(_overdue_q(now or timezone.now()))
+def overdue_assignments(
+    *, now: datetime | None = None, since: datetime | None = None
+) -> QuerySet[Assignment]:
+    """Open assignments past their deadline; with `since`, only deadlines passed since then
+    (a range of the partial indexes asg_pending_accept_by / asg_accepted_reply_by)."""
+    return Assignment.objects.filter(_overdue_q(now or timezone.now(), since))
 
 
 def due_soon_assignments(*, now: datetime | None = None) -> QuerySet[Assignment]:

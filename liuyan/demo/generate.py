@@ -31,6 +31,7 @@ BIG_LOAD = 20_000
 _FINISHING = "building indexes and committing"
 _BUILDING_INDEXES = "building indexes"
 _COMMITTING = "committing"
+_ANALYZING = "updating the planner's statistics"
 
 
 @dataclass
@@ -108,6 +109,8 @@ def generate_messages(
             states = simulator.states
     # The loader numbered its messages itself; the day counters continue after them.
     serials.sync_counters()
+    stage(_ANALYZING)
+    bulk.analyze(MODELS)
     return Outcome(
         messages=count,
         seconds=perf_counter() - started,

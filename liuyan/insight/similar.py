@@ -119,6 +119,19 @@ class SimilarityIndex:
     def __len__(self) -> int:
         return len(self._messages)
 
+    def copy(self) -> SimilarityIndex:
+        """A copy to add to while other threads still query this one: the per-message lists
+        and the vocabulary are copied (references to the same arrays), the matrices are shared
+        until the copy's next freeze replaces them."""
+        twin = SimilarityIndex.__new__(SimilarityIndex)
+        twin.__dict__.update(self.__dict__)
+        twin._messages = list(self._messages)
+        twin._position = dict(self._position)
+        twin._vocabulary = dict(self._vocabulary)
+        twin._rows = list(self._rows)
+        twin._counts = list(self._counts)
+        return twin
+
     def add(self, messages: Iterable[IndexedMessage]) -> None:
         for message in messages:
             if message.id in self._position:

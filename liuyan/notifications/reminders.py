@@ -7,8 +7,9 @@ moves the deadline, and the new deadline is reminded about again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from liuyan.board.selectors import (
@@ -29,9 +30,28 @@ def _deadline(assignment) -> datetime | None:
     return assignment.reply_by
 
 
+# A missed deadline is reminded about on the first tick after it passed (ticks run every few
+# minutes); looking back a week covers a tick that was down for days, and keeps the work of
+# each tick to the deadlines of that week instead of every overdue assignment ever.
+OVERDUE_LOOKBACK = timedelta(days=7)
+
+
+def _not_reminded(assignments, kind: str):
+    """Without the assignments whose current deadline was reminded about already: each tick
+    then touches only the rows it has work for (ReminderLog's unique index answers it)."""
+    logs = ReminderLog.objects.filter(assignment=OuterRef("pk"), kind=kind)
+    return assignments.filter(
+        Q(state=AssignmentState.PENDING, accept_by__isnull=False)
+        & ~Exists(logs.filter(deadline=OuterRef("accept_by")))
+        | Q(state=AssignmentState.ACCEPTED, reply_by__isnull=False)
+        & ~Exists(logs.filter(deadline=OuterRef("reply_by")))
+    )
+
+
 def _remind_all(assignments, kind: str, now: datetime) -> int:
     sent = 0
-    for assignment in assignments.select_related("message", "unit").iterator(chunk_size=500):
+    due = _not_reminded(assignments, kind).select_related("message", "unit")
+    for assignment in due.iterator(chunk_size=500):
         deadline = _deadline(assignment)
         if deadline is not None:
             sent += services.remind_once(assignment, kind, deadline, now)
@@ -56,7 +76,9 @@ def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     due_soon = _remind_all(due_soon_assignments(now=now), ReminderLog.Kind.DUE_SOON, now)
     due_soon += _remind_follow_ups(due_soon_follow_ups(now=now), ReminderLog.Kind.DUE_SOON, now)
-    overdue = _remind_all(overdue_assignments(now=now), ReminderLog.Kind.OVERDUE, now)
+    overdue = _remind_all(
+        overdue_assignments(now=now, since=now - OVERDUE_LOOKBACK), ReminderLog.Kind.OVERDUE, now
+    )
     overdue += _remind_follow_ups(overdue_follow_ups(now=now), ReminderLog.Kind.OVERDUE, now)
     retried = services.retry_failed_deliveries()["sent"]
     return {"due_soon": due_soon, "overdue": overdue, "retried": retried}

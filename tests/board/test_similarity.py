@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -153,3 +156,78 @@ def test_similar_messages_never_match_on_personal_data_the_public_cannot_read(wo
     for hidden in ("电话0731", "身份证0104198705123"):
         assert similarity.similar_public_messages(board=world.board, title=hidden) == []
     assert similarity.similar_public_messages(board=world.board, title="小区路灯坏了") == [masked]
+
+
+# --- the stored index: no request builds it ------------------------------------------------
+
+
+@pytest.fixture
+def stored_index(settings, tmp_path, monkeypatch):
+    """This process reads the stored index from a folder of the test's own."""
+    settings.LIUYAN_MODELS_DIR = tmp_path
+    monkeypatch.setattr(similarity, "USE_SNAPSHOT", True)
+    return tmp_path / similarity.SNAPSHOT_NAME
+
+
+def test_a_web_process_answers_from_the_stored_index_and_adds_only_newer_messages(
+    world, stored_index, monkeypatch
+):
+    stored = _public(world, "小区门口路灯坏了")
+    result = similarity.store_index()
+    assert stored_index.exists() and result.messages == 1 and result.rebuilt
+    similarity.forget_index()  # a new process
+    # The process may add the messages that arrived since the file was written, no older ones:
+    # had it built the index itself, the stored message would be missing here.
+    monkeypatch.setattr(similarity, "TOPUP_MAX", 1)
+    newer = _public(world, "小区门口路灯坏了很久")
+    found = similarity.similar_public_messages(board=world.board, title="路灯坏了")
+    assert set(found) == {stored, newer}
+    again = similarity.store_index()
+    assert (again.rebuilt, again.added, again.messages) == (False, 1, 2)
+
+
+@pytest.mark.django_db(transaction=True)  # the loading thread reads with its own connection
+def test_the_first_request_does_not_wait_for_the_index(world, stored_index, monkeypatch):
+    """In the background (production), the first question answers at once without
+    suggestions; the loaded index answers the next ones."""
+    _public(world, "小区门口路灯坏了")
+    similarity.store_index()
+    similarity.forget_index()
+    monkeypatch.setattr(similarity, "REFRESH_IN_BACKGROUND", True)
+    loaded = []
+    real_load = similarity._load_snapshot
+
+    def slow_load(path):
+        time.sleep(0.3)  # a big stored index takes a while to read
+        loaded.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(similarity, "_load_snapshot", slow_load)
+    started = time.monotonic()
+    assert similarity.similar_public_messages(board=world.board, title="路灯坏了") == []
+    assert time.monotonic() - started < 0.25
+    assert similarity.wait_until_loaded(timeout=20)
+    assert loaded == [stored_index]
+    assert similarity._state is not None and len(similarity._state.index) == 1
+
+
+def test_tick_queues_the_stored_index_when_it_is_due(world, stored_index):
+    from django_tasks_db.models import DBTaskResult
+
+    from liuyan.board import tasks
+
+    def queued() -> int:
+        return DBTaskResult.objects.filter(
+            task_path__endswith="store_similarity_index_task"
+        ).count()
+
+    _public(world, "小区门口路灯坏了")
+    assert tasks.queue_similarity_index() is True and queued() == 1
+    assert tasks.queue_similarity_index() is False  # queued a moment ago
+    tasks.store_similarity_index_task.call()  # what the worker does
+    assert stored_index.exists()
+    long_ago = time.time() - 2 * similarity.SNAPSHOT_SECONDS
+    os.utime(stored_index.with_suffix(".queued"), (long_ago, long_ago))
+    assert tasks.queue_similarity_index() is False  # the stored index is fresh
+    os.utime(stored_index, (long_ago, long_ago))
+    assert tasks.queue_similarity_index() is True and queued() == 2

@@ -103,6 +103,9 @@ SCRIPT = textwrap.dedent(
         "journal": journal,
         "schema_kept": schema() == before,
         "stages": stages,
+        "analyzed": connection.cursor().execute(
+            "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'board_message'"
+        ).fetchone()[0] > 0,
         "fts_hash_size": fts_hash_size,
         "bad_stamps": [s for s in stamps if not django_format.match(s)][:5],
         "whole_seconds": sum(1 for s in stamps if "." not in s) / len(stamps),
@@ -149,7 +152,13 @@ def test_a_big_sqlite_load_writes_consistent_rows_and_restores_the_schema(tmp_pa
     assert facts["journal"] == "wal"  # back to WAL after the load's rollback journal
     assert facts["schema_kept"]  # every index and trigger dropped for the load is back
     # ... built while the workers simulated the last chunks, not after them
-    assert facts["stages"] == ["building indexes", "", "committing"]
+    assert facts["stages"] == [
+        "building indexes",
+        "",
+        "committing",
+        "updating the planner's statistics",
+    ]
+    assert facts["analyzed"]  # ANALYZE after the load: the planner knows the new sizes
     assert facts["fts_hash_size"] == 2**20  # the full-text index's usual setting again
     assert facts["bad_stamps"] == []  # times stored exactly as Django writes them
     assert facts["whole_seconds"] > 0.5  # most went the cheap epoch-seconds way

@@ -184,3 +184,35 @@ def test_a_model_trained_on_the_demos_messages_says_its_figures_mean_nothing(
         in english.getvalue()
     )
     assert "这一数字不能说明它对真实留言的效果" in chinese.getvalue()
+
+
+def test_training_from_the_platform_reads_a_bounded_sample_of_each_domain(world, monkeypatch):
+    """At most PER_DOMAIN of the newest messages of each first-level domain, labelled with it."""
+    from liuyan.board.models import Message
+    from liuyan.ops.management.commands import insight
+    from tests.conftest import MONDAY
+
+    monkeypatch.setattr(insight, "PER_DOMAIN", 2)
+    big = Domain.objects.create(name="测试大类甲", level=1)
+    leaf = Domain.objects.create(name="测试小类", level=2, parent=big)
+    small = Domain.objects.create(name="测试大类乙", level=1)
+    made = {}
+    for i, domain in enumerate([leaf, leaf, leaf, small]):
+        made[i] = Message.objects.create(
+            serial=f"S{i:09d}",
+            board=world.board,
+            region=world.city,
+            type="complaint",
+            title=f"标题{i}",
+            body="内容" * 900,
+            public_title="t",
+            public_body="b",
+            state="dispatched",
+            domain=domain,
+            submitted_at=MONDAY,
+            screened_at=MONDAY,
+        )
+    records, ids = insight.platform_training_sample()
+    assert sorted(ids) == sorted([made[1].pk, made[2].pk, made[3].pk])  # the oldest of 3 left
+    assert {r.label for r in records} == {"测试大类甲", "测试大类乙"}
+    assert max(len(r.body) for r in records) == insight.BODY_CHARS

@@ -60,7 +60,10 @@ class Command(BaseCommand):
         self.stdout.write(f"search_text updated on {changed} of {total} messages.")
         if connection.vendor == "sqlite":
             self._rebuild_sqlite()
-        # On PostgreSQL the trigram index follows the column by itself.
+        elif connection.vendor == "postgresql":
+            # The index follows the generated column by itself; only the kind may change.
+            index = search.ensure_postgres_index()
+            self.stdout.write(f"PostgreSQL search index: {index}.")
 
     def _recompute(self, total: int, batch_size: int) -> int:
         changed, last_id = 0, 0

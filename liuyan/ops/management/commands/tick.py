@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from liuyan.accounts.services import prune_audit_trail, prune_security_records
 from liuyan.api.services import prune_api_records
 from liuyan.board import services
+from liuyan.board.tasks import queue_similarity_index
 from liuyan.notifications.dispatch import requeue_stalled_notifications
 from liuyan.notifications.reminders import send_due_reminders
 from liuyan.notifications.services import prune_old_notifications
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             self.stdout.write(_("Queued %(n)d stalled notification tasks again.") % {"n": requeued})
         if queue_daily_hot_issues(now=now):
             self.stdout.write(_("Queued today's hot-issue run for the worker."))
+        if queue_similarity_index():
+            self.stdout.write(_("Queued a refresh of the stored similarity index."))
         pruned = prune_security_records(now=now)
         drafts = discard_stale_drafts(
             now=now, older_than=timedelta(days=settings.LIUYAN_RETENTION_DRAFT_DAYS)

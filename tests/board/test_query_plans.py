@@ -1,0 +1,108 @@
+"""The hot queries keep using their indexes on PostgreSQL.
+
+A plan is only worth checking on a table big enough, with fresh statistics, for the planner to
+prefer an index: this seeds a few thousand messages and assignments with plain SQL (seconds),
+runs ANALYZE as `liuyan demo-data` does after a load, and reads EXPLAIN of each query as the
+code builds it. A failure names the query and prints the plan: an index was renamed or
+dropped, or a query changed so that its index no longer fits (a different expression, a
+predicate the partial index does not imply).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from liuyan.board import search
+from liuyan.board.access import staff_scope
+from liuyan.board.selectors import overdue_assignments, public_messages, unrated_past_window
+from liuyan.desk.selectors.moderator import screening_queue
+from tests.conftest import MONDAY
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+MESSAGES = 20_000
+# Common words in every message, one rare word in one message in 2,000.
+SEED_SQL = """
+INSERT INTO board_message (
+    serial, board_id, region_id, type, channel, title, body, public_title, public_body, place,
+    is_public, is_urgent, state, round, reject_reason, reject_note, likes, search_text,
+    submitted_at, screen_by, rate_by, updated_at)
+SELECT 'P' || lpad(g::text, 12, '0'), %(board)s, %(region)s, 'complaint', 'web', 't', 'b',
+    't', 'b', '', g %% 10 <> 0, false,
+    (ARRAY['submitted','dispatched','accepted','replied','closed','closed','closed','closed',
+           'closed','rejected'])[1 + g %% 10],
+    1, '', '', 0,
+    '小区 物业 停车 第' || (g %% 500) || '栋 '
+        || CASE WHEN g %% 2000 = 0 THEN '稀有词 ' ELSE '' END || '问题',
+    %(start)s + g * interval '1 minute',
+    %(start)s + g * interval '1 minute' + interval '1 day',
+    CASE WHEN g %% 10 = 3 THEN %(start)s + g * interval '1 minute' + interval '15 days' END,
+    %(start)s
+FROM generate_series(1, %(count)s) g
+"""
+ASSIGNMENTS_SQL = """
+INSERT INTO board_assignment (message_id, unit_id, kind, state, round, created_at, accept_by,
+    reply_by, note)
+SELECT m.id, %(unit)s, 'lead',
+    (ARRAY['pending','accepted','done','done','done','done','done','done','done','done'])
+        [1 + m.id %% 10],
+    1, m.submitted_at, m.submitted_at + interval '5 days', m.submitted_at + interval '20 days',
+    ''
+FROM board_message m WHERE m.serial LIKE 'P%%'
+"""
+
+
+@pytest.fixture
+def seeded(world):
+    start = MONDAY - timedelta(minutes=MESSAGES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SEED_SQL,
+            {
+                "board": world.board.pk,
+                "region": world.city.pk,
+                "start": start,
+                "count": MESSAGES,
+            },
+        )
+        cursor.execute(ASSIGNMENTS_SQL, {"unit": world.bureau.pk})
+        for table in ("board_message", "board_assignment"):
+            cursor.execute(f"ANALYZE {table}")
+    search._postgres_index_by_alias.clear()
+    return world
+
+
+def plan_of(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_hot_queries_use_their_indexes(seeded):
+    index = search.postgres_search_index()
+    assert index in ("msg_search_rum", "msg_search_gin")
+    now = MONDAY
+    hot = {
+        # Search: the index answers every word, common or rare.
+        "search, rare word": (search.candidate_query(public_messages(), ["稀有词"]), index),
+        "search, common word": (
+            search.candidate_query(public_messages(), ["物业"]),
+            index if index == "msg_search_rum" else "board_message_pkey",
+        ),
+        "tick: missed deadlines of the last week": (
+            overdue_assignments(now=now, since=now - timedelta(days=7)),
+            "asg_pending_accept_by",
+        ),
+        "tick: unrated replies to close": (unrated_past_window(now=now), "msg_state_rate_by"),
+        "moderator's screening queue": (
+            screening_queue(staff_scope(seeded.moderator)).order_by("screen_by", "pk")[:20],
+            "msg_state_screen_by",
+        ),
+    }
+    for name, (queryset, index_name) in hot.items():
+        plan = plan_of(queryset)
+        assert index_name in plan, f"{name} no longer uses {index_name}:\n{plan}"
