@@ -86,3 +86,9 @@ class HotIssueMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id}: {self.message_id}"
+
+
+# The roll-up tables live with the rest of the figures code (liuyan/reports/figures/).
+from .figures.models import Figure, MessageFigures  # noqa: E402
+
+__all__ = ["Figure", "HotIssue", "HotIssueMessage", "HotIssueRun", "MessageFigures"]
