@@ -59,7 +59,9 @@ COUNTS = (
 MEASURES = COUNTS + ACCEPT_HIST + REPLY_HIST
 
 # Slices: what a row is about. `key` is text: an id, a level, a type or channel code.
-ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL = (
+# REGION_DOMAIN crosses a region (at every level) with a first-level domain, key "region:domain",
+# so a leader sees what their own region writes about.
+ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL, REGION_DOMAIN = (
     "all",
     "level",
     "region",
@@ -68,8 +70,9 @@ ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL = (
     "domain",
     "type",
     "channel",
+    "rdomain",
 )
-SLICE_KINDS = (ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL)
+SLICE_KINDS = (ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL, REGION_DOMAIN)
 DAY, WEEK, MONTH, YEAR = "d", "w", "m", "y"
 PERIODS = (DAY, WEEK, MONTH, YEAR)
 
@@ -126,6 +129,9 @@ class Facts:
             yield UNIT, str(self.unit)
         for domain in self.domains:
             yield DOMAIN, str(domain)
+        if self.domains:
+            for region in self.regions:
+                yield REGION_DOMAIN, f"{region}:{self.domains[0]}"
         yield TYPE, self.type
         yield CHANNEL, self.channel
 
