@@ -20,7 +20,7 @@ from liuyan.board.models import FollowUp, Message, Reply, Supervision
 from liuyan.core.lifecycle import LifecycleError
 from liuyan.directory.models import Domain
 from liuyan.reports.figures.facts import facts_for
-from liuyan.reports.figures.measures import MEASURES, add_into, contribution
+from liuyan.reports.figures.measures import MEASURES, total_contribution
 from liuyan.reports.models import Figure
 from tests.board.test_lifecycle_stateful import PERFORMED, REACHED, LifecycleMachine
 
@@ -35,14 +35,15 @@ def _stored_rows() -> dict:
 
 
 def _recounted_rows() -> dict:
-    rows: dict = {}
-    for facts in facts_for(Message.objects.values_list("pk", flat=True)).values():
-        add_into(rows, contribution(facts))
+    facts = facts_for(Message.objects.values_list("pk", flat=True)).values()
+    rows = total_contribution(facts)
     return {key: {m: v for m, v in counts.items() if v} for key, counts in rows.items()}
 
 
-def _total(kind: str, key: str, measure: str, *, public: bool = False) -> int:
-    rows = Figure.objects.filter(kind=kind, key=key, period="y", public=public)
+def _total(kind: str, key: str, measure: str, *, public: bool | None = None) -> int:
+    rows = Figure.objects.filter(kind=kind, key=key, period="y")
+    if public is not None:
+        rows = rows.filter(public=public)
     return sum(getattr(row, measure) for row in rows)
 
 

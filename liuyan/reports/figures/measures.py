@@ -75,8 +75,21 @@ ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL, REGION_DOMAIN = (
 SLICE_KINDS = (ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL, REGION_DOMAIN)
 DAY, WEEK, MONTH, YEAR = "d", "w", "m", "y"
 PERIODS = (DAY, WEEK, MONTH, YEAR)
+# The grain: the few platform-wide slices keep a row per day, week, month and year; the many
+# fine ones (20,000 units, 3,300 regions …) a row per month and year, so that at 10 million
+# messages the table holds a few million rows and a page still reads one row per figure.
+DAILY_KINDS = frozenset({ALL, LEVEL, TYPE, CHANNEL})
+COARSE_PERIODS = (MONTH, YEAR)
 
-RowKey = tuple[bool, str, str, str, date]  # public, kind, key, period, start
+
+def periods_for(kind: str) -> tuple[str, ...]:
+    return PERIODS if kind in DAILY_KINDS else COARSE_PERIODS
+
+
+# public, kind, key, period, start. `public` splits the audiences: a message counts in the
+# public rows while the public may see it, in the others otherwise; public pages read the
+# public rows, staff pages add both.
+RowKey = tuple[bool, str, str, str, date]
 
 
 def bucket(days: int) -> int:
@@ -197,21 +210,28 @@ Contribution = dict[RowKey, dict[str, int]]
 
 def contribution(facts: Facts | None) -> Contribution:
     """Every roll-up row the message adds to, with what it adds."""
-    rows: Contribution = defaultdict(dict)
-    if facts is None:
-        return rows
-    dated: list[tuple[date, dict[str, int]]] = [(facts.day, facts.cohort_counts())]
-    if facts.reply_day is not None:
-        dated.append((facts.reply_day, {"published": 1}))
-    audiences = (False, True) if facts.is_public else (False,)
-    for day, counts in dated:
+    return total_contribution([facts] if facts is not None else [])
+
+
+def total_contribution(many: Iterable[Facts]) -> Contribution:
+    """What many messages add, summed: by day first, then into the periods of each slice
+    (rebuilding sums a chunk of messages at a time this way)."""
+    daily: dict[tuple[bool, str, str, date], dict[str, int]] = defaultdict(dict)
+    for facts in many:
+        counts = facts.cohort_counts()
         for kind, key in facts.slices():
-            for period in PERIODS:
-                start = period_start(period, day)
-                for public in audiences:
-                    row = rows[(public, kind, key, period, start)]
-                    for name, value in counts.items():
-                        row[name] = row.get(name, 0) + value
+            row = daily[(facts.is_public, kind, key, facts.day)]
+            for name, value in counts.items():
+                row[name] = row.get(name, 0) + value
+            if facts.reply_day is not None:
+                row = daily[(facts.is_public, kind, key, facts.reply_day)]
+                row["published"] = row.get("published", 0) + 1
+    rows: Contribution = defaultdict(dict)
+    for (public, kind, key, day), counts in daily.items():
+        for period in periods_for(kind):
+            row = rows[(public, kind, key, period, period_start(period, day))]
+            for name, value in counts.items():
+                row[name] = row.get(name, 0) + value
     return rows
 
 
@@ -228,13 +248,6 @@ def difference(new: Contribution, old: Contribution) -> Contribution:
         if change:
             delta[key] = change
     return delta
-
-
-def add_into(total: Contribution, part: Contribution) -> None:
-    for key, counts in part.items():
-        row = total.setdefault(key, {})
-        for name, value in counts.items():
-            row[name] = row.get(name, 0) + value
 
 
 # --- reading the rows ---------------------------------------------------------------------

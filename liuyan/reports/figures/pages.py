@@ -31,6 +31,7 @@ from .measures import (
     ALL,
     BOARD,
     CHANNEL,
+    DAILY_KINDS,
     DAY,
     DOMAIN,
     LEVEL,
@@ -96,6 +97,15 @@ class Period:
 
 def today() -> date:
     return timezone.now().astimezone(SHANGHAI).date()
+
+
+def fit(period: Period, kind: str) -> Period:
+    """Fine slices (a unit, a board, a region …) keep months and years only: a week or a day
+    of theirs is read as its month."""
+    if kind in DAILY_KINDS or period.kind in (MONTH, YEAR):
+        return period
+    start = period_start(MONTH, period.start)
+    return Period(MONTH, start, period_end(MONTH, start))
 
 
 def period_from(form: PeriodForm) -> Period:
@@ -330,15 +340,13 @@ def build_page(*, item: Slice, period: Period, public: bool, link: Linker, title
     )
     headline = list(zip(HEADLINE, cells(totals, item, link, HEADLINE), strict=True))
     chart: dict = {"labels": [], "received": [], "replied": [], "published": []}
-    if period.kind in SERIES_PERIOD:
-        step = SERIES_PERIOD[period.kind]
+    step, since, until = SERIES_PERIOD.get(period.kind), period.start, period.end
+    if item.kind not in DAILY_KINDS:  # months only: the months of the period's year
+        step, since = MONTH, period_start(YEAR, period.start)
+        until = period_end(YEAR, since)
+    if step is not None:
         for start, row in selectors.series(
-            item.kind,
-            item.key,
-            period=step,
-            since=period.start,
-            until=period.end,
-            public=public,
+            item.kind, item.key, period=step, since=since, until=until, public=public
         ):
             chart["labels"].append(f"{start:%m}" if step == MONTH else f"{start:%m-%d}")
             chart["received"].append(row.received)

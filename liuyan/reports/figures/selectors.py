@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from .measures import (
     ACCEPT_HIST,
@@ -106,32 +106,37 @@ def _totals(rows: Iterable[dict]) -> Totals:
     return Totals(counts)
 
 
-def _rows(**filters) -> list[dict]:
-    return list(Figure.objects.filter(**filters).values("key", "start", *MEASURES))
+def _rows(public: bool, group: str, **filters) -> list[dict]:
+    """Rows summed by `group` ("key" or "start"): the public rows only, or (staff) the public
+    and the other rows together."""
+    rows = Figure.objects.filter(**filters)
+    if public:
+        rows = rows.filter(public=True)
+    return list(
+        rows.values(group).order_by(group).annotate(**{name: Sum(name) for name in MEASURES})
+    )
 
 
 def totals(
     kind: str = ALL, key: str = "", *, period: str = YEAR, start: date, public: bool
 ) -> Totals:
-    """One slice over one period: one row."""
-    return _totals(_rows(kind=kind, key=key, period=period, start=start, public=public))
+    """One slice over one period: one row (two for staff)."""
+    return _totals(_rows(public, "key", kind=kind, key=key, period=period, start=start))
 
 
 def all_time(kind: str = ALL, key: str = "", *, public: bool) -> Totals:
     """One slice since the first message: one row a year."""
-    return _totals(_rows(kind=kind, key=key, period=YEAR, public=public))
+    return _totals(_rows(public, "key", kind=kind, key=key, period=YEAR))
 
 
 def series(
     kind: str = ALL, key: str = "", *, period: str = MONTH, since: date, until: date, public: bool
 ) -> list[tuple[date, Totals]]:
     """A row per period from `since` to before `until`, the empty ones included."""
-    rows = {
-        row["start"]: _totals([row])
-        for row in _rows(
-            kind=kind, key=key, period=period, public=public, start__gte=since, start__lt=until
-        )
-    }
+    found = _rows(
+        public, "start", kind=kind, key=key, period=period, start__gte=since, start__lt=until
+    )
+    rows = {row["start"]: _totals([row]) for row in found}
     result, current = [], period_start(period, since)
     while current < until:
         result.append((current, rows.get(current, Totals())))
@@ -142,33 +147,25 @@ def series(
 def breakdown(
     kind: str, *, period: str = YEAR, start: date, public: bool, keys: Iterable[str] | None = None
 ) -> dict[str, Totals]:
-    """Every slice of one kind (or the `keys` given) over one period: one row each."""
-    filters = {"kind": kind, "period": period, "start": start, "public": public}
+    """Every slice of one kind (or the `keys` given) over one period: a row each."""
+    filters: dict = {"kind": kind, "period": period, "start": start}
     if keys is not None:
         filters["key__in"] = list(keys)
-    return {row["key"]: _totals([row]) for row in _rows(**filters)}
+    return {row["key"]: _totals([row]) for row in _rows(public, "key", **filters)}
 
 
 def breakdown_all_time(kind: str, *, keys: Iterable[str], public: bool) -> dict[str, Totals]:
     """Slices of one kind since the first message (the board and unit pages' headline)."""
-    rows = (
-        Figure.objects.filter(kind=kind, key__in=list(keys), period=YEAR, public=public)
-        .values("key")
-        .annotate(**{name: Sum(name) for name in MEASURES})
-    )
-    return {row["key"]: _totals([row]) for row in rows}
+    found = _rows(public, "key", kind=kind, key__in=list(keys), period=YEAR)
+    return {row["key"]: _totals([row]) for row in found}
 
 
-def first_year(*, public: bool) -> int | None:
-    """The first year with figures, for the period picker."""
+def first_year() -> int | None:
+    """The first year with figures."""
     row = (
-        Figure.objects.filter(kind=ALL, key="", period=YEAR, public=public)
+        Figure.objects.filter(kind=ALL, key="", period=YEAR)
         .order_by("start")
         .values_list("start", flat=True)
         .first()
     )
     return row.year if row else None
-
-
-def has_any(kind: str, key: str) -> bool:
-    return Figure.objects.filter(Q(kind=kind, key=key, period=YEAR)).exists()

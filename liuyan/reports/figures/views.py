@@ -32,10 +32,12 @@ from .measures import (
     CHANNEL,
     DOMAIN,
     LEVEL,
+    MONTH,
     REGION,
     REGION_DOMAIN,
     TYPE,
     UNIT,
+    YEAR,
 )
 from .pages import Period, PeriodForm, Slice, Table
 
@@ -73,6 +75,17 @@ def _tables_for(
     domain, type and channel; a region by its sub-regions, domains, boards and units."""
     tables: list[Table] = []
     common = {"period": period, "public": public, "link": link}
+    if period.kind not in (MONTH, YEAR):  # days and weeks: the platform-wide slices only
+        if item.kind == ALL:
+            for name, title, kind, first in (
+                ("levels", _("By region level of the board"), LEVEL, _("Level")),
+                ("types", _("By type"), TYPE, _("Type")),
+                ("channels", _("By channel"), CHANNEL, _("Channel")),
+            ):
+                tables.append(
+                    pages.breakdown_table(name, title, kind, first_column=first, **common)
+                )
+        return tables
     if item.kind == ALL:
         tables.append(
             pages.breakdown_table(
@@ -181,6 +194,7 @@ def public_figures(request: HttpRequest) -> HttpResponse:
         return _bad(_("Choose a period and a day between 2000 and 2100."))
     if item is None:
         return _bad(_("No such region, board, unit, domain, type or channel."))
+    period = pages.fit(period, item.kind)
     url = "reports:figures:public"
     link = pages.message_link("reports:figures:messages", period)
     drill = pages.drill_link(url, period)
@@ -263,6 +277,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _bad(_("No such region, board, unit, domain, type or channel."))
     if not _may_read(scope, allowed, item):
         raise PermissionDenied(_("These figures are outside the regions you cover."))
+    period = pages.fit(period, item.kind)
     url = "reports:figures:dashboard"
     link = pages.message_link("reports:figures:messages", period, {"staff": "1"})
     drill = pages.drill_link(url, period)
