@@ -52,6 +52,12 @@ class FiguresMachine(LifecycleMachine):
         super().__init__(world)
         self.domains = domains
 
+    def _attempt(self, step, message_id, actor, data):
+        """Check after every single step, not only after each rule: the `progress` rule takes
+        a burst of steps, and a later step would hide an earlier one that was not counted."""
+        super()._attempt(step, message_id, actor, data)
+        self.every_rollup_equals_a_recount()
+
     @rule(data=st.data())
     def reclassify(self, data):
         """Screening corrects the type and domain: the message's counts change slice."""

@@ -80,7 +80,8 @@ class Figure(models.Model):
     period = models.CharField(max_length=1)
     start = models.DateField()
     for _name in COUNTS + ACCEPT_HIST + REPLY_HIST:
-        locals()[_name] = models.IntegerField(default=0)
+        # A default in the database too: a step writes only the counters it changes.
+        locals()[_name] = models.IntegerField(default=0, db_default=0)
     del _name
 
     class Meta:

@@ -338,7 +338,9 @@ def build_page(*, item: Slice, period: Period, public: bool, link: Linker, title
     totals = selectors.totals(
         item.kind, item.key, period=period.kind, start=period.start, public=public
     )
-    headline = list(zip(HEADLINE, cells(totals, item, link, HEADLINE), strict=True))
+    # The public never sees messages turned away at screening: that figure is staff-only.
+    shown = tuple(c for c in HEADLINE if not (public and c.attribute == "thrown_out"))
+    headline = list(zip(shown, cells(totals, item, link, shown), strict=True))
     chart: dict = {"labels": [], "received": [], "replied": [], "published": []}
     step, since, until = SERIES_PERIOD.get(period.kind), period.start, period.end
     if item.kind not in DAILY_KINDS:  # months only: the months of the period's year

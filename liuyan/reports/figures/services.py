@@ -44,7 +44,7 @@ UNCOUNTED_ACTIONS = frozenset(
         Action.INSTRUCT,
     }
 )
-BATCH_ROWS = 200  # rows per INSERT: 205 values each, under SQLite's 32,766 parameters
+BATCH_PARAMETERS = 30_000  # per INSERT: under SQLite's limit of 32,766
 
 
 def on_event_recorded(sender, event: Event, **kwargs) -> None:
@@ -72,37 +72,66 @@ def count_message(message_id: int) -> None:
 
 
 def add_to_rows(delta: Contribution) -> None:
-    """Add `delta` to the Figure rows, creating the rows that do not exist yet."""
+    """Add `delta` to the Figure rows, creating the rows that do not exist yet.
+
+    Only the counters that change are named (a step changes a handful of the 65): statements
+    with thousands of parameters took PostgreSQL over a millisecond a row to prepare.
+    """
     if not delta:
         return
-    table = connection.ops.quote_name(Figure._meta.db_table)
-    key_columns = ["public", "kind", "key", "period", "start"]
-    quoted = [connection.ops.quote_name(c) for c in key_columns + list(MEASURES)]
-    updates = ", ".join(
-        f"{connection.ops.quote_name(m)} = {table}.{connection.ops.quote_name(m)} + "
-        f"excluded.{connection.ops.quote_name(m)}"
-        for m in MEASURES
-    )
-    conflict = ", ".join(
-        connection.ops.quote_name(c) for c in ["kind", "key", "public", "period", "start"]
-    )
-    placeholders = "(" + ", ".join(["%s"] * len(quoted)) + ")"
+    q = connection.ops.quote_name
+    table = q(Figure._meta.db_table)
+    changed = sorted({name for counts in delta.values() for name in counts}, key=MEASURES.index)
+    columns = ", ".join(q(c) for c in ["public", "kind", "key", "period", "start", *changed])
+    updates = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in changed)
+    conflict = ", ".join(q(c) for c in ["kind", "key", "public", "period", "start"])
+    placeholders = "(" + ", ".join(["%s"] * (5 + len(changed))) + ")"
     keys: list[RowKey] = sorted(delta, key=_lock_order)
+    per_statement = max(1, BATCH_PARAMETERS // (5 + len(changed)))
     with connection.cursor() as wrapper:
         # The database's own cursor: Django's debug wrapper would format every parameter of
         # these wide statements into its query log (most of a rebuild's time with DEBUG on).
         cursor = wrapper.cursor
-        for first in range(0, len(keys), BATCH_ROWS):
-            chunk = keys[first : first + BATCH_ROWS]
+        for first in range(0, len(keys), per_statement):
+            chunk = keys[first : first + per_statement]
             params: list = []
             for key in chunk:
                 counts = delta[key]
                 params.extend(key)
-                params.extend(counts.get(m, 0) for m in MEASURES)
+                params.extend(counts.get(m, 0) for m in changed)
             # Only our own quoted column names are formatted in; every value is a parameter.
             values = ", ".join([placeholders] * len(chunk))
-            sql = f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {values} "  # noqa: S608
+            sql = f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
             cursor.execute(sql + f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}", params)
+
+
+def _add_many_rows(delta: Contribution) -> None:
+    """`add_to_rows` for a rebuild's chunk (thousands of rows, every counter): on PostgreSQL
+    through COPY into a temporary table and one INSERT … SELECT, 30 times faster there."""
+    if connection.vendor != "postgresql":
+        add_to_rows(delta)
+        return
+    q = connection.ops.quote_name
+    table = q(Figure._meta.db_table)
+    names = ["public", "kind", "key", "period", "start", *MEASURES]
+    columns = ", ".join(q(c) for c in names)
+    updates = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in MEASURES)
+    conflict = ", ".join(q(c) for c in ["kind", "key", "public", "period", "start"])
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS figure_stage AS "  # noqa: S608
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.execute("TRUNCATE figure_stage")
+        with cursor.copy(f"COPY figure_stage ({columns}) FROM STDIN") as copy:
+            for key in sorted(delta, key=_lock_order):
+                counts = delta[key]
+                copy.write_row([*key, *(counts.get(m, 0) for m in MEASURES)])
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM figure_stage "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
 
 
 def _lock_order(key: RowKey) -> tuple[str, str, bool, str, date]:
@@ -136,7 +165,7 @@ def rebuild(
             if not ids:
                 break
             found = facts_module.facts_for(ids)
-            add_to_rows(total_contribution(found.values()))
+            _add_many_rows(total_contribution(found.values()))
             MessageFigures.objects.bulk_create(
                 MessageFigures(message_id=pk, **facts_module.row_values(f))
                 for pk, f in found.items()

@@ -78,7 +78,7 @@ def _tables_for(
     if period.kind not in (MONTH, YEAR):  # days and weeks: the platform-wide slices only
         if item.kind == ALL:
             for name, title, kind, first in (
-                ("levels", _("By region level of the board"), LEVEL, _("Level")),
+                ("levels", _("By region level of the board"), LEVEL, _("Region level")),
                 ("types", _("By type"), TYPE, _("Type")),
                 ("channels", _("By channel"), CHANNEL, _("Channel")),
             ):
@@ -93,7 +93,7 @@ def _tables_for(
                 _("By region level of the board"),
                 LEVEL,
                 order_by_received=False,
-                first_column=_("Level"),
+                first_column=_("Region level"),
                 **common,
             )
         )
