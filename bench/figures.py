@@ -182,11 +182,11 @@ def main() -> None:
             "WEB_CONCURRENCY": "2",
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "liuyan/gunicorn_conf.py"],
+            [sys.executable, "-m", "gunicorn", "--config", "liuyan/gunicorn_conf.py", "liuyan.wsgi"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(Path(var) / "gunicorn.log", "w"),  # noqa: SIM115 - closed with the folder
         )
         base = f"http://127.0.0.1:{args.port}"
         try:
@@ -196,6 +196,8 @@ def main() -> None:
                         break
                 except OSError:
                     time.sleep(0.5)
+                if server.poll() is not None:
+                    sys.exit("gunicorn stopped:\n" + (Path(var) / "gunicorn.log").read_text())
             times: dict[str, list[float]] = {"minimal view": []}
             for name, path, who in targets:  # warm each worker once
                 for _ in range(2):
