@@ -29,6 +29,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "liuyan/gunicorn_conf.py"]
 sys.path.insert(0, str(ROOT))
 KEY = os.environ.get("LIUYAN_BENCH_SECRET") or secrets.token_urlsafe(50)
 # The demo's personal data was encrypted under the development key; keep reading it.
@@ -182,7 +183,7 @@ def main() -> None:
             "WEB_CONCURRENCY": "2",
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "liuyan/gunicorn_conf.py", "liuyan.wsgi"],
+            [*GUNICORN, "liuyan.wsgi"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

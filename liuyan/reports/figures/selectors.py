@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Sum
-
 from .measures import (
     ACCEPT_HIST,
     ALL,
@@ -108,13 +106,20 @@ def _totals(rows: Iterable[dict]) -> Totals:
 
 def _rows(public: bool, group: str, **filters) -> list[dict]:
     """Rows summed by `group` ("key" or "start"): the public rows only, or (staff) the public
-    and the other rows together."""
+    and the other rows together. Summed here rather than with SUM() in SQL: at most two rows
+    per group, and 65 aggregate expressions cost the ORM more than the addition."""
     rows = Figure.objects.filter(**filters)
     if public:
         rows = rows.filter(public=True)
-    return list(
-        rows.values(group).order_by(group).annotate(**{name: Sum(name) for name in MEASURES})
-    )
+    summed: dict = {}
+    for row in rows.values_list(group, *MEASURES):
+        if row[0] not in summed:
+            summed[row[0]] = {group: row[0], **dict(zip(MEASURES, row[1:], strict=True))}
+        else:
+            into = summed[row[0]]
+            for name, value in zip(MEASURES, row[1:], strict=True):
+                into[name] += value
+    return list(summed.values())
 
 
 def totals(
