@@ -1,20 +1,17 @@
 """Reads for the citizen portal: figures, board lists, keyset pages, a message's public record.
 
 Everything here starts from `board.selectors.public_messages()` or checks `access.can_view`, so a
-private or unscreened message never reaches a public list. No query counts a whole table: figures
-are bounded by an indexed range and cached for a few minutes (DESIGN wants roll-up tables at
-scale; this cache is the stand-in until the reports app maintains them).
+private or unscreened message never reaches a public list. No query counts a whole table: the
+figures are read from the roll-up rows that `reports.figures` keeps in each step's transaction.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from liuyan.board import similarity
@@ -41,11 +38,10 @@ from liuyan.core.lifecycle import (
     State,
 )
 from liuyan.directory.models import Board, Domain, Region, Unit
-from liuyan.directory.selectors import work_calendar
+from liuyan.reports.figures import selectors as figures
+from liuyan.reports.figures.measures import BOARD
 from liuyan.web.keyset import MICROS_AND_ID, Page, keyset_page
 
-FIGURES_SECONDS = 300  # figures may lag by five minutes; they are not a live counter
-FIGURES_SAMPLE = 500  # medians and satisfaction over the latest replies, not the whole history
 PAGE_SIZE = 20
 
 ANSWERED_STATES = frozenset({State.REPLIED, State.REVIEW, State.CLOSED})
@@ -73,71 +69,32 @@ class Figures:
         return round(100 * self.satisfied / self.rated, 1) if self.rated else None
 
 
-def _satisfied_q(prefix: str = "") -> Q:
-    # The same rule as lifecycle.is_satisfied, as SQL: solved, and attitude and speed >= 3.
-    return Q(**{f"{prefix}solved": True, f"{prefix}attitude__gte": 3, f"{prefix}speed__gte": 3})
-
-
 def year_start(now: datetime) -> datetime:
     local = now.astimezone(SHANGHAI)
     return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def _public_figures(totals: figures.Totals) -> Figures:
+    return Figures(
+        messages=totals.received,
+        replied=totals.replied,
+        rated=totals.rated,
+        satisfied=totals.satisfied,
+        median_days=totals.median_reply_days,
+    )
+
+
 def year_figures(now: datetime | None = None) -> Figures:
-    """Messages received this year (Shanghai calendar), how many are answered, how satisfied."""
-    now = now or timezone.now()
-    since = year_start(now)
-    key = f"portal:figures:year:{since:%Y}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = _count_figures(public_messages().filter(submitted_at__gte=since))
-        cache.set(key, figures, FIGURES_SECONDS)
-    return figures
-
-
-def _count_figures(messages: QuerySet[Message]) -> Figures:
-    # One pass over an indexed range (submitted_at, or board + submitted_at) for both counts.
-    counts = messages.aggregate(
-        messages=Count("pk"), replied=Count("pk", filter=Q(state__in=ANSWERED_STATES))
-    )
-    evaluations = Evaluation.objects.filter(message__in=messages.values("pk")).aggregate(
-        rated=Count("pk"), satisfied=Count("pk", filter=_satisfied_q())
-    )
-    return Figures(**counts, **evaluations)
+    """Public messages received this year (Shanghai calendar), how many are answered, how
+    satisfied: one roll-up row (reports.figures), kept up to date by every lifecycle step."""
+    since = year_start(now or timezone.now()).date()
+    return _public_figures(figures.totals(start=since, public=True))
 
 
 def board_figures(board: Board) -> Figures:
-    """A board's public messages, reply rate, median working days to reply and satisfaction."""
-    key = f"portal:figures:board:{board.pk}"
-    figures = cache.get(key)
-    if figures is None:
-        counted = _count_figures(public_messages().filter(board=board))
-        figures = Figures(
-            messages=counted.messages,
-            replied=counted.replied,
-            rated=counted.rated,
-            satisfied=counted.satisfied,
-            median_days=median_working_days_to_reply(board),
-        )
-        cache.set(key, figures, FIGURES_SECONDS)
-    return figures
-
-
-def median_working_days_to_reply(board: Board, sample: int = FIGURES_SAMPLE) -> float | None:
-    """Median working days from dispatch to the published reply, over the latest replies."""
-    rows = (
-        public_messages()
-        .filter(board=board, replied_at__isnull=False)
-        .order_by("-submitted_at", "-id")
-        .values_list("dispatched_at", "submitted_at", "replied_at")[:sample]
-    )
-    calendar = work_calendar()
-    days = [
-        calendar.working_days_between(dispatched or submitted, replied)
-        for dispatched, submitted, replied in rows
-        if replied is not None  # every row: the query asks for replied_at__isnull=False
-    ]
-    return statistics.median(days) if days else None
+    """A board's public messages, reply rate, median working days from acceptance to the
+    published reply and satisfaction, since its first message: one roll-up row a year."""
+    return _public_figures(figures.all_time(BOARD, str(board.pk), public=True))
 
 
 # --- home --------------------------------------------------------------------------------

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "liuyan.reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from liuyan.board.models import Event
+        from liuyan.board.signals import event_recorded
+
+        from .figures import services as figures
+
+        # board announces each step's Event inside the step's transaction; the roll-ups are
+        # brought up to date in that same transaction (board imports nothing of reports).
+        event_recorded.connect(
+            figures.on_event_recorded, sender=Event, dispatch_uid="reports.count_figures"
+        )

@@ -88,7 +88,7 @@ class HotIssueMessage(models.Model):
         return f"{self.issue_id}: {self.message_id}"
 
 
-# The annual report's and the weekly digest's models live in their own modules.
+# The annual report's, the weekly digest's and the figures' models live in their own modules.
 from .annual_models import AnnualCase  # noqa: E402
 from .digest_models import (  # noqa: E402
     Digest,
@@ -97,15 +97,18 @@ from .digest_models import (  # noqa: E402
     ItemInstruction,
     ItemProgress,
 )
+from .figures.models import Figure, MessageFigures  # noqa: E402
 
 __all__ = [
     "AnnualCase",
     "Digest",
     "DigestItem",
     "DigestItemMessage",
+    "Figure",
     "HotIssue",
     "HotIssueMessage",
     "HotIssueRun",
     "ItemInstruction",
     "ItemProgress",
+    "MessageFigures",
 ]

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import annual_views, digest_views, views
+from .figures import urls as figures_urls
 
 app_name = "reports"
 urlpatterns = [
@@ -44,4 +45,5 @@ urlpatterns = [
         digest_views.digest_instruct,
         name="digest_instruct",
     ),
+    path("figures/", include(figures_urls)),
 ]

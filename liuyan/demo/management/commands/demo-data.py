@@ -74,7 +74,21 @@ class Command(BaseCommand):
             count, seed=seed, months=months, batch_size=batch_size, show=verbose
         )
         self.report(outcome)
+        self.rebuild_figures(show=verbose)
         self.print_logins()
+
+    def rebuild_figures(self, *, show: bool) -> None:
+        """The generator writes the board's tables directly, not through the lifecycle service
+        that keeps the figures: count them once from the messages."""
+        from liuyan.reports.figures.services import rebuild
+
+        with tqdm(unit="msg", file=sys.stderr, disable=not show, desc="figures") as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            rebuild(progress=progress)
 
     def generate(self, count, *, seed, months, batch_size, show) -> Outcome:
         with tqdm(total=count, unit="msg", file=sys.stderr, disable=not show) as bar:
