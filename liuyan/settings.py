@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "liuyan.portal",
     "liuyan.desk",
     "liuyan.reports",
+    "liuyan.channels",
     # The demo world and load-test generator (commands only, no models).
     "liuyan.demo",
 ]

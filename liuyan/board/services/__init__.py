@@ -13,6 +13,7 @@ from .handling import (
     return_assignment,
     transfer_assignment,
 )
+from .history import HistoricalMessage, import_history
 from .intake import dispatch_message, mark_duplicate, reject_message, screen_message, submit_message
 from .oversight import auto_close_unrated, close_message, instruct, reopen_message, supervise
 from .replies import (
@@ -26,6 +27,7 @@ from .replies import (
 
 __all__ = [
     "SYSTEM_ROLES",
+    "HistoricalMessage",
     "accept_assignment",
     "approve_reply",
     "auto_close_unrated",
@@ -34,6 +36,7 @@ __all__ = [
     "decide_extension",
     "dispatch_message",
     "follow_up",
+    "import_history",
     "instruct",
     "invite_co_units",
     "mark_duplicate",
