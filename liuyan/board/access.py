@@ -347,3 +347,21 @@ def led_boards(scope: StaffScope) -> QuerySet[Board]:
     return Board.objects.filter(
         Q(pk__in=scope.leader_board_ids) | Q(region_id__in=scope.leader_region_ids)
     )
+
+
+def remit_messages(scope: StaffScope) -> QuerySet[Message]:
+    """Every message a staff member's desks cover, for exports and reports: moderated region,
+    led boards and regions, the units' assignments, and what an operator entered. None for a
+    user without a desk."""
+    if not scope.desks:
+        return Message.objects.none()
+    if scope.moderates_everywhere:
+        return Message.objects.all()
+    remit = Q(region_id__in=scope.moderated_region_ids) | led_q(scope)
+    if scope.unit_ids:
+        remit |= Q(
+            pk__in=Assignment.objects.filter(unit_id__in=scope.unit_ids).values("message_id")
+        )
+    if scope.is_operator:
+        remit |= Q(entered_by=scope.staff_user)
+    return Message.objects.filter(remit)

@@ -212,7 +212,7 @@ def import_file(
     unit: Unit | None = None,
     source: str = DEFAULT_SOURCE,
     batch_size: int = BATCH,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     now: datetime | None = None,
 ) -> ImportReport:
     """Import every good row of `path` to `board`; see the module's docstring."""

@@ -234,3 +234,33 @@ class HotlineMessageForm(forms.Form):
         # Callers ring from landlines too, so any phone-like number is taken.
         validators=[RegexValidator(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$", _("Enter a phone number."))],
     )
+
+
+class ExportForm(forms.Form):
+    """Which messages of the staff member's remit to export, and in which format."""
+
+    format = forms.ChoiceField(
+        label=_("format"),
+        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("jsonl", "JSON Lines")],
+        initial="csv",
+    )
+    board = forms.ModelChoiceField(label=_("board"), queryset=Board.objects.all(), required=False)
+    state = forms.ChoiceField(label=_("status"), required=False)
+    channel = forms.ChoiceField(
+        label=_("channel"), required=False, choices=[("", "—"), *Message.Channel.choices]
+    )
+    since = forms.DateField(label=_("submitted from"), required=False)
+    until = forms.DateField(label=_("submitted until"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        state_field = self.fields["state"]
+        assert isinstance(state_field, forms.ChoiceField)
+        state_field.choices = [("", "—"), *Message._meta.get_field("state").choices]  # type: ignore[misc]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The first day is after the last."))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import common, leader, moderator, operator, unit
+from .views import common, export, leader, moderator, operator, unit
 
 app_name = "desk"
 
@@ -85,6 +85,8 @@ leader_urls = [
     ),
 ]
 
+export_urls = [path("export/", export.export_messages, name="export")]
+
 operator_urls = [
     path("hotline/", operator.entered, name="operator"),
     path("hotline/new/", operator.new_message, name="operator_new"),
@@ -97,4 +99,5 @@ urlpatterns = [
     *unit_urls,
     *leader_urls,
     *operator_urls,
+    *export_urls,
 ]
