@@ -48,7 +48,7 @@ def test_jsonl_export_carries_replies_and_timeline(world, replied):
 def test_export_reads_in_chunks_by_keyset(world, replied, django_assert_max_num_queries):
     for i in range(4):
         submit(world, title=f"第{i}条关于路灯的留言")
-    # 5 messages in chunks of 2: 3 full chunks + 1 empty, each 3 queries (messages, replies, events).
+    # 5 messages in chunks of 2: 3 chunks of 3 queries (messages, replies, events) + 1 empty.
     with django_assert_max_num_queries(12):
         found = [r["serial"] for r in export.records(Message.objects.all(), chunk=2)]
     assert found == sorted(found) and len(found) == 5
