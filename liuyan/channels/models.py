@@ -37,6 +37,7 @@ class MailMessage(models.Model):
     class Kind(models.TextChoices):
         MESSAGE = "message", _("new message")
         FOLLOW_UP = "follow_up", _("follow-up")
+        ANSWER = "answer", _("our answer")  # replies to it find the message
 
     mailbox = models.CharField(_("mailbox"), max_length=254)
     message_id_header = models.CharField(_("Message-ID"), max_length=998, db_index=True)

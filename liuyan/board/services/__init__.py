@@ -3,7 +3,7 @@ state. One module per stage of a message's life, sharing the step machinery in `
 everything is re-exported here, so callers write `services.submit_message(...)`."""
 
 from ._steps import SYSTEM_ROLES
-from .citizen import follow_up, rate_reply, thank
+from .citizen import follow_up, follow_up_from_contact, rate_reply, thank
 from .handling import (
     accept_assignment,
     contribute,
@@ -36,6 +36,7 @@ __all__ = [
     "decide_extension",
     "dispatch_message",
     "follow_up",
+    "follow_up_from_contact",
     "import_history",
     "instruct",
     "invite_co_units",
