@@ -403,6 +403,7 @@ class ImapSettings:
     done_folder: str = "Processed"
     quarantine_folder: str = "Quarantine"
     cafile: str = ""  # a private CA or self-signed certificate to trust
+    starttls: bool | None = None  # None: STARTTLS on port 143, implicit TLS elsewhere
     timeout: float = 30.0
 
     @classmethod
@@ -433,7 +434,8 @@ class ImapSource:
         from imapclient import IMAPClient
 
         context = ssl.create_default_context(cafile=self.config.cafile or None)
-        implicit = self.config.port != 143
+        starttls = self.config.starttls
+        implicit = not (starttls if starttls is not None else self.config.port == 143)
         client = IMAPClient(
             self.config.host,
             port=self.config.port,

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         imap.add_argument("--user")
         imap.add_argument("--folder")
         imap.add_argument("--cafile", help=_("Certificate to trust (a private CA)."))
+        imap.add_argument(
+            "--starttls", action="store_true", help=_("Plain port upgraded with STARTTLS.")
+        )
         mode = imap.add_mutually_exclusive_group()
         mode.add_argument("--idle", action="store_true", help=_("Keep reading; wait with IDLE."))
         mode.add_argument(
@@ -51,6 +54,8 @@ class Command(BaseCommand):
         for name in ("host", "port", "user", "folder", "cafile"):
             if options[name]:
                 setattr(config, name, options[name])
+        if options["starttls"]:
+            config.starttls = True
         if not config.host:
             raise CommandError(_("Set LIUYAN_MAILBOX_HOST or give --host."))
         source = ImapSource(config)
