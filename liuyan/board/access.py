@@ -365,3 +365,11 @@ def remit_messages(scope: StaffScope) -> QuerySet[Message]:
     if scope.is_operator:
         remit |= Q(entered_by=scope.staff_user)
     return Message.objects.filter(remit)
+
+
+def messages_from_phone(scope: StaffScope, digest: str) -> QuerySet[Message]:
+    """Messages written from (or entered for) the phone number whose keyed look-up hash is
+    `digest`, that `scope`'s user may see: a repeat caller's history."""
+    same_phone = Q(contact__phone_hash=digest) | Q(author__phone_hash=digest)
+    candidates = Message.objects.filter(same_phone)
+    return visible_messages(scope.user, candidates).order_by("-submitted_at", "-id")

@@ -90,6 +90,9 @@ export_urls = [path("export/", export.export_messages, name="export")]
 operator_urls = [
     path("hotline/", operator.entered, name="operator"),
     path("hotline/new/", operator.new_message, name="operator_new"),
+    path("hotline/caller/", operator.caller_history, name="operator_caller"),
+    path("hotline/regions/", operator.region_options, name="operator_regions"),
+    path("hotline/domain/", operator.domain_suggestion, name="operator_domain"),
     path("hotline/messages/<int:message_id>/", operator.message_detail, name="operator_message"),
 ]
 

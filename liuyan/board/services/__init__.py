@@ -14,7 +14,14 @@ from .handling import (
     transfer_assignment,
 )
 from .history import HistoricalMessage, import_history
-from .intake import dispatch_message, mark_duplicate, reject_message, screen_message, submit_message
+from .intake import (
+    dispatch_message,
+    dispatch_urgent_call,
+    mark_duplicate,
+    reject_message,
+    screen_message,
+    submit_message,
+)
 from .oversight import auto_close_unrated, close_message, instruct, reopen_message, supervise
 from .replies import (
     approve_reply,
@@ -35,6 +42,7 @@ __all__ = [
     "contribute",
     "decide_extension",
     "dispatch_message",
+    "dispatch_urgent_call",
     "follow_up",
     "follow_up_from_contact",
     "import_history",
