@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from liuyan.board.models import Message
 from liuyan.channels import hotline
@@ -98,7 +99,7 @@ def test_operator_may_not_send_others_calls_on(world, sms_outbox):
         body=BODY,
         is_urgent=True,
     )
-    with pytest.raises(ValidationError, match="entered themselves"):
+    with translation.override("en"), pytest.raises(ValidationError, match="entered themselves"):
         services.dispatch_urgent_call(
             message_id=other.pk, actor=world.operator, lead_unit=world.bureau
         )

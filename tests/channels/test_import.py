@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import Workbook
 
 from liuyan.board import access
@@ -21,6 +22,14 @@ from liuyan.directory.models import Domain
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The commands' reports are read here in English (the site itself speaks Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 HEADER = [
     "留言编号",

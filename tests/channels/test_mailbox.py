@@ -13,6 +13,7 @@ from email.utils import make_msgid
 import pytest
 from django.core import mail as outbox
 from django.core.management import call_command
+from django.utils import translation
 
 from liuyan.board import services
 from liuyan.board.models import FollowUp, Message
@@ -22,6 +23,14 @@ from tests.channels import dovecot
 from tests.desk.conftest import REPLY, dispatch
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The commands' reports are read here in English (the site itself speaks Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 BOARD_ADDRESS = "mayor@liuyan.example.gov.cn"
 BODY = "我家小区门口的下水道堵了一个月，污水横流，请尽快处理。联系电话13912345678，谢谢。"
