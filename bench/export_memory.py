@@ -94,17 +94,17 @@ def grow(var: Path, target: int) -> None:
             "serial": f"'C{k}-' || serial",
         }
         db.execute(
-            f"INSERT INTO board_message ({', '.join(message_cols)}) SELECT "  # noqa: S608
+            f"INSERT INTO board_message ({', '.join(message_cols)}) SELECT "
             + ", ".join(pick.get(c, c) for c in message_cols)
             + f" FROM board_message WHERE id <= {base_max}"
         )
         db.execute(
-            f"INSERT INTO board_event ({', '.join(event_cols)}) SELECT "  # noqa: S608
+            f"INSERT INTO board_event ({', '.join(event_cols)}) SELECT "
             + ", ".join(f"message_id + {offset}" if c == "message_id" else c for c in event_cols)
             + f" FROM board_event WHERE message_id <= {base_max}"
         )
         db.execute(
-            f"INSERT INTO board_reply ({', '.join(reply_cols)}) SELECT "  # noqa: S608
+            f"INSERT INTO board_reply ({', '.join(reply_cols)}) SELECT "
             + ", ".join(f"message_id + {offset}" if c == "message_id" else c for c in reply_cols)
             + f" FROM board_reply WHERE message_id <= {base_max}"
         )
@@ -141,7 +141,8 @@ def main() -> None:
                 "written",
                 flush=True,
             )
-    print(f"own peak (the driver): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"own peak (the driver): {own} MiB")
 
 
 if __name__ == "__main__":
