@@ -212,6 +212,9 @@ def test_shared_files_sample_imports_cleanly_and_once(world, tmp_path):
         sample = write_csv(tmp_path / name, rows=rows[1:301], header=rows[0])
         out, _err = run_import(sample, world)
         assert "300 rows: 300 messages created" in out or "already imported" in out, out
+    # The fourth file holds only segmented words (no id, title or time): refused as a whole.
+    with pytest.raises(CommandError, match="留言编号"):
+        run_import(SHARED_DATA / "messages_labeled_segmented.csv", world)
     created = Message.objects.count()
     for name in SHARED_FILES:
         run_import(tmp_path / name, world)
@@ -225,11 +228,13 @@ def test_all_shared_message_files_import_and_a_second_run_adds_nothing(world, ca
     started = time.perf_counter()
     total_rows = 0
     for name in SHARED_FILES:
-        out, _err = run_import(SHARED_DATA / name, world)
+        out, err = run_import(SHARED_DATA / name, world)
         total_rows += int(out.split(" rows")[0])
+        assert " 0 bad rows" in out, err  # clean: every row of the three files goes in
     first = time.perf_counter() - started
     counts = (Message.objects.count(), Reply.objects.count(), Event.objects.count())
-    assert counts[0] > 8000 and counts[1] > 2700
+    # 8,924 rows; 30 ids appear in two files (the same messages): 8,894 messages.
+    assert counts[0] == 8894 and counts[1] > 2700
     for name in SHARED_FILES:
         out, _ = run_import(SHARED_DATA / name, world)
         assert " 0 messages created" in out
