@@ -139,7 +139,14 @@ def reserve_serials(counts: dict[date, int]) -> dict[date, list[str]]:
         result[counter.day] = [
             f"{counter.day:%Y%m%d}{number:0{DIGITS}d}" for number in range(first, counter.last + 1)
         ]
-    SerialCounter.objects.bulk_update(counters, ["last"], batch_size=500)
+    # One upsert instead of bulk_update's CASE per row (the rows are locked above).
+    SerialCounter.objects.bulk_create(
+        counters,
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["last"],
+        batch_size=500,
+    )
     return result
 
 

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from openpyxl import Workbook
 
-from liuyan.board import access
+from liuyan.board import access, serials
 from liuyan.board.models import Event, Message, Reply
 from liuyan.channels import importer
 from liuyan.channels.models import ImportedMessage
@@ -122,7 +122,9 @@ def test_import_creates_messages_replies_and_timelines_at_source_times(world, do
     assert answered.channel == Message.Channel.IMPORT
     assert answered.state == lifecycle.State.CLOSED  # the rating window of 2019 is long over
     assert answered.submitted_at == datetime(2019, 4, 24, 8, 3, 40, tzinfo=UTC)
-    assert answered.serial.startswith("20190424")
+    assert answered.serial == "20190424000001"
+    # The day's counter moved on: a message filed later on that day takes the next number.
+    assert serials.next_serial(answered.submitted_at) == "20190424000002"
     assert answered.domain == domain and answered.likes == 12
     assert "13812345678" not in answered.public_body  # masked as for web messages
     reply = Reply.objects.get(message=answered)
