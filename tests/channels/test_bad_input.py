@@ -1,4 +1,4 @@
-"""Bad input to the export page and the hotline console: a form error or an empty answer, never a 500."""
+"""Bad input to the export page and the hotline console: a form error, never a 500."""
 
 import pytest
 from django.urls import reverse
