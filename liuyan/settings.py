@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "liuyan.portal",
     "liuyan.desk",
     "liuyan.reports",
+    "liuyan.channels",
     # The demo world and load-test generator (commands only, no models).
     "liuyan.demo",
 ]
@@ -243,6 +244,16 @@ LIUYAN_SIGNIN_LOCK_MINUTES = int(os.environ.get("LIUYAN_SIGNIN_LOCK_MINUTES", "1
 LIUYAN_CODE_REQUESTS_PER_IP_HOUR = int(os.environ.get("LIUYAN_CODE_REQUESTS_PER_IP_HOUR", "20"))
 
 # The public address of the site, for links in e-mails (e.g. https://liuyan.example.gov.cn).
+# Mailbox intake (liuyan.channels.mailbox): the IMAP mailbox that `liuyan mailbox imap` and the
+# read_mailbox task read, over TLS; mail larger than LIUYAN_MAILBOX_MAX_BYTES is quarantined unread.
+LIUYAN_MAILBOX_HOST = os.environ.get("LIUYAN_MAILBOX_HOST", "")
+LIUYAN_MAILBOX_PORT = int(os.environ.get("LIUYAN_MAILBOX_PORT", "993"))
+LIUYAN_MAILBOX_USER = os.environ.get("LIUYAN_MAILBOX_USER", "")
+LIUYAN_MAILBOX_PASSWORD = os.environ.get("LIUYAN_MAILBOX_PASSWORD", "")
+LIUYAN_MAILBOX_FOLDER = os.environ.get("LIUYAN_MAILBOX_FOLDER", "INBOX")
+LIUYAN_MAILBOX_CAFILE = os.environ.get("LIUYAN_MAILBOX_CAFILE", "")
+LIUYAN_MAILBOX_MAX_BYTES = int(os.environ.get("LIUYAN_MAILBOX_MAX_BYTES", str(10 * 1024 * 1024)))
+
 LIUYAN_SITE_URL = os.environ.get("LIUYAN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # --- faults: outgoing mail server and delivery leases ---

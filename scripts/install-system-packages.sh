@@ -21,6 +21,9 @@ DEFAULT_PACKAGES=(
     libpango-1.0-0
     libpangoft2-1.0-0
     libharfbuzz-subset0
+    # IMAP server for the mailbox intake tests (tests/channels/dovecot.py runs its own instance
+    # in the foreground on a test port; the system service is not needed).
+    dovecot-imapd
 )
 # Toolchain pieces a fresh Debian 12 may lack. They are checked by command rather than by package
 # name because many machines get Python or Node.js from elsewhere (pyenv, NodeSource), and we must

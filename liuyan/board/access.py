@@ -387,3 +387,29 @@ def led_boards(scope: StaffScope) -> QuerySet[Board]:
         | Q(region_id__in=scope.leader_region_ids)
         | Q(pk__in=scope.region_board_ids)
     )
+
+
+def remit_messages(scope: StaffScope) -> QuerySet[Message]:
+    """Every message a staff member's desks cover, for exports and reports: moderated region,
+    led boards and regions, the units' assignments, and what an operator entered. None for a
+    user without a desk."""
+    if not scope.desks:
+        return Message.objects.none()
+    if scope.moderates_everywhere:
+        return Message.objects.all()
+    remit = Q(region_id__in=scope.moderated_region_ids) | led_q(scope)
+    if scope.unit_ids:
+        remit |= Q(
+            pk__in=Assignment.objects.filter(unit_id__in=scope.unit_ids).values("message_id")
+        )
+    if scope.is_operator:
+        remit |= Q(entered_by=scope.staff_user)
+    return Message.objects.filter(remit)
+
+
+def messages_from_phone(scope: StaffScope, digest: str) -> QuerySet[Message]:
+    """Messages written from (or entered for) the phone number whose keyed look-up hash is
+    `digest`, that `scope`'s user may see: a repeat caller's history."""
+    same_phone = Q(contact__phone_hash=digest) | Q(author__phone_hash=digest)
+    candidates = Message.objects.filter(same_phone)
+    return visible_messages(scope.user, candidates).order_by("-submitted_at", "-id")

@@ -100,3 +100,75 @@ def _highest_by_day(messages) -> dict[date, int]:
             continue
         highest[day] = int(last[PREFIX:])
     return highest
+
+
+def reserve_serials(counts: dict[date, int]) -> dict[date, list[str]]:
+    """`counts[day]` consecutive serials of each day at once, for messages loaded in bulk at
+    their own times (board.services.history). The days' counter rows are made where missing,
+    then locked and moved on together, as `next_serial` moves one: a submission on one of those
+    days waits for the import's transaction instead of taking the same numbers."""
+    wanted = {day: count for day, count in counts.items() if count > 0}
+    if not wanted:
+        return {}
+    known = set(_counter_days(wanted))
+    missing = sorted(day for day in wanted if day not in known)
+    # History older than the platform: no serial at all on those days, which one range query
+    # of the unique index shows; otherwise each day's highest stored serial, day by day.
+    stored = (
+        missing
+        and Message.objects.filter(
+            serial__gte=f"{missing[0]:%Y%m%d}", serial__lt=f"{missing[-1]:%Y%m%d}:"
+        ).exists()
+    )
+    SerialCounter.objects.bulk_create(
+        [
+            SerialCounter(day=day, last=_highest_stored_in_range(day) if stored else 0)
+            for day in missing
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    counters: list[SerialCounter] = []
+    for chunk in _chunked(sorted(wanted), 500):
+        counters.extend(SerialCounter.objects.select_for_update().filter(day__in=chunk))
+    result = {}
+    for counter in counters:
+        count = wanted[counter.day]
+        first = counter.last + 1
+        counter.last += count
+        result[counter.day] = [
+            f"{counter.day:%Y%m%d}{number:0{DIGITS}d}" for number in range(first, counter.last + 1)
+        ]
+    # One upsert instead of bulk_update's CASE per row (the rows are locked above).
+    SerialCounter.objects.bulk_create(
+        counters,
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["last"],
+        batch_size=500,
+    )
+    return result
+
+
+def _chunked(days: list[date], size: int) -> list[list[date]]:
+    return [days[i : i + size] for i in range(0, len(days), size)]
+
+
+def _counter_days(days) -> list[date]:
+    found: list[date] = []
+    for chunk in _chunked(sorted(days), 500):
+        found.extend(SerialCounter.objects.filter(day__in=chunk).values_list("day", flat=True))
+    return found
+
+
+def _highest_stored_in_range(day: date) -> int:
+    """As `_highest_stored_number`, as a range of the unique serial index (a LIKE prefix is not
+    answered by SQLite's index)."""
+    prefix = f"{day:%Y%m%d}"
+    last = (
+        Message.objects.filter(serial__gte=prefix, serial__lt=prefix + ":")
+        .order_by("-serial")
+        .values_list("serial", flat=True)
+        .first()
+    )
+    return int(last[PREFIX:]) if last and SERIAL.match(last) else 0

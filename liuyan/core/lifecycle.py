@@ -56,6 +56,9 @@ class Action(StrEnum):
     MARK_DUPLICATE = "mark_duplicate"
     DISPATCH = "dispatch"
     REDISPATCH = "redispatch"
+    # A hotline operator sends the urgent call they just entered straight to a unit (12345's
+    # 直派): the moderators' screening comes afterwards, on a message that stays private.
+    URGENT_DISPATCH = "urgent_dispatch"
     ACCEPT = "accept"
     RETURN = "return"  # unit hands a misrouted message back to moderators (退回)
     TRANSFER = "transfer"  # unit passes its duty to a sub-unit (转办)
@@ -110,6 +113,7 @@ RULES: dict[Action, Rule] = {
     Action.MARK_DUPLICATE: _rule([S.SUBMITTED], S.DUPLICATE, *_MOD),
     Action.DISPATCH: _rule([S.SUBMITTED], S.DISPATCHED, *_MOD),
     Action.REDISPATCH: _rule([S.DISPATCHED, S.REOPENED], S.DISPATCHED, *_MOD),
+    Action.URGENT_DISPATCH: _rule([S.SUBMITTED], S.DISPATCHED, R.OPERATOR, *_MOD),
     Action.ACCEPT: _rule([S.DISPATCHED, S.REOPENED], S.ACCEPTED, *_UNIT),
     Action.RETURN: _rule([S.DISPATCHED, S.REOPENED, S.ACCEPTED], S.SUBMITTED, *_UNIT),
     Action.TRANSFER: _rule([S.DISPATCHED, S.REOPENED, S.ACCEPTED], S.DISPATCHED, *_UNIT),

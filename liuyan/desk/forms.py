@@ -17,7 +17,7 @@ from liuyan.board.models import (
 )
 from liuyan.core.clock import SHANGHAI
 from liuyan.core.lifecycle import RejectReason, SupervisionLevel
-from liuyan.directory.models import Board, Domain, Unit
+from liuyan.directory.models import Board, Domain, Region, Unit
 from liuyan.directory.selectors import domain_tree
 from liuyan.web.widgets import SearchableSelect
 
@@ -248,24 +248,122 @@ class InstructionForm(forms.Form):
 # --- hotline operators -------------------------------------------------------------------
 
 
+class RegionField(forms.CharField):
+    """A region typed with autocomplete: "430100 长沙市" (the code is what counts) or the code."""
+
+    def clean(self, value: Any) -> Region | None:
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        code = text.split()[0]
+        region = (
+            Region.objects.filter(code=code).first() or Region.objects.filter(name=text).first()
+        )
+        if region is None:
+            raise forms.ValidationError(_("Choose a region from the list."))
+        return region
+
+
 class HotlineMessageForm(forms.Form):
-    board = forms.ModelChoiceField(
-        queryset=Board.objects.filter(is_active=True).select_related("region"),
-        label=_("Board"),
-    )
-    type = forms.ChoiceField(label=_("Type"), choices=Message.Type.choices)
-    domain = domain_field()
-    title = forms.CharField(label=_("Title"), max_length=50)
-    body = forms.CharField(
-        label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 8})
-    )
-    place = forms.CharField(label=_("Place"), max_length=100, required=False)
-    is_public = forms.BooleanField(label=_("The caller agrees to publish it"), required=False)
-    is_urgent = forms.BooleanField(label=_("Urgent"), required=False)
-    caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    """The hotline console: fields in the order of a call, so the operator can type through
+    with Tab; the caller's number comes first (their history shows while the call goes on)."""
+
     caller_phone = forms.CharField(
         label=_("Caller's phone"),
         max_length=20,
         # Callers ring from landlines too, so any phone-like number is taken.
         validators=[RegexValidator(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$", _("Enter a phone number."))],
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "inputmode": "tel", "autocomplete": "off"}
+        ),
     )
+    caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    region = RegionField(
+        label=_("Region"),
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(attrs={"list": "region-options", "autocomplete": "off"}),
+    )
+    board = forms.ModelChoiceField(
+        queryset=Board.objects.filter(is_active=True).select_related("region"),
+        label=_("Board"),
+    )
+    type = forms.ChoiceField(label=_("Type"), choices=Message.Type.choices)
+    title = forms.CharField(label=_("Title"), max_length=50)
+    body = forms.CharField(
+        label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    domain = domain_field()
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    is_public = forms.BooleanField(label=_("The caller agrees to publish it"), required=False)
+    is_urgent = forms.BooleanField(label=_("Urgent"), required=False)
+    transfer_to = UnitChoiceField(
+        queryset=Unit.objects.filter(is_active=True).select_related("region"),
+        label=_("Urgent: transfer to this unit now"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.urls import reverse
+
+        # htmx: each answer fills a box of its own (not the desk's boosted #main).
+        def live(name: str, url: str, target: str, trigger: str, **extra: str) -> None:
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse(url),
+                    "hx-trigger": trigger,
+                    "hx-target": target,
+                    "hx-select": "unset",
+                    "hx-swap": "innerHTML",
+                    "hx-push-url": "false",
+                    **extra,
+                }
+            )
+
+        live("caller_phone", "desk:operator_caller", "#caller-history", "input changed delay:300ms")
+        live("region", "desk:operator_regions", "#region-options", "input changed delay:200ms")
+        for name in ("title", "body"):
+            live(
+                name,
+                "desk:operator_domain",
+                "#domain-suggestion",
+                "change",
+                **{"hx-include": "[name=title],[name=body]"},
+            )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        if data.get("transfer_to") and not data.get("is_urgent"):
+            self.add_error("transfer_to", _("Only urgent calls go straight to a unit."))
+        return data
+
+
+class ExportForm(forms.Form):
+    """Which messages of the staff member's remit to export, and in which format."""
+
+    format = forms.ChoiceField(
+        label=_("format"),
+        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("jsonl", "JSON Lines")],
+        initial="csv",
+    )
+    board = forms.ModelChoiceField(label=_("board"), queryset=Board.objects.all(), required=False)
+    state = forms.ChoiceField(label=_("status"), required=False)
+    channel = forms.ChoiceField(
+        label=_("channel"), required=False, choices=[("", "—"), *Message.Channel.choices]
+    )
+    since = forms.DateField(label=_("submitted from"), required=False)
+    until = forms.DateField(label=_("submitted until"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        state_field = self.fields["state"]
+        assert isinstance(state_field, forms.ChoiceField)
+        state_field.choices = [("", "—"), *Message._meta.get_field("state").choices]  # type: ignore[misc]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The first day is after the last."))
+        return data

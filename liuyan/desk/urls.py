@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import common, knowledge, leader, moderator, operator, unit
+from .views import common, export, knowledge, leader, moderator, operator, unit
 
 app_name = "desk"
 
@@ -96,9 +96,14 @@ leader_urls = [
     ),
 ]
 
+export_urls = [path("export/", export.export_messages, name="export")]
+
 operator_urls = [
     path("hotline/", operator.entered, name="operator"),
     path("hotline/new/", operator.new_message, name="operator_new"),
+    path("hotline/caller/", operator.caller_history, name="operator_caller"),
+    path("hotline/regions/", operator.region_options, name="operator_regions"),
+    path("hotline/domain/", operator.domain_suggestion, name="operator_domain"),
     path("hotline/messages/<int:message_id>/", operator.message_detail, name="operator_message"),
 ]
 
@@ -108,4 +113,5 @@ urlpatterns = [
     *unit_urls,
     *leader_urls,
     *operator_urls,
+    *export_urls,
 ]

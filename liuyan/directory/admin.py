@@ -69,7 +69,7 @@ class UnitAdmin(admin.ModelAdmin):
 class BoardAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "region", "post", "holder", "default_unit", "is_active")
     list_filter = ("kind", "is_active", "visible_to_region_leaders", "region__level")
-    search_fields = ("name", "aliases", "post", "holder", "region__name", "^region__code")
+    search_fields = ("name", "aliases", "post", "holder", "region__name", "^region__code", "email")
     autocomplete_fields = ("region", "default_unit")
     list_select_related = ("region", "default_unit")
     list_editable = ("is_active",)

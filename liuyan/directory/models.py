@@ -159,6 +159,11 @@ class Board(models.Model):
         verbose_name=_("default handling unit"),
     )
     description = models.TextField(_("description"), blank=True)
+    email = models.EmailField(
+        _("e-mail address"),
+        blank=True,
+        help_text=_("Mail to this address becomes a message to this board (mailbox intake)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     aliases = models.CharField(

@@ -150,6 +150,11 @@ CASES = [
     get("operator_new", desk=OPERATORS),
     get("operator_message", "hotline", desk=OPERATORS),
     post("operator_new", desk=OPERATORS, ok_status=200),  # an empty form comes back
+    get("operator_caller", desk=OPERATORS),
+    get("operator_regions", desk=OPERATORS),
+    get("operator_domain", desk=OPERATORS),
+    # export: every desk, each within its remit (tests/channels/test_export.py)
+    get("export", desk=STAFF),
 ]
 
 

@@ -46,7 +46,11 @@ class FollowUp(models.Model):
     due by a working day; its answer is reviewed by moderators and published under it."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="follow_ups")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    # None: the author has no account and wrote again through the channel they came by (a reply
+    # by e-mail in the thread of a message that came in by mail).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
     body = models.TextField(_("follow-up"))
     public_body = models.TextField()
     created_at = models.DateTimeField()

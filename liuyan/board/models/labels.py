@@ -56,6 +56,7 @@ ACTION_LABELS: dict[str, Promise] = {
     lifecycle.Action.MARK_DUPLICATE: _("marked as duplicate"),
     lifecycle.Action.DISPATCH: _("dispatched"),
     lifecycle.Action.REDISPATCH: _("dispatched again"),
+    lifecycle.Action.URGENT_DISPATCH: _("urgent call sent straight to the unit"),
     lifecycle.Action.ACCEPT: _("accepted"),
     lifecycle.Action.RETURN: _("returned to the platform"),
     lifecycle.Action.TRANSFER: _("transferred"),

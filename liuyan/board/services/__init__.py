@@ -3,7 +3,14 @@ state. One module per stage of a message's life, sharing the step machinery in `
 everything is re-exported here, so callers write `services.submit_message(...)`."""
 
 from ._steps import SYSTEM_ROLES
-from .citizen import answer_follow_up, follow_up, rate_reply, review_follow_up_answer, thank
+from .citizen import (
+    answer_follow_up,
+    follow_up,
+    follow_up_from_contact,
+    rate_reply,
+    review_follow_up_answer,
+    thank,
+)
 from .handling import (
     accept_assignment,
     contribute,
@@ -13,7 +20,15 @@ from .handling import (
     return_assignment,
     transfer_assignment,
 )
-from .intake import dispatch_message, mark_duplicate, reject_message, screen_message, submit_message
+from .history import HistoricalMessage, import_history
+from .intake import (
+    dispatch_message,
+    dispatch_urgent_call,
+    mark_duplicate,
+    reject_message,
+    screen_message,
+    submit_message,
+)
 from .oversight import auto_close_unrated, close_message, instruct, reopen_message, supervise
 from .replies import (
     approve_reply,
@@ -26,6 +41,7 @@ from .replies import (
 
 __all__ = [
     "SYSTEM_ROLES",
+    "HistoricalMessage",
     "accept_assignment",
     "answer_follow_up",
     "approve_reply",
@@ -34,7 +50,10 @@ __all__ = [
     "contribute",
     "decide_extension",
     "dispatch_message",
+    "dispatch_urgent_call",
     "follow_up",
+    "follow_up_from_contact",
+    "import_history",
     "instruct",
     "invite_co_units",
     "mark_duplicate",

@@ -201,3 +201,26 @@ def review_follow_up_answer(
 @transaction.atomic
 def thank(*, message_id: int, actor, body: str, now: datetime | None = None) -> Thanks:
     return _post(Thanks, Action.THANK, message_id=message_id, actor=actor, body=body, now=now)
+
+
+AUTHOR_ROLES = frozenset({lifecycle.Role.AUTHOR})
+
+
+@transaction.atomic
+def follow_up_from_contact(*, message_id: int, body: str, now: datetime | None = None) -> FollowUp:
+    """A follow-up from an author without an account, identified by the channel itself (mail
+    in the thread of their message, from the address it came from: channels.mailbox checks
+    that). The same rule as `follow_up`: only once the message has a reply."""
+    at = _now(now)
+    message = _locked_message(message_id)
+    transition = _steps._check(message, Action.FOLLOW_UP, AUTHOR_ROLES)
+    body = validate_body(body, minimum=2)
+    post = FollowUp.objects.create(
+        message=message,
+        author=None,
+        body=body,
+        public_body=mask_personal_data(body),
+        created_at=at,
+    )
+    _record(message, transition, actor=None, roles=AUTHOR_ROLES, at=at)
+    return post

@@ -247,3 +247,36 @@ def dispatch_message(
         dispatched_at=at,
     )
     return message
+
+
+@transaction.atomic
+def dispatch_urgent_call(
+    *, message_id: int, actor, lead_unit: Unit, note: str = "", now: datetime | None = None
+) -> Message:
+    """An operator sends the urgent call they entered straight to a unit, with the urgent
+    deadlines (accept the same working day). Only their own, urgent, not yet screened message;
+    it is made private, since nobody has screened its public text yet (moderators may still
+    screen and publish it later by re-dispatching)."""
+    at = _now(now)
+    message = _locked_message(message_id)
+    roles = _roles(actor, message)
+    transition = _steps._check(message, Action.URGENT_DISPATCH, roles)
+    if Role.MODERATOR not in roles and Role.ADMIN not in roles:
+        _require(
+            message.entered_by_id == actor.pk,
+            _("Operators send on only the calls they entered themselves."),
+        )
+    _require(message.is_urgent, _("Only urgent calls go straight to a unit."), "is_urgent")
+    lead = _create_assignment(message, lead_unit, kind=AssignmentKind.LEAD, at=at)
+    message.is_public = False  # nobody has screened its public text yet
+    _finish_step(
+        message,
+        transition,
+        actor=actor,
+        roles=roles,
+        at=at,
+        note=note,
+        assignment=lead,
+        dispatched_at=at,
+    )
+    return message
