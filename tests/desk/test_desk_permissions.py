@@ -106,6 +106,7 @@ CASES = [
     get("signoff_queue", desk=UNIT_STAFF),
     get("archive", desk=UNIT_STAFF),
     get("templates", desk=UNIT_STAFF),
+    get("knowledge", desk=UNIT_STAFF),
     get("assignment", "pending", desk=UNIT_STAFF, allowed=BUREAU),
     get("assignment", "sub_pending", desk=UNIT_STAFF, allowed={"sub_handler", "head"}),
     get("assignment", "other_pending", desk=UNIT_STAFF, allowed={"other_handler"}),
