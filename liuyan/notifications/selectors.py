@@ -116,7 +116,7 @@ def new_assignments(event: Event) -> list[Assignment]:
     """
     action = Action(event.action)
     same_moment = Assignment.objects.filter(message_id=event.message_id, created_at=event.at)
-    if action in (Action.DISPATCH, Action.REDISPATCH):
+    if action in (Action.DISPATCH, Action.REDISPATCH, Action.URGENT_DISPATCH):
         lead = event.assignment
         co = same_moment.filter(kind=AssignmentKind.CO, id__gt=lead.pk) if lead else []
         return [lead, *co] if lead else list(co)

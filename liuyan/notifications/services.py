@@ -42,10 +42,25 @@ CITIZEN_ACTIONS = frozenset(
     }
 )
 UNIT_ACTIONS = frozenset(
-    {Action.DISPATCH, Action.REDISPATCH, Action.TRANSFER, Action.INVITE_CO, Action.REOPEN}
+    {
+        Action.DISPATCH,
+        Action.REDISPATCH,
+        Action.URGENT_DISPATCH,
+        Action.TRANSFER,
+        Action.INVITE_CO,
+        Action.REOPEN,
+    }
 )
+# An urgent call sent straight to a unit by the operator still waits for the moderators'
+# screening (its public text is unchecked), so they hear of it as well as the unit.
 MODERATOR_ACTIONS = frozenset(
-    {Action.RETURN, Action.RATE_UNSATISFIED, Action.REQUEST_EXTENSION, Action.ANSWER_FOLLOW_UP}
+    {
+        Action.RETURN,
+        Action.RATE_UNSATISFIED,
+        Action.REQUEST_EXTENSION,
+        Action.ANSWER_FOLLOW_UP,
+        Action.URGENT_DISPATCH,
+    }
 )
 # Work for the unit that holds the event's assignment: its handlers (or heads, if it has none).
 UNIT_WORK_ACTIONS = frozenset(

@@ -146,6 +146,8 @@ def for_moderator(event: Event, message: Message) -> Text:
         title = _("%(unit)s answered the follow-up on message %(serial)s") % values
     elif action is Action.RATE_UNSATISFIED:
         title = _("The author of message %(serial)s is not satisfied with the reply") % values
+    elif action is Action.URGENT_DISPATCH:
+        title = _("Urgent call %(serial)s was sent straight to %(unit)s; please screen it") % values
     else:
         title = _("%(unit)s asks for more time on message %(serial)s") % values
     body = message.public_title

@@ -89,6 +89,22 @@ def walk_dispatch(w, c):
     return m
 
 
+def walk_urgent_dispatch(w, c):
+    m = s.submit_message(
+        author=w.citizen,
+        board=w.board,
+        type="help",
+        title="村口的桥塌了一半",
+        body="村口的桥昨晚塌了一半，车辆还在通行，非常危险，请尽快处理。",
+        is_urgent=True,
+        channel="hotline",
+        entered_by=w.operator,
+        now=MONDAY,
+    )
+    _run(c, s.dispatch_urgent_call, message_id=m.pk, actor=w.operator, lead_unit=w.bureau)
+    return m
+
+
 def walk_redispatch(w, c):
     m = steps.dispatched(w)
     _run(c, s.dispatch_message, message_id=m.pk, actor=w.moderator, lead_unit=w.signoff_unit)
@@ -270,6 +286,8 @@ def walk_instruct(w, c):
 EXPECTED = [
     (Action.DISPATCH, walk_dispatch, {"handler", "citizen"}),
     (Action.REDISPATCH, walk_redispatch, {"edu-handler"}),
+    # The operator's urgent call: the unit must act today, the moderators must still screen it.
+    (Action.URGENT_DISPATCH, walk_urgent_dispatch, {"handler", "moderator"}),
     (Action.RETURN, walk_return, {"moderator"}),
     (Action.TRANSFER, walk_transfer, {"sub-handler"}),
     (Action.INVITE_CO, walk_invite_co, {"other-handler"}),
