@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from liuyan.directory.models import Domain, Unit
+
+from .models import IMAGE_MAX_BYTES, REJECT_REASON_CHOICES, Campaign, Decision
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "title",
+            "description",
+            "organiser_board",
+            "organiser_region",
+            "topics",
+            "starts_at",
+            "ends_at",
+            "image",
+            "support_threshold",
+            "response_days",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "topics": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["topics"]
+        ).queryset = Domain.objects.filter(level=1).order_by("position", "pk")
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and getattr(image, "size", 0) > IMAGE_MAX_BYTES:
+            raise forms.ValidationError(_("The image is larger than 2 MB."))
+        return image
+
+
+class SuggestionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    body = forms.CharField(label=_("Your suggestion"), max_length=5000, widget=forms.Textarea)
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=Domain.objects.none(), required=False)
+    is_public = forms.BooleanField(
+        label=_("Public"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Public suggestions are shown (with personal data masked) and can be supported."
+        ),
+    )
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        topics = campaign.topics.all()
+        cast(forms.ModelChoiceField, self.fields["topic"]).queryset = (
+            topics if topics.exists() else Domain.objects.filter(level=1)
+        )
+
+
+class ScreenForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Decision"), choices=[("publish", _("publish")), ("reject", _("reject"))]
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "—"), *REJECT_REASON_CHOICES], required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(label=_("Public response"), max_length=5000, widget=forms.Textarea)
+
+
+class SendForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(is_active=True))
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea)
+    change = forms.CharField(
+        label=_("What changed (when adopted)"),
+        max_length=2000,
+        widget=forms.Textarea,
+        required=False,
+    )
+    change_link = forms.URLField(
+        label=_("Link to the policy or document"), required=False, assume_scheme="https"
+    )

@@ -1,0 +1,8 @@
+"""What campaigns announces; `notifications` listens (connected in its AppConfig.ready()), so that
+campaigns imports nothing of who is told (as reports does with `digest_published`)."""
+
+from django.dispatch import Signal
+
+# Sent inside the deciding transaction with `decision` and `recipient_ids` (the proposer and the
+# citizens who support the suggestion).
+decision_recorded = Signal()
