@@ -19,7 +19,7 @@ from liuyan.board.access import staff_scope
 from liuyan.board.refusals import describe_refusal
 from liuyan.web.inputs import parse_id, parse_ids
 
-from . import access, selectors, services
+from . import access, report, selectors, services
 from .forms import (
     CampaignForm,
     DecisionForm,
@@ -378,3 +378,28 @@ def decide(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("campaigns:suggestion", suggestion_id)
+
+
+def _reported(request: HttpRequest, campaign_id: int) -> Campaign:
+    """The report is public once the campaign has closed; the organiser may look before."""
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("organiser_board", "organiser_region"), pk=campaign_id
+    )
+    closed = campaign.status_at(timezone.now()) == Campaign.Status.CLOSED
+    if not closed and not access.may_organise(request.user, campaign):
+        raise Http404
+    return campaign
+
+
+@require_GET
+def campaign_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _reported(request, campaign_id)
+    return render(request, "campaigns/report/page.html", report.report_context(campaign))
+
+
+@require_GET
+def campaign_report_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _reported(request, campaign_id)
+    response = HttpResponse(report.report_pdf(campaign), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="campaign-{campaign.pk}.pdf"'
+    return response

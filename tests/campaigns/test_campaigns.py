@@ -331,3 +331,38 @@ def test_citizen_files_through_the_page_and_the_list_links_it(world):
     assert "小区加装电梯" in page.content.decode()
     page = client.get(reverse("campaigns:campaign", args=[campaign.pk]) + "?q=公园")
     assert "小区加装电梯" not in page.content.decode()
+
+
+def test_closed_campaign_report_lists_adopted_suggestions_in_html_and_pdf(world):
+    now = datetime.now(UTC)
+    campaign = _campaign(world)  # runs around MONDAY
+    adopted = _suggestion(world, campaign, title="开通夜班公交")
+    other = _suggestion(world, campaign, author=world.other_citizen, title="增设街心公园")
+    services.send_to_unit(
+        campaign=campaign,
+        suggestion_ids=[adopted.pk, other.pk],
+        unit=world.bureau,
+        actor=world.leader,
+        now=MONDAY,
+    )
+    for suggestion, outcome, change in ((adopted, "adopted", "开通N1线"), (other, "reference", "")):
+        services.record_decision(
+            decision_id=suggestion.decision.pk,
+            actor=world.handler,
+            outcome=outcome,
+            reason="研究后答复",
+            change=change,
+            now=MONDAY,
+        )
+    url = reverse("campaigns:report", args=[campaign.pk])
+    Campaign.objects.filter(pk=campaign.pk).update(ends_at=now + timedelta(days=1))
+    assert world_client(world, None).get(url).status_code == 404  # still running
+    assert world_client(world, world.leader).get(url).status_code == 200  # the organiser's preview
+    Campaign.objects.filter(pk=campaign.pk).update(ends_at=now - timedelta(days=1))
+    page = world_client(world, None).get(url).content.decode()
+    adopted_part = page.split('class="adopted-suggestion"', 1)[1]
+    assert "开通夜班公交" in adopted_part and "开通N1线" in adopted_part
+    assert "增设街心公园" not in adopted_part
+    assert "<svg" in page
+    pdf = world_client(world, None).get(reverse("campaigns:report_pdf", args=[campaign.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
