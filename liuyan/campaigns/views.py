@@ -51,6 +51,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "groups": selectors.campaigns_by_status(now),
             "may_create": access.may_create_campaigns(request.user),
+            "decides": bool(staff_scope(request.user).unit_ids),
         },
     )
 
