@@ -90,7 +90,7 @@ def ensure_campaigns(*, seed: int = 1, per_campaign: int = 150) -> int:
         user__username=f"{PREFIX}handler", unit__isnull=False
     ).first()
     units = list(Unit.objects.filter(region=board.region, is_active=True)[:5])
-    if handler and handler.unit not in units:
+    if handler and handler.unit and handler.unit not in units:
         units.insert(0, handler.unit)
     rng = random.Random(seed)
     now = timezone.now()
