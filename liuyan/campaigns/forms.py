@@ -26,8 +26,13 @@ class CampaignForm(forms.ModelForm):
             "response_days",
         ]
         widgets = {
-            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            # The browser's datetime-local input reads and writes only this format.
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
             "topics": forms.CheckboxSelectMultiple,
         }
 
@@ -39,9 +44,24 @@ class CampaignForm(forms.ModelForm):
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
-        if image and getattr(image, "size", 0) > IMAGE_MAX_BYTES:
+        if not image or not hasattr(image, "content_type"):
+            return image  # nothing new uploaded
+        if image.size > IMAGE_MAX_BYTES:
             raise forms.ValidationError(_("The image is larger than 2 MB."))
+        head = image.read(12)
+        image.seek(0)
+        if not _is_image(head):
+            raise forms.ValidationError(_("The file is not a JPEG, PNG or WebP image."))
         return image
+
+
+def _is_image(head: bytes) -> bool:
+    """The file's own signature, not its name: JPEG, PNG or WebP."""
+    return (
+        head.startswith(b"\xff\xd8\xff")
+        or head.startswith(b"\x89PNG\r\n\x1a\n")
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    )
 
 
 class SuggestionForm(forms.Form):

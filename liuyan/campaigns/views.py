@@ -89,7 +89,9 @@ def campaign_image(request: HttpRequest, campaign_id: int) -> FileResponse:
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     if not campaign.image:
         raise Http404
-    return FileResponse(campaign.image.open("rb"))
+    response = FileResponse(campaign.image.open("rb"))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

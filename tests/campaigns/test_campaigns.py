@@ -366,3 +366,41 @@ def test_closed_campaign_report_lists_adopted_suggestions_in_html_and_pdf(world)
     assert "<svg" in page
     pdf = world_client(world, None).get(reverse("campaigns:report_pdf", args=[campaign.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_organiser_responds_publicly_and_others_may_not(world):
+    campaign = _campaign(world, support_threshold=1)
+    suggestion = _suggestion(world, campaign)
+    services.support(suggestion_id=suggestion.pk, user=world.other_citizen, now=MONDAY)
+    url = reverse("campaigns:respond", args=[suggestion.pk])
+    themes = reverse("campaigns:themes", args=[campaign.pk])
+    for user in (world.other_leader, world.other_handler, world.citizen):
+        client = world_client(world, user)
+        assert client.post(url, {"text": "不该出现"}).status_code == 403
+        assert client.get(themes).status_code == 403
+    client = world_client(world, world.leader)
+    assert client.get(themes).status_code == 200
+    assert client.post(url, {"text": "已研究，将于下月试点。"}).status_code == 302
+    page = world_client(world, None).get(reverse("campaigns:suggestion", args=[suggestion.pk]))
+    assert "已研究，将于下月试点。" in page.content.decode()
+    assert "不该出现" not in page.content.decode()
+
+
+def test_campaign_image_must_really_be_an_image(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from liuyan.campaigns.forms import CampaignForm
+
+    data = {
+        "title": "图片测试",
+        "description": "说明",
+        "organiser_board": world.board.pk,
+        "starts_at": "2026-03-01T09:00",
+        "ends_at": "2026-04-01T09:00",
+        "support_threshold": 5,
+        "response_days": 5,
+    }
+    fake = SimpleUploadedFile("x.png", b"<script>alert(1)</script>", content_type="image/png")
+    assert "image" in CampaignForm(data, {"image": fake}).errors
+    png = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 20, content_type="image/png")
+    assert CampaignForm(data, {"image": png}).is_valid()
