@@ -404,3 +404,18 @@ def test_campaign_image_must_really_be_an_image(world):
     assert "image" in CampaignForm(data, {"image": fake}).errors
     png = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 20, content_type="image/png")
     assert CampaignForm(data, {"image": png}).is_valid()
+
+
+def test_api_lists_campaigns_and_only_public_masked_suggestions(world):
+    campaign = _campaign(world)
+    public = _suggestion(world, campaign, body="电话13912345678，建议增加夜班公交。")
+    _suggestion(world, campaign, author=world.other_citizen, title="私密建议", is_public=False)
+    _suggestion(world, campaign, title="待审建议", publish=False)
+    client = world_client(world, None)
+    listing = client.get("/api/v1/campaigns/").json()
+    assert [c["title"] for c in listing["results"]] == [campaign.title]
+    assert client.get(f"/api/v1/campaigns/{campaign.pk}/").json()["region"] == world.city.code
+    rows = client.get(f"/api/v1/campaigns/{campaign.pk}/suggestions/").json()["results"]
+    assert [row["id"] for row in rows] == [public.pk]
+    assert "13912345678" not in rows[0]["text"]
+    assert client.get("/api/v1/campaigns/999999/suggestions/").status_code == 404
