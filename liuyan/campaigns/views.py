@@ -302,16 +302,17 @@ def themes(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     name=request.POST.get("name", "")[:120],
                     now=now,
                 )
-            elif action == "send":
+            elif action in ("send", "send_theme"):
                 form = SendForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError(_("Choose a unit."))
-                ids = parse_ids(request.POST.getlist("suggestion"))
-                theme_id = parse_id(request.POST.get("theme"))
-                if theme_id:
-                    ids += list(
+                if action == "send_theme":  # the whole theme
+                    theme_id = parse_id(request.POST.get("theme")) or 0
+                    ids = list(
                         campaign.suggestions.filter(theme_id=theme_id).values_list("pk", flat=True)
                     )
+                else:
+                    ids = parse_ids(request.POST.getlist("suggestion"))
                 sent = services.send_to_unit(
                     campaign=campaign,
                     suggestion_ids=ids,

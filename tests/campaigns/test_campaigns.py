@@ -419,3 +419,20 @@ def test_api_lists_campaigns_and_only_public_masked_suggestions(world):
     assert [row["id"] for row in rows] == [public.pk]
     assert "13912345678" not in rows[0]["text"]
     assert client.get("/api/v1/campaigns/999999/suggestions/").status_code == 404
+
+
+def test_organiser_sends_chosen_suggestions_or_a_whole_theme(world):
+    campaign = _campaign(world)
+    first = _suggestion(world, campaign, title="增加公交夜班线路")
+    second = _suggestion(world, campaign, author=world.other_citizen, title="开通公交夜班线路")
+    theme = campaign.themes.create(name="夜班公交", created_at=MONDAY)
+    Suggestion.objects.filter(pk__in=[first.pk, second.pk]).update(theme=theme)
+    client = world_client(world, world.leader)
+    url = reverse("campaigns:themes", args=[campaign.pk]) + f"?theme={theme.pk}"
+    page = client.get(url).content.decode()
+    assert "增加公交夜班线路" in page and "开通公交夜班线路" in page
+    sent = {"theme": theme.pk, "suggestion": [first.pk], "unit": world.bureau.pk}
+    assert client.post(url, {**sent, "action": "send"}).status_code == 302
+    assert set(Decision.objects.values_list("suggestion_id", flat=True)) == {first.pk}
+    assert client.post(url, {**sent, "action": "send_theme"}).status_code == 302
+    assert set(Decision.objects.values_list("suggestion_id", flat=True)) == {first.pk, second.pk}
