@@ -39,28 +39,25 @@ SUBJECTS = {
     "环境": ("增加口袋公园", "推进垃圾分类", "治理餐饮油烟扰民", "增设公共厕所"),
     "营商": ("简化个体工商户登记", "推行一网通办", "减少重复提交材料", "设立企业服务专员"),
 }
-REASONS = (
-    "目前很多市民反映不方便",
-    "周边居民越来越多，需求很大",
-    "其他城市已经有成功做法",
-    "能够明显提升群众的获得感",
-    "现有设施已经不能满足需要",
-)
-WISHES = (
-    "希望有关部门研究采纳。",
-    "建议先在部分社区试点。",
-    "恳请尽快推进。",
-    "希望听取群众意见后实施。",
-)
+# Why, in the words of each subject: a suggestion's text is mostly about its own idea, so
+# themes form around ideas rather than around stock phrases.
+REASONS = {
+    "公交": ("晚上下班后等车时间太长", "不少站点离小区太远", "老人和学生乘车不方便"),
+    "停车": ("小区车位严重不足，车辆占道停放", "新能源车越来越多，充电难", "路边停车乱收费"),
+    "养老": ("社区老年人越来越多，子女白天上班", "独居老人吃饭、看病都不方便", "养老服务供不应求"),
+    "教育": ("幼儿园学位紧张，入园难", "放学时间早，家长无法接送", "孩子缺少运动场地"),
+    "环境": ("周边缺少休闲健身的地方", "垃圾混投混放，气味难闻", "油烟和噪音影响居民休息"),
+    "营商": ("办事要跑多个窗口，材料重复提交", "个体户开业手续繁琐", "企业遇到问题不知道找谁"),
+}
 PLACES = ("城东片区", "老城区", "高新区", "河西新城", "火车站周边", "大学城")
 
 
 def _text(rng: random.Random) -> tuple[str, str]:
     subject = rng.choice(list(SUBJECTS))
     idea = rng.choice(SUBJECTS[subject])
-    place = rng.choice(PLACES)
-    title = f"关于在{place}{idea}的建议" if rng.random() < 0.5 else f"建议{idea}"
-    body = f"{rng.choice(REASONS)}，建议在{place}{idea}。{rng.choice(WISHES)}"
+    title = rng.choice((f"建议{idea}", f"关于{idea}的建议", f"希望{idea}", f"{idea}，方便群众"))
+    where = f"在{rng.choice(PLACES)}" if rng.random() < 0.3 else ""
+    body = f"{rng.choice(REASONS[subject])}，建议{where}{idea}。"
     if rng.random() < 0.05:  # now and then someone leaves a phone number: masked when published
         body += f"联系电话1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}。"
     return title, body
