@@ -4,10 +4,11 @@ from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from liuyan.directory.models import Domain, Unit
 
-from .models import IMAGE_MAX_BYTES, REJECT_REASON_CHOICES, Campaign, Decision
+from .models import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, REJECT_REASON_CHOICES, Campaign, Decision
 
 
 class CampaignForm(forms.ModelForm):
@@ -48,20 +49,25 @@ class CampaignForm(forms.ModelForm):
             return image  # nothing new uploaded
         if image.size > IMAGE_MAX_BYTES:
             raise forms.ValidationError(_("The image is larger than 2 MB."))
-        head = image.read(12)
-        image.seek(0)
-        if not _is_image(head):
+        if not _is_image(image):
             raise forms.ValidationError(_("The file is not a JPEG, PNG or WebP image."))
         return image
 
 
-def _is_image(head: bytes) -> bool:
-    """The file's own signature, not its name: JPEG, PNG or WebP."""
-    return (
-        head.startswith(b"\xff\xd8\xff")
-        or head.startswith(b"\x89PNG\r\n\x1a\n")
-        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-    )
+def _is_image(upload) -> bool:
+    """Pillow (already used for message images) reads the file's structure: a JPEG, PNG or WebP
+    of sane size, whatever its name says."""
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            kind = probe.format
+            too_large = probe.width * probe.height > IMAGE_MAX_PIXELS
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        return False
+    finally:
+        upload.seek(0)
+    return kind in ("JPEG", "PNG", "WEBP") and not too_large
 
 
 class SuggestionForm(forms.Form):

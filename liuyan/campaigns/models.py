@@ -19,6 +19,7 @@ from liuyan.directory.models import Board, Domain, Region, Unit
 REJECT_REASON_CHOICES = [(reason.value, REJECT_REASON_LABELS[reason]) for reason in RejectReason]
 IMAGE_TYPES = ("jpg", "jpeg", "png", "webp")
 IMAGE_MAX_BYTES = 2 * 1024 * 1024
+IMAGE_MAX_PIXELS = 40_000_000
 
 
 class Campaign(models.Model):

@@ -1,12 +1,14 @@
 """Suggestion campaigns: filing, screening, supports and their threshold, themes, decisions,
 and who may see what."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from PIL import Image
 
 from liuyan.campaigns import services
 from liuyan.campaigns.models import Campaign, Decision, Suggestion, Support
@@ -402,7 +404,12 @@ def test_campaign_image_must_really_be_an_image(world):
     }
     fake = SimpleUploadedFile("x.png", b"<script>alert(1)</script>", content_type="image/png")
     assert "image" in CampaignForm(data, {"image": fake}).errors
-    png = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 20, content_type="image/png")
+    header_only = b"\x89PNG\r\n\x1a\n" + b"\0" * 20
+    broken = SimpleUploadedFile("x.png", header_only, content_type="image/png")
+    assert "image" in CampaignForm(data, {"image": broken}).errors
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    png = SimpleUploadedFile("x.png", buffer.getvalue(), content_type="image/png")
     assert CampaignForm(data, {"image": png}).is_valid()
 
 
@@ -436,3 +443,30 @@ def test_organiser_sends_chosen_suggestions_or_a_whole_theme(world):
     assert set(Decision.objects.values_list("suggestion_id", flat=True)) == {first.pk}
     assert client.post(url, {**sent, "action": "send_theme"}).status_code == 302
     assert set(Decision.objects.values_list("suggestion_id", flat=True)) == {first.pk, second.pk}
+
+
+def test_campaign_image_is_uploaded_and_served(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
+    client = world_client(world, world.moderator)
+    response = client.post(
+        reverse("campaigns:create"),
+        {
+            "title": "带图片的征集",
+            "description": "说明",
+            "organiser_board": world.board.pk,
+            "starts_at": "2026-03-01T09:00",
+            "ends_at": "2026-04-01T09:00",
+            "support_threshold": 5,
+            "response_days": 5,
+            "image": SimpleUploadedFile("poster.png", buffer.getvalue(), "image/png"),
+        },
+    )
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(title="带图片的征集")
+    image = world_client(world, None).get(reverse("campaigns:image", args=[campaign.pk]))
+    assert image.status_code == 200
+    assert b"".join(image.streaming_content) == buffer.getvalue()
