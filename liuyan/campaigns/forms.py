@@ -8,6 +8,7 @@ from PIL import Image, UnidentifiedImageError
 
 from liuyan.directory.models import Domain, Unit
 
+from . import uploads
 from .models import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, REJECT_REASON_CHOICES, Campaign, Decision
 
 
@@ -70,10 +71,39 @@ def _is_image(upload) -> bool:
     return kind in ("JPEG", "PNG", "WEBP") and not too_large
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several files in one input (Django's documented recipe); each is checked by
+    campaigns.uploads.clean_image."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > uploads.MAX_IMAGES:
+            raise forms.ValidationError(
+                _("At most %(count)d images.") % {"count": uploads.MAX_IMAGES}
+            )
+        cleaned = [super(MultipleImageField, self).clean(f, initial) for f in files]
+        return [uploads.clean_image(f) for f in cleaned if f]
+
+
 class SuggestionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=100)
     body = forms.CharField(label=_("Your suggestion"), max_length=5000, widget=forms.Textarea)
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=Domain.objects.none(), required=False)
+    images = MultipleImageField(
+        label=_("Images"),
+        required=False,
+        help_text=_("Up to 3 images (JPEG, PNG or WebP, 5 MB each); their metadata is removed."),
+    )
     is_public = forms.BooleanField(
         label=_("Public"),
         required=False,

@@ -254,3 +254,28 @@ class Decision(models.Model):
     @property
     def is_adopted(self) -> bool:
         return self.outcome in self.ADOPTING
+
+
+def suggestion_image_path(instance: SuggestionImage, filename: str) -> str:
+    # The stored name never comes from the uploader: it could carry personal data or a path.
+    return f"suggestions/{instance.created_at:%Y/%m}/{instance.token}.{instance.extension}"
+
+
+class SuggestionImage(models.Model):
+    """An image attached to a suggestion by its author, re-encoded without its metadata; seen
+    by whoever may see the suggestion (served through a view that asks campaigns.access)."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="images")
+    token = models.CharField(max_length=32, unique=True)
+    extension = models.CharField(max_length=8)
+    content_type = models.CharField(max_length=60)
+    file = models.FileField(upload_to=suggestion_image_path, max_length=200)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.token

@@ -3,10 +3,12 @@ validating before saving (like board.services)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -16,7 +18,15 @@ from liuyan.directory.selectors import work_calendar
 from liuyan.insight import hot
 from liuyan.insight.masking import mask_public
 
-from .models import REJECT_REASON_CHOICES, Campaign, Decision, Suggestion, Support, Theme
+from .models import (
+    REJECT_REASON_CHOICES,
+    Campaign,
+    Decision,
+    Suggestion,
+    SuggestionImage,
+    Support,
+    Theme,
+)
 from .signals import decision_recorded
 
 # Anti-abuse limits, per citizen (the sign-in rules already bind an account to one phone).
@@ -44,8 +54,18 @@ def save_campaign(*, campaign: Campaign, topics: Iterable, actor, now: datetime)
 
 @transaction.atomic
 def submit_suggestion(
-    *, campaign: Campaign, author, title: str, body: str, topic, is_public: bool, now: datetime
+    *,
+    campaign: Campaign,
+    author,
+    title: str,
+    body: str,
+    topic,
+    is_public: bool,
+    now: datetime,
+    images: Iterable[tuple[bytes, str, str]] = (),
 ) -> Suggestion:
+    """A citizen's suggestion, waiting for screening; `images` are already re-encoded
+    (campaigns.uploads.clean_image)."""
     if campaign.status_at(now) != Campaign.Status.RUNNING:
         raise ValidationError(_("This campaign is not taking suggestions now."))
     title, body = title.strip(), body.strip()
@@ -74,6 +94,16 @@ def submit_suggestion(
     )
     suggestion.full_clean()
     suggestion.save()
+    for data, extension, content_type in images:
+        image = SuggestionImage(
+            suggestion=suggestion,
+            token=secrets.token_hex(16),
+            extension=extension,
+            content_type=content_type,
+            created_at=now,
+        )
+        image.file.save(f"image.{extension}", ContentFile(data), save=False)
+        image.save()
     return suggestion
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/themes/", views.themes, name="themes"),
     path("campaigns/decisions/", views.decisions, name="decisions"),
     path("suggestions/<int:suggestion_id>/", views.suggestion_detail, name="suggestion"),
+    path(
+        "suggestions/<int:suggestion_id>/images/<str:token>/",
+        views.suggestion_image,
+        name="suggestion_image",
+    ),
     path("suggestions/<int:suggestion_id>/support/", views.support, name="support"),
     path("suggestions/<int:suggestion_id>/respond/", views.respond, name="respond"),
     path("suggestions/<int:suggestion_id>/decide/", views.decide, name="decide"),

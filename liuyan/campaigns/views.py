@@ -28,7 +28,7 @@ from .forms import (
     SendForm,
     SuggestionForm,
 )
-from .models import Campaign, Decision, Suggestion, Support
+from .models import Campaign, Decision, Suggestion, SuggestionImage, Support
 
 PAGE_SIZE = 30
 
@@ -126,7 +126,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int | None = None) -> HttpR
 @require_POST
 def suggest(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    form = SuggestionForm(request.POST, campaign=campaign)
+    form = SuggestionForm(request.POST, request.FILES, campaign=campaign)
     if form.is_valid():
         try:
             suggestion = services.submit_suggestion(
@@ -136,6 +136,7 @@ def suggest(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 topic=form.cleaned_data["topic"],
                 is_public=form.cleaned_data["is_public"],
+                images=form.cleaned_data["images"],
                 now=timezone.now(),
             )
         except ValidationError as error:
@@ -189,6 +190,17 @@ def suggestion_detail(request: HttpRequest, suggestion_id: int) -> HttpResponse:
         else None,
     }
     response = render(request, "campaigns/suggestion.html", context)
+    if not suggestion.is_listed:
+        add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def suggestion_image(request: HttpRequest, suggestion_id: int, token: str) -> FileResponse:
+    suggestion = _visible_suggestion(request, suggestion_id)
+    image = get_object_or_404(SuggestionImage, suggestion=suggestion, token=token[:32])
+    response = FileResponse(image.file.open("rb"), content_type=image.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
     if not suggestion.is_listed:
         add_never_cache_headers(response)
     return response

@@ -470,3 +470,50 @@ def test_campaign_image_is_uploaded_and_served(world, settings, tmp_path):
     image = world_client(world, None).get(reverse("campaigns:image", args=[campaign.pk]))
     assert image.status_code == 200
     assert b"".join(image.streaming_content) == buffer.getvalue()
+
+
+def test_suggestion_images_lose_their_metadata_and_follow_the_suggestions_access(
+    world, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    now = datetime.now(UTC)
+    campaign = _campaign(world, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=9))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make: any EXIF tag would do
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "green").save(buffer, "JPEG", exif=exif)
+    assert b"PhoneMaker" in buffer.getvalue()
+    client = world_client(world, world.citizen)
+    response = client.post(
+        reverse("campaigns:suggest", args=[campaign.pk]),
+        {
+            "title": "路口加装红绿灯",
+            "body": "建议在学校门口路口加装红绿灯。",
+            "images": [
+                SimpleUploadedFile("IMG_0001.jpg", buffer.getvalue(), "image/jpeg"),
+            ],
+        },  # not public
+    )
+    assert response.status_code == 302
+    suggestion = Suggestion.objects.get(title="路口加装红绿灯")
+    assert not suggestion.is_public
+    image = suggestion.images.get()
+    url = reverse("campaigns:suggestion_image", args=[suggestion.pk, image.token])
+    served = client.get(url)
+    assert served.status_code == 200
+    data = b"".join(served.streaming_content)
+    assert data.startswith(b"\xff\xd8") and b"PhoneMaker" not in data
+    assert world_client(world, world.other_citizen).get(url).status_code == 404
+    assert world_client(world, None).get(url).status_code == 404
+    bogus = client.post(
+        reverse("campaigns:suggest", args=[campaign.pk]),
+        {
+            "title": "假图片",
+            "body": "正文",
+            "images": [SimpleUploadedFile("x.jpg", b"not an image", "image/jpeg")],
+        },
+    )
+    assert bogus.status_code == 400
+    assert not Suggestion.objects.filter(title="假图片").exists()
