@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from liuyan.directory.models import Membership
 from liuyan.directory.selectors import work_calendar
 
 from .models import Campaign, Decision, Suggestion, Theme
@@ -116,3 +117,16 @@ def pending_decisions(unit_ids) -> QuerySet[Decision]:
         .select_related("suggestion__campaign", "unit")
         .order_by("sent_at", "pk")
     )
+
+
+def organiser_user_ids(campaign: Campaign) -> list[int]:
+    """Who answers for the organiser: the board's leaders and the staff of its default unit, or
+    the leaders of the organising region."""
+    if campaign.organiser_board is not None:
+        board = campaign.organiser_board
+        who = Q(role=Membership.Role.LEADER, board=board)
+        if board.default_unit_id is not None:
+            who |= Q(role__in=list(Membership.UNIT_ROLES), unit_id=board.default_unit_id)
+    else:
+        who = Q(role=Membership.Role.LEADER, region=campaign.organiser_region, board__isnull=True)
+    return sorted(set(Membership.objects.filter(who).values_list("user_id", flat=True)))

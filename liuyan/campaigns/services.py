@@ -18,6 +18,7 @@ from liuyan.directory.selectors import work_calendar
 from liuyan.insight import hot
 from liuyan.insight.masking import mask_public
 
+from . import selectors
 from .models import (
     REJECT_REASON_CHOICES,
     Campaign,
@@ -27,7 +28,7 @@ from .models import (
     Support,
     Theme,
 )
-from .signals import decision_recorded
+from .signals import decision_recorded, threshold_reached
 
 # Anti-abuse limits, per citizen (the sign-in rules already bind an account to one phone).
 SUGGESTIONS_PER_DAY = 10
@@ -181,6 +182,11 @@ def support(*, suggestion_id: int, user, now: datetime) -> Suggestion:
         suggestion.threshold_reached_at = now
         suggestion.response_due_at = work_calendar().add_working_days(now, campaign.response_days)
         suggestion.save(update_fields=["threshold_reached_at", "response_due_at"])
+        threshold_reached.send(
+            sender=Suggestion,
+            suggestion=suggestion,
+            recipient_ids=selectors.organiser_user_ids(campaign),
+        )
     return suggestion
 
 

@@ -9,7 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from liuyan.board.models import Event
         from liuyan.board.signals import event_recorded
-        from liuyan.campaigns.signals import decision_recorded
+        from liuyan.campaigns.signals import decision_recorded, threshold_reached
         from liuyan.reports.signals import digest_published
 
         from . import campaigns, checks, digests, dispatch  # noqa: F401  (importing checks registers them)
@@ -24,4 +24,7 @@ class NotificationsConfig(AppConfig):
         # campaigns announces a unit's decision on a suggestion; the proposer and supporters hear.
         decision_recorded.connect(
             campaigns.on_decision_recorded, dispatch_uid="notifications.campaign_decision"
+        )
+        threshold_reached.connect(
+            campaigns.on_threshold_reached, dispatch_uid="notifications.campaign_threshold"
         )

@@ -186,6 +186,12 @@ def test_threshold_sets_a_working_day_response_deadline(world):
     services.support(suggestion_id=suggestion.pk, user=third, now=friday)
     suggestion.refresh_from_db()
     assert suggestion.threshold_reached_at == friday
+    told = set(
+        Notification.objects.filter(kind=Notification.Kind.CAMPAIGN).values_list(
+            "recipient_id", flat=True
+        )
+    )  # the organiser: the board's leader and the staff of its default unit, no one else
+    assert told == {world.leader.pk, world.handler.pk, world.head.pk}
     # Five working days after a Friday: the next Friday (weekends do not count).
     due = suggestion.response_due_at.astimezone(UTC)
     assert due.date() == datetime(2026, 3, 13).date()
