@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "liuyan.desk",
     "liuyan.reports",
     "liuyan.channels",
+    "liuyan.campaigns",
     # The demo world and load-test generator (commands only, no models).
     "liuyan.demo",
 ]

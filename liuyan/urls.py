@@ -11,6 +11,8 @@ urlpatterns = [
     path("desk/", include("liuyan.desk.urls")),
     path("notifications/", include("liuyan.notifications.urls")),
     path("reports/", include("liuyan.reports.urls")),
+    # /campaigns/ and /suggestions/ (人民建议征集)
+    path("", include("liuyan.campaigns.urls")),
     # /api/v1/ (REST, OpenAPI) and /open311/v2/ (GeoReport v2)
     path("", include("liuyan.api.urls")),
     path("", include("liuyan.portal.urls")),

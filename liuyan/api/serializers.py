@@ -3,11 +3,13 @@ details are accepted when filing and never shown."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from liuyan.board.models import STATE_LABELS, Assignment, Event, Message, Reply
 from liuyan.board.textrules import mask_personal_data, mask_staff_text
+from liuyan.campaigns.models import Campaign
 from liuyan.core.lifecycle import RejectReason, State
 from liuyan.directory.models import Board, Domain, Region, Unit
 
@@ -202,3 +204,63 @@ class DispatchSerializer(serializers.Serializer):
         queryset=Unit.objects.filter(is_active=True), many=True, required=False, default=list
     )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+# --- suggestion campaigns (read-only, public data only) -------------------------------------
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    organiser = serializers.CharField(source="organiser_name", read_only=True)
+    region = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "title",
+            "description",
+            "organiser",
+            "region",
+            "starts_at",
+            "ends_at",
+            "status",
+            "support_threshold",
+            "response_days",
+        ]
+
+    def get_region(self, campaign) -> str:
+        return campaign.region.code
+
+    def get_status(self, campaign) -> str:
+        return campaign.status_at(timezone.now())
+
+
+class DecisionSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    unit = serializers.CharField(source="unit.name")
+    reason = serializers.CharField()
+    change = serializers.CharField()
+    change_link = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """A published public suggestion, in its masked words."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField(source="public_title")
+    text = serializers.CharField(source="public_body")
+    submitted_at = serializers.DateTimeField()
+    supports = serializers.IntegerField(source="support_count")
+    theme = serializers.CharField(source="theme.name", default=None)
+    response_due_at = serializers.DateTimeField()
+    response = serializers.CharField()
+    responded_at = serializers.DateTimeField()
+    decision = serializers.SerializerMethodField()
+
+    def get_decision(self, suggestion) -> dict | None:
+        decision = getattr(suggestion, "decision", None)
+        if decision is None or decision.decided_at is None:
+            return None
+        return DecisionSerializer(decision).data

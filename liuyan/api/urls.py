@@ -30,6 +30,13 @@ v1 = [
     path("messages/<str:serial>/dispatch/", views.DispatchMessage.as_view(), name="dispatch"),
     path("moderation/queue/", views.ModerationQueue.as_view(), name="moderation-queue"),
     path("boards/", views.BoardList.as_view(), name="boards"),
+    path("campaigns/", views.CampaignList.as_view(), name="campaigns"),
+    path("campaigns/<int:pk>/", views.CampaignDetail.as_view(), name="campaign"),
+    path(
+        "campaigns/<int:pk>/suggestions/",
+        views.CampaignSuggestions.as_view(),
+        name="campaign-suggestions",
+    ),
     path("boards/<int:pk>/", views.BoardDetail.as_view(), name="board"),
     path("units/", views.UnitList.as_view(), name="units"),
     path("regions/", views.RegionList.as_view(), name="regions"),

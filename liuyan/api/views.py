@@ -24,6 +24,7 @@ from liuyan.accounts import audit
 from liuyan.board import services as board_services
 from liuyan.board.access import staff_scope
 from liuyan.board.models import Message
+from liuyan.campaigns.models import Campaign, Suggestion
 from liuyan.core.lifecycle import RejectReason, State
 from liuyan.directory.models import Board, Domain, Region
 
@@ -34,6 +35,7 @@ from .problems import PROBLEM_TYPE, activate_language, problem
 from .serializers import (
     AssignmentSerializer,
     BoardSerializer,
+    CampaignSerializer,
     DispatchSerializer,
     DomainSerializer,
     EventSerializer,
@@ -46,6 +48,7 @@ from .serializers import (
     ReplyBodySerializer,
     ReplySerializer,
     ScreenSerializer,
+    SuggestionSerializer,
     TransferSerializer,
     UnitSerializer,
 )
@@ -583,3 +586,39 @@ class DispatchMessage(_ModerationStep):
             note=data["note"],
         )
         return self.done(message)
+
+
+# --- suggestion campaigns (read-only; public suggestions only, masked) ------------------------
+
+
+@extend_schema(tags=["campaigns"])
+class CampaignList(ListView):
+    serializer_class = CampaignSerializer
+    pagination_class = ById
+
+    def get_queryset(self):
+        return Campaign.objects.select_related(
+            "organiser_board__region", "organiser_region"
+        ).order_by("id")
+
+
+@extend_schema(tags=["campaigns"], responses={200: CampaignSerializer, **ERRORS})
+class CampaignDetail(ApiView, generics.RetrieveAPIView):
+    serializer_class = CampaignSerializer
+    queryset = Campaign.objects.select_related("organiser_board__region", "organiser_region")
+
+
+@extend_schema(tags=["campaigns"])
+class CampaignSuggestions(ListView):
+    """The campaign's published public suggestions, masked, with the unit's decision."""
+
+    serializer_class = SuggestionSerializer
+    pagination_class = ById
+
+    def get_queryset(self):
+        campaign = get_object_or_404(Campaign, pk=self.kwargs["pk"])
+        return (
+            campaign.suggestions.filter(status=Suggestion.Status.PUBLISHED, is_public=True)
+            .select_related("theme", "decision__unit")
+            .order_by("id")
+        )

@@ -591,6 +591,12 @@ def cluster(messages: Sequence[HotMessage]) -> list[list[int]]:
     return _cluster(messages)[0]
 
 
+def themes(messages: Sequence[HotMessage]) -> list[tuple[list[int], str]]:
+    """Groups of similar texts (largest first), each named by its most typical title: how the
+    suggestions of a campaign are sorted into themes."""
+    return [(group, _representative(group, messages)) for group in cluster(messages)]
+
+
 def _cluster(
     messages: Sequence[HotMessage],
 ) -> tuple[list[list[int]], list[_Located], list[_Text]]:

@@ -21,6 +21,7 @@ class Notification(models.Model):
         TASK = "task", _("work to do")
         SUPERVISION = "supervision", _("supervision")
         INSTRUCTION = "instruction", _("leader's instruction")
+        CAMPAIGN = "campaign", _("suggestion campaign")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

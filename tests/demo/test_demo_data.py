@@ -306,3 +306,22 @@ def test_every_demo_hot_issue_place_is_a_whole_name_of_its_messages(demo):
         ]
         assert not bad, bad
         transaction.set_rollback(True)
+
+
+def test_demo_has_a_running_and_a_closed_campaign_with_themes_and_decisions(demo):
+    from django.utils import timezone
+
+    from liuyan.campaigns.models import Campaign, Decision
+    from liuyan.demo.campaigns import demo_campaigns
+
+    now = timezone.now()
+    campaigns = {c.status_at(now): c for c in demo_campaigns()}
+    assert set(campaigns) == {Campaign.Status.RUNNING, Campaign.Status.CLOSED}
+    for campaign in campaigns.values():
+        assert campaign.suggestions.count() >= 100
+        assert campaign.themes.count() >= 3
+    closed = campaigns[Campaign.Status.CLOSED]
+    adopted = Decision.objects.filter(suggestion__campaign=closed, outcome__in=Decision.ADOPTING)
+    assert adopted.exists()
+    with_phone = closed.suggestions.filter(body__contains="联系电话", status="published")
+    assert all(s.public_body != s.body for s in with_phone)  # the number is masked

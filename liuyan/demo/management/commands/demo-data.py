@@ -64,6 +64,7 @@ class Command(BaseCommand):
             existing = 0
         elif existing and messages is None:
             self.stdout.write(f"The demo world is already there ({existing} demo messages).")
+            self.campaigns()  # added to demos loaded before campaigns existed
             self.print_logins()
             return
         world.ensure_world(seed=1)
@@ -75,7 +76,16 @@ class Command(BaseCommand):
         )
         self.report(outcome)
         self.rebuild_figures(show=verbose)
+        self.campaigns()
         self.print_logins()
+
+    def campaigns(self) -> None:
+        """A running and a closed suggestion campaign (人民建议征集), once."""
+        from liuyan.demo.campaigns import ensure_campaigns
+
+        written = ensure_campaigns(seed=1)
+        if written:
+            self.stdout.write(f"Wrote 2 suggestion campaigns with {written} suggestions.")
 
     def rebuild_figures(self, *, show: bool) -> None:
         """The generator writes the board's tables directly, not through the lifecycle service
