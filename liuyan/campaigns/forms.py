@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from liuyan.directory.models import Domain, Unit
+from liuyan.web.inputs import BoundedIntegerField
 
 from . import uploads
 from .models import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, REJECT_REASON_CHOICES, Campaign, Decision
@@ -36,6 +37,11 @@ class CampaignForm(forms.ModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
             "topics": forms.CheckboxSelectMultiple,
+        }
+        # Bounded like every integer the site takes: 10**40 is a clear form error, never a 500.
+        field_classes = {
+            "support_threshold": BoundedIntegerField,
+            "response_days": BoundedIntegerField,
         }
 
     def __init__(self, *args, **kwargs):
