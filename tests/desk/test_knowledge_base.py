@@ -97,3 +97,11 @@ def test_search_by_words_and_by_domain(client, world, base):
     other = Domain.objects.create(name="教育文体", level=1)
     elsewhere = client.get(reverse("desk:knowledge"), {"domain": other.pk}).content.decode()
     assert base["answered"].serial not in elsewhere
+
+
+@pytest.mark.parametrize("odd", ["²", "１２", "-1", "abc", str(10**40)])
+def test_an_odd_assignment_id_is_ignored_not_a_500(client, world, odd):
+    """'²'.isdigit() is true and int('²') raises: the page once answered 500 to it."""
+    client.force_login(world.handler)
+    response = client.get(reverse("desk:knowledge"), {"for": odd})
+    assert response.status_code == 200

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from liuyan.board import access
+from liuyan.web.inputs import parse_id
 
 from ..forms import domain_field
 from ..selectors import knowledge
@@ -27,10 +28,12 @@ def knowledge_base(request):
     form = KnowledgeSearchForm(request.GET or None)
     assignment = None
     answers: list = []
-    if request.GET.get("for", "").isdigit():
+    # parse_id, not str.isdigit(): '²' is a digit to Python and not a number to int().
+    assignment_id = parse_id(request.GET.get("for"))
+    if assignment_id is not None:
         assignment = get_object_or_404(
             access.unit_assignments(request.scope).select_related("message"),
-            pk=int(request.GET["for"]),
+            pk=assignment_id,
         )
         answers = knowledge.answers_like(assignment)
     elif form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["domain"]):
