@@ -25,7 +25,9 @@ CHROMIUM_ARGS = [
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API refuses to start while another sync
+# Playwright is still running in the thread, and browser tests of later folders start their own.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
