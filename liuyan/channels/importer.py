@@ -5,7 +5,8 @@ The columns are those of the provincial message board's public export (留言编
 is checked on its own; a bad row is reported with its line number and the rest goes on. Rows go
 to `board.services.import_history` in batches, each batch one transaction, so an interrupted
 import keeps whole batches and a second run picks up where it stopped: a row whose source id is
-already imported is skipped (idempotent).
+already imported is skipped (idempotent). The text work of each batch (masking, segmenting for
+search) runs in forked worker processes while the batch before is written (`_TextWork`).
 
 CSV is read with the standard library (`utf-8-sig`, so a BOM from Excel is fine); XLSX with
 openpyxl in read-only mode, which streams the sheet instead of loading it whole.
