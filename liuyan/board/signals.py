@@ -10,3 +10,9 @@ from django.dispatch import Signal
 # the step's transaction, so a receiver may add to the step (a transactional outbox row) or wait
 # for the commit with `transaction.on_commit`. A receiver that raises fails the whole step.
 event_recorded = Signal()
+
+# Sent with `message_ids=` (a list of ints) by `services.import_history` once per batch of
+# messages loaded from an old system's history, inside the batch's transaction, after their
+# replies and events are written. No `event_recorded` is sent for those steps (history notifies
+# nobody); a receiver that keeps figures counts the batch here.
+history_imported = Signal()

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.db import reset_queries
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -138,6 +140,11 @@ def records(messages: QuerySet[Message], *, chunk: int = CHUNK) -> Iterator[dict
                 "replies": replies.get(message.pk, []),
                 "timeline": timeline.get(message.pk, []),
             }
+        # With DEBUG on, Django keeps every query's SQL (up to 9,000): three a chunk, two of them
+        # with the chunk's 2,000 ids, so the export's memory grew with the number of messages
+        # (~11 MiB over a million). Forget them after each chunk.
+        if settings.DEBUG:
+            reset_queries()
 
 
 def _flat(record: dict) -> list:

@@ -5,7 +5,8 @@ The columns are those of the provincial message board's public export (留言编
 is checked on its own; a bad row is reported with its line number and the rest goes on. Rows go
 to `board.services.import_history` in batches, each batch one transaction, so an interrupted
 import keeps whole batches and a second run picks up where it stopped: a row whose source id is
-already imported is skipped (idempotent).
+already imported is skipped (idempotent). The text work of each batch (masking, segmenting for
+search) runs in forked worker processes while the batch before is written (`_TextWork`).
 
 CSV is read with the standard library (`utf-8-sig`, so a BOM from Excel is fine); XLSX with
 openpyxl in read-only mode, which streams the sheet instead of loading it whole.
@@ -14,6 +15,10 @@ openpyxl in read-only mode, which streams the sheet instead of loading it whole.
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import multiprocessing.pool
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuyan.board import services
+from liuyan.board.bulk import insert_rows
 from liuyan.board.services import HistoricalMessage
 from liuyan.board.textrules import TITLE_MAX
 from liuyan.core.clock import SHANGHAI
@@ -218,8 +224,13 @@ def import_file(
     batch_size: int = BATCH,
     progress: Callable[[int], object] | None = None,
     now: datetime | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
-    """Import every good row of `path` to `board`; see the module's docstring."""
+    """Import every good row of `path` to `board`; see the module's docstring.
+
+    The text work of a batch (masking, segmenting for search: most of a row's cost) runs in
+    `workers` forked processes (default: one per core, none on a single core) while this
+    process writes the batch before; `workers=0` does it here."""
     unit = unit or board.default_unit
     if unit is None:
         raise ImportFileError(_("The board has no default unit: name the unit that answered."))
@@ -228,33 +239,52 @@ def import_file(
     report = ImportReport()
     seen: set[str] = set()
     batch: list[_Row] = []
-    for line, raw in read_rows(path):
-        report.rows += 1
-        if progress is not None:
-            progress(1)
-        try:
-            row = parse_row(line, raw, domains)
-        except ValueError as error:
-            report.problems.append(RowProblem(line, (raw.get(ID) or "").strip(), str(error)))
-            continue
-        if row.source_id in seen:
-            report.skipped += 1
-            continue
-        seen.add(row.source_id)
-        batch.append(row)
-        if len(batch) >= batch_size:
-            _write(
-                batch, board=board, unit=unit, actor=actor, source=source, now=now, report=report
-            )
-            batch = []
-    if batch:
-        _write(batch, board=board, unit=unit, actor=actor, source=source, now=now, report=report)
+    texts = _TextWork(_worker_count(workers))
+
+    def write(rows: list[_Row]) -> None:
+        _write(rows, board=board, unit=unit, actor=actor, source=source, now=now, report=report)
+
+    try:
+        for line, raw in read_rows(path):
+            report.rows += 1
+            if progress is not None:
+                progress(1)
+            try:
+                row = parse_row(line, raw, domains)
+            except ValueError as error:
+                report.problems.append(RowProblem(line, (raw.get(ID) or "").strip(), str(error)))
+                continue
+            if row.source_id in seen:
+                report.skipped += 1
+                continue
+            seen.add(row.source_id)
+            batch.append(row)
+            if len(batch) >= batch_size:
+                for ready in texts.submit(_fresh(batch, source, report)):
+                    write(ready)
+                batch = []
+        for ready in texts.submit(_fresh(batch, source, report)):
+            write(ready)
+        for ready in texts.drain():
+            write(ready)
+    finally:
+        texts.close()
     return report
 
 
-def _write(
-    batch: list[_Row], *, board, unit, actor, source: str, now: datetime, report: ImportReport
-) -> None:
+def _worker_count(workers: int | None) -> int:
+    if workers is not None:
+        return max(0, workers)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) if (cores or 1) > 1 else 0
+
+
+def _fresh(batch: list[_Row], source: str, report: ImportReport) -> list[_Row]:
+    """The rows of `batch` not imported before (same source id), counting the others skipped."""
+    if not batch:
+        return []
     done = set(
         ImportedMessage.objects.filter(
             source=source, source_id__in=[row.source_id for row in batch]
@@ -262,8 +292,60 @@ def _write(
     )
     fresh = [row for row in batch if row.source_id not in done]
     report.skipped += len(batch) - len(fresh)
-    if not fresh:
-        return
+    return fresh
+
+
+def _public_texts(texts: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """A worker's job: the public texts of a batch (no database here)."""
+    return [services.public_texts(*text) for text in texts]
+
+
+class _TextWork:
+    """Batches whose text work runs in forked workers, handed back in order when done: up to
+    `workers` batches ahead of the one being written, so workers and the writer overlap."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: multiprocessing.pool.Pool | None = None
+        self.pending: deque[tuple[list[_Row], multiprocessing.pool.AsyncResult]] = deque()
+
+    def submit(self, rows: list[_Row]) -> list[list[_Row]]:
+        """Queue `rows`; return the batches whose texts are ready, to be written now."""
+        if not rows:
+            return []
+        if not self.workers:
+            return [rows]  # import_history does the text work itself
+        if self.pool is None:
+            # Load the segmenter's dictionary once, before the fork, not in every worker.
+            services.public_texts("", "", "")
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+        job = [(row.item.title, row.item.body, row.item.reply_body) for row in rows]
+        self.pending.append((rows, self.pool.apply_async(_public_texts, (job,))))
+        ready = []
+        while len(self.pending) > self.workers:
+            ready.append(self._take())
+        return ready
+
+    def drain(self) -> list[list[_Row]]:
+        return [self._take() for _ in range(len(self.pending))]
+
+    def _take(self) -> list[_Row]:
+        rows, result = self.pending.popleft()
+        for row, texts in zip(rows, result.get(), strict=True):
+            row.item.texts = texts
+        return rows
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _write(
+    batch: list[_Row], *, board, unit, actor, source: str, now: datetime, report: ImportReport
+) -> None:
+    fresh = batch  # `_fresh` has left out what was imported before
     try:
         services.import_history(
             board=board,
@@ -271,19 +353,21 @@ def _write(
             actor=actor,
             items=[row.item for row in fresh],
             now=now,
-            remember=lambda messages: ImportedMessage.objects.bulk_create(
+            remember=lambda message_ids: insert_rows(
+                ImportedMessage,
                 [
-                    ImportedMessage(
-                        source=source,
-                        source_id=row.source_id,
-                        message=message,
-                        source_user=row.user,
-                        dislikes=row.dislikes,
-                        imported_at=now,
-                    )
-                    for row, message in zip(fresh, messages, strict=True)
+                    {
+                        "source": source,
+                        "source_id": row.source_id,
+                        "message_id": message_id,
+                        "source_user": row.user,
+                        "dislikes": row.dislikes,
+                        "imported_at": now,
+                    }
+                    for row, message_id in zip(fresh, message_ids, strict=True)
                 ],
-                batch_size=500,
+                now,
+                returning=False,
             ),
         )
     except ValidationError as error:

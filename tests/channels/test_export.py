@@ -92,3 +92,18 @@ def test_export_command_writes_a_file(world, replied, tmp_path):
     call_command("export", "--format", "csv", "--output", str(path), "--state", "replied")
     text = path.read_text(encoding="utf-8-sig")
     assert replied.serial in text and REPLY in text
+
+
+def test_export_keeps_no_growing_query_log_with_debug_on(world, replied, settings):
+    """With DEBUG on Django logs every query's SQL; a million-row export made 1,500 of them,
+    two a chunk with 2,000 ids each, so its memory grew with the rows. The log is cleared per
+    chunk: after the export it holds at most one chunk's queries."""
+    from django.db import connection, reset_queries
+
+    for i in range(4):
+        submit(world, title=f"第{i}条关于路灯的留言")
+    settings.DEBUG = True
+    reset_queries()
+    found = list(export.records(Message.objects.all(), chunk=1))
+    assert len(found) == 5
+    assert len(connection.queries) <= 3

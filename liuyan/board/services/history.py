@@ -7,10 +7,13 @@ board's region and the unit, and every step leaves an Event at the source's own 
 message of 2019 counts in 2019. What differs from the one-at-a-time services is only how the
 rows reach the database: a batch of messages is written with a few `bulk_create` calls in one
 transaction, because a single import of an old system's history has hundreds of thousands of
-rows (a service call per step costs some 40 queries per message).
+rows (a service call per step costs some 40 queries per message). The rows are plain dicts
+written with multi-row INSERTs (`board.bulk.insert_rows`), not model instances through
+`bulk_create`: Django's per-field preparation of 30 columns was most of the import's time.
 
-History notifies nobody: `bulk_create` sends no `event_recorded` signal, so no citizen or unit is
-told today about a step of 2019.
+History notifies nobody: no `event_recorded` signal is sent for a step of 2019, so no citizen or
+unit is told today about it. What listens for the figures gets `history_imported` once per batch
+with the new messages' ids, inside the batch's transaction (reports counts them in bulk).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from liuyan.core.lifecycle import Action, AssignmentKind, AssignmentState, Reply
 from liuyan.directory.models import Board, Domain, Unit
 from liuyan.directory.selectors import clock_for
 
-from .. import access, search, serials
+from .. import access, search, serials, signals
+from ..bulk import insert_rows
 from ..models import Assignment, Event, Message, Reply
 from ..textrules import mask_personal_data
 from ._steps import _acting_role, _require, _state_after
@@ -55,16 +59,28 @@ class HistoricalMessage:
     likes: int = 0
     reply_body: str = ""
     replied_at: datetime | None = None
-    message: Message | None = field(default=None, repr=False)  # set by import_history
+    # (public title, public body, search text): `public_texts`, which import_history
+    # calls when the caller has not (the importer computes them in worker processes).
+    texts: tuple[str, str, str] | None = field(default=None, repr=False)
+
+
+def public_texts(title: str, body: str, reply_body: str) -> tuple[str, str, str]:
+    """The masked title and body and the search index's text of one message, each text masked
+    and segmented once (the reply is masked as staff text inside `search_text_for`). Pure text
+    work, no database: the importer runs it in worker processes."""
+    public_title = mask_personal_data(title)
+    public_body = mask_personal_data(body)
+    shell = Message(public_title=public_title, public_body=public_body)
+    return public_title, public_body, search.search_text_for(shell, reply_body)
 
 
 class _Timeline:
     """The events of one message, numbered as `_steps._record` numbers them. They are kept as
-    plain rows (the message and assignment objects get their ids later), because building an
+    plain rows (the message and assignment get their ids when written), because building an
     Event instance per step costs more than the rest of the row's work."""
 
-    def __init__(self, message: Message, actor) -> None:
-        self.message, self.actor = message, actor
+    def __init__(self, actor_id: int | None) -> None:
+        self.actor_id = actor_id
         self.steps: list[tuple] = []
         self.state: lifecycle.State | None = None
 
@@ -74,33 +90,32 @@ class _Timeline:
         roles: frozenset[Role],
         at: datetime,
         *,
-        assignment: Assignment | None = None,
+        assigned: bool = False,
         is_public: bool = True,
-        actor=...,
+        system: bool = False,
     ) -> None:
         transition = lifecycle.transition(self.state, action, roles)
         self.state = _state_after(transition) if transition.to_state else self.state
-        actor = self.actor if actor is ... else actor
         self.steps.append(
             (
                 len(self.steps) + 1,
                 at,
-                actor.pk if actor is not None else None,
+                None if system else self.actor_id,
                 _acting_role(action, roles),
                 action.value,
                 transition.from_state.value if transition.from_state else "",
                 transition.to_state.value if transition.to_state else "",
-                assignment,
+                assigned,
                 is_public,
             )
         )
 
-    def rows(self) -> list[tuple]:
+    def rows(self, message_id: int, assignment_id: int, unit_id: int) -> list[tuple]:
         """The steps in the column order of `_EVENT_COLUMNS`, now that the ids are known."""
         adapt = connection.ops.adapt_datetimefield_value
         return [
             (
-                self.message.pk,
+                message_id,
                 seq,
                 adapt(at),
                 actor_id,
@@ -108,12 +123,12 @@ class _Timeline:
                 action,
                 from_state,
                 to_state,
-                assignment.pk if assignment is not None else None,
-                assignment.unit_id if assignment is not None else None,
+                assignment_id if assigned else None,
+                unit_id if assigned else None,
                 "",
                 is_public,
             )
-            for seq, at, actor_id, role, action, from_state, to_state, assignment, is_public in (
+            for seq, at, actor_id, role, action, from_state, to_state, assigned, is_public in (
                 self.steps
             )
         ]
@@ -142,7 +157,9 @@ def _insert_events(rows: list[tuple]) -> None:
     columns = ", ".join(quote(name) for name in _EVENT_COLUMNS)  # attnames are the columns
     marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
     sql = f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
+    with connection.cursor() as wrapper:
+        # The database's own cursor: Django's debug wrapper would log every batch (DEBUG on).
+        cursor = wrapper.cursor
         for start in range(0, len(rows), 2000):
             cursor.executemany(sql, rows[start : start + 2000])
 
@@ -154,12 +171,12 @@ def import_history(
     actor,
     items: Sequence[HistoricalMessage],
     now: datetime | None = None,
-    remember: Callable[[list[Message]], object] | None = None,
-) -> list[Message]:
+    remember: Callable[[list[int]], object] | None = None,
+) -> list[int]:
     """Create `items` with their replies and timelines, in one transaction. The caller has
     validated the text; this checks the rules of the steps. `remember` is called with the new
-    messages inside that transaction (the importer records the source ids there, so that rows
-    and their records commit together). Returns the messages in order."""
+    messages' ids inside that transaction (the importer records the source ids there, so that
+    rows and their records commit together). Returns the messages' ids in order."""
     now = now or timezone.now()
     _require(
         Role.ADMIN in access.roles_for(actor, None),
@@ -170,10 +187,12 @@ def import_history(
     message_clock = clock_for(region=board.region)
     unit_clock = clock_for(unit=unit, region=board.region)
     with transaction.atomic():
-        messages = _import(board, unit, actor, items, now, message_clock, unit_clock)
+        ids = _import(board, unit, actor, items, now, message_clock, unit_clock)
+        # The figures of the new messages, in this transaction (reports listens).
+        signals.history_imported.send(sender=Message, message_ids=ids)
         if remember is not None:
-            remember(messages)
-    return messages
+            remember(ids)
+    return ids
 
 
 def _import(
@@ -184,99 +203,117 @@ def _import(
     now: datetime,
     message_clock: Clock,
     unit_clock: Clock,
-) -> list[Message]:
+) -> list[int]:
     numbers = _serials_for(items)
-    messages: list[Message] = []
-    assignments: list[Assignment] = []
-    replies: list[Reply] = []
+    messages: list[dict] = []
+    assignments: list[dict] = []
+    replies: list[tuple[int, dict]] = []  # (index of the message, reply row)
     timelines: list[_Timeline] = []
-    for item, serial in zip(items, numbers, strict=True):
+    actor_id = actor.pk if actor is not None else None
+    for index, (item, serial) in enumerate(zip(items, numbers, strict=True)):
         at = item.submitted_at
-        message = Message(
-            serial=serial,
-            board=board,
-            region=board.region,
-            domain=item.domain,
-            type=Message.Type.CONSULTATION if item.title.endswith(("?", "？")) else "complaint",
-            channel=Message.Channel.IMPORT,
-            title=item.title,
-            body=item.body,
-            public_title=mask_personal_data(item.title),
-            public_body=mask_personal_data(item.body),
-            likes=item.likes,
-            submitted_at=at,
-            screen_by=message_clock.screen_by(at),
-            screened_at=at,
-            dispatched_at=at,
+        public_title, public_body, search_text = item.texts or public_texts(
+            item.title, item.body, item.reply_body
         )
-        message.search_text = search.search_text_for(message, item.reply_body)
-        assignment = Assignment(
-            message=message,
-            unit=unit,
-            kind=AssignmentKind.LEAD,
-            round=1,
-            state=AssignmentState.PENDING,
-            created_at=at,
-            accept_by=unit_clock.accept_by(at, urgent=False),
-        )
-        timeline = _Timeline(message, actor)
+        message = {
+            "serial": serial,
+            "board_id": board.pk,
+            "region_id": board.region_id,
+            "domain_id": item.domain.pk if item.domain is not None else None,
+            "type": (
+                Message.Type.CONSULTATION.value
+                if item.title.endswith(("?", "？"))
+                else Message.Type.COMPLAINT.value
+            ),
+            "channel": Message.Channel.IMPORT.value,
+            "title": item.title,
+            "body": item.body,
+            "public_title": public_title,
+            "public_body": public_body,
+            "search_text": search_text,
+            "likes": item.likes,
+            "submitted_at": at,
+            "screen_by": message_clock.screen_by(at),
+            "screened_at": at,
+            "dispatched_at": at,
+        }
+        assignment = {
+            "unit_id": unit.pk,
+            "kind": AssignmentKind.LEAD.value,
+            "round": 1,
+            "state": AssignmentState.PENDING.value,
+            "created_at": at,
+            "accept_by": unit_clock.accept_by(at, urgent=False),
+        }
+        timeline = _Timeline(actor_id)
         timeline.step(Action.SUBMIT, ENTERED, at)
         timeline.step(Action.SCREEN, MODERATED, at, is_public=False)
-        timeline.step(Action.DISPATCH, MODERATED, at, assignment=assignment)
+        timeline.step(Action.DISPATCH, MODERATED, at, assigned=True)
         if item.reply_body and item.replied_at is not None:
-            replies.append(_answer(message, assignment, timeline, item, unit, unit_clock, now))
+            reply = _answer(message, assignment, timeline, item, unit, unit_clock, now)
+            replies.append((index, reply))
         assert timeline.state is not None
-        message.state = timeline.state.value
-        item.message = message
+        message["state"] = timeline.state.value
         messages.append(message)
         assignments.append(assignment)
         timelines.append(timeline)
-    # Parents first: each bulk_create gives its rows their ids, which the next rows point at.
-    Message.objects.bulk_create(messages, batch_size=500)
-    Assignment.objects.bulk_create(assignments, batch_size=500)
-    Reply.objects.bulk_create(replies, batch_size=500)
-    _insert_events([row for timeline in timelines for row in timeline.rows()])
-    return messages
+    # Parents first: each insert gives its rows their ids, which the next rows point at.
+    message_ids = insert_rows(Message, messages, now)
+    for assignment, message_id in zip(assignments, message_ids, strict=True):
+        assignment["message_id"] = message_id
+    assignment_ids = insert_rows(Assignment, assignments, now)
+    for index, reply in replies:
+        reply["message_id"], reply["assignment_id"] = message_ids[index], assignment_ids[index]
+    insert_rows(Reply, [reply for _index, reply in replies], now)
+    _insert_events(
+        [
+            row
+            for timeline, message_id, assignment_id in zip(
+                timelines, message_ids, assignment_ids, strict=True
+            )
+            for row in timeline.rows(message_id, assignment_id, unit.pk)
+        ]
+    )
+    return message_ids
 
 
 def _answer(
-    message: Message,
-    assignment: Assignment,
+    message: dict,
+    assignment: dict,
     timeline: _Timeline,
     item: HistoricalMessage,
     unit: Unit,
     unit_clock: Clock,
     now: datetime,
-) -> Reply:
+) -> dict:
     """The unit accepted and answered at the reply's time; moderators published it then."""
     assert item.replied_at is not None
     answered = max(item.replied_at, item.submitted_at)
-    assignment.state = AssignmentState.DONE
-    assignment.accepted_at = answered
-    assignment.reply_by = unit_clock.reply_by(answered, urgent=False)
-    assignment.finished_at = answered
-    timeline.step(Action.ACCEPT, HANDLED, answered, assignment=assignment)
-    timeline.step(Action.DRAFT_REPLY, HANDLED, answered, assignment=assignment, is_public=False)
-    timeline.step(Action.SUBMIT_REPLY, HANDLED, answered, assignment=assignment)
-    timeline.step(Action.APPROVE_REPLY, MODERATED, answered, assignment=assignment)
-    message.replied_at = answered
-    message.rate_by = unit_clock.rules.rating_deadline(answered)
-    if message.rate_by < now:  # what `liuyan tick` would have done when the window ended
-        timeline.step(Action.AUTO_CLOSE, SYSTEM, message.rate_by, actor=None)
-        message.closed_at = message.rate_by
-    return Reply(
-        message=message,
-        assignment=assignment,
-        unit=unit,
-        author=timeline.actor,
-        round=1,
-        body=item.reply_body,
-        state=ReplyState.PUBLISHED,
-        created_at=answered,
-        submitted_at=answered,
-        reviewed_by=timeline.actor,
-        published_at=answered,
-    )
+    assignment["state"] = AssignmentState.DONE.value
+    assignment["accepted_at"] = answered
+    assignment["reply_by"] = unit_clock.reply_by(answered, urgent=False)
+    assignment["finished_at"] = answered
+    timeline.step(Action.ACCEPT, HANDLED, answered, assigned=True)
+    timeline.step(Action.DRAFT_REPLY, HANDLED, answered, assigned=True, is_public=False)
+    timeline.step(Action.SUBMIT_REPLY, HANDLED, answered, assigned=True)
+    timeline.step(Action.APPROVE_REPLY, MODERATED, answered, assigned=True)
+    message["replied_at"] = answered
+    rate_by = unit_clock.rules.rating_deadline(answered)
+    message["rate_by"] = rate_by
+    if rate_by < now:  # what `liuyan tick` would have done when the window ended
+        timeline.step(Action.AUTO_CLOSE, SYSTEM, rate_by, system=True)
+        message["closed_at"] = rate_by
+    return {
+        "unit_id": unit.pk,
+        "author_id": timeline.actor_id,
+        "round": 1,
+        "body": item.reply_body,
+        "state": ReplyState.PUBLISHED.value,
+        "created_at": answered,
+        "submitted_at": answered,
+        "reviewed_by_id": timeline.actor_id,
+        "published_at": answered,
+    }
 
 
 def _serials_for(items: Sequence[HistoricalMessage]) -> list[str]:
