@@ -63,7 +63,7 @@ max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
 preload_app = os.environ.get("LIUYAN_WEB_PRELOAD", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def when_ready(server) -> None:
+def when_ready(server: object) -> None:
     """In the master, before the first worker is forked: with preloading, warm up once here and
     close what a fork must not share (the deployment checks may have opened a connection)."""
     if preload_app:
@@ -75,7 +75,7 @@ def when_ready(server) -> None:
         connections.close_all()
 
 
-def pre_fork(server, worker) -> None:
+def pre_fork(server: object, worker: object) -> None:
     """No database connection of the master's is ever inherited by a worker."""
     if preload_app:
         from django.db import connections
@@ -83,7 +83,7 @@ def pre_fork(server, worker) -> None:
         connections.close_all()
 
 
-def post_worker_init(worker) -> None:
+def post_worker_init(worker: object) -> None:
     """In the worker, after the application loaded and before the first request is accepted
     (instant when the master preloaded). Imported here, not at the top: without preloading the
     master must not import Django (see above)."""

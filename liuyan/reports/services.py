@@ -39,6 +39,7 @@ def refresh_hot_issues(*, now: datetime, run: HotIssueRun | None = None) -> HotI
     staff_messages: list[HotMessage] = []
     public_messages: list[HotMessage] = []
     regions: dict[int, int] = {}
+    titles: dict[int, str] = {}
     for source in selectors.hot_sources(since=since, until=now, public=False):
         message = HotMessage(
             id=source.id,
@@ -49,11 +50,10 @@ def refresh_hot_issues(*, now: datetime, run: HotIssueRun | None = None) -> HotI
             likes=source.likes,
             region_path=paths.get(source.region_id, ()),
         )
-        regions[source.id] = source.region_id
+        regions[source.id], titles[source.id] = source.region_id, source.title
         staff_messages.append(message)
         if source.public:
             public_messages.append(message)
-    titles = {message.id: message.title for message in staff_messages}
     staff = _computed(staff_messages, until=now, titles=titles, regions=regions)
     del staff_messages  # the public list holds what the public view needs
     public = _computed(public_messages, until=now, titles=titles, regions=regions)
