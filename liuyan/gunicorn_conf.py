@@ -9,9 +9,13 @@ Why these values (see docs/production.md, "Why gunicorn" and "Web server setting
 - sync workers behind nginx, which buffers slow clients, so a worker is busy only while Django
   works; WEB_CONCURRENCY workers, by default 2 x cores + 1, at most MAX_DEFAULT_WORKERS, so
   the default never outgrows PostgreSQL's connection slots on a large machine;
-- no preload: every worker imports the application itself after the fork, so `kill -HUP`
-  (systemctl reload) starts workers on new code while the old ones finish their requests, and
-  no database connection or pool is ever shared across a fork;
+- no preload by default: every worker imports the application itself after the fork, so
+  `kill -HUP` (systemctl reload) starts workers on new code while the old ones finish their
+  requests, and no database connection or pool is ever shared across a fork
+  (LIUYAN_WEB_PRELOAD=1 trades that for workers that are ready at once, see below);
+- post_worker_init warms each worker up (liuyan/ops/warmup.py: the URL configuration and views,
+  translations, templates, the segmenter) after it loaded the application and before it takes a
+  request, so that no visitor's request pays seconds of imports (bench/first_request.py);
 - max_requests with jitter: a worker is replaced after about a thousand requests, so a slow leak
   cannot grow for ever, and the jitter keeps the workers from all restarting at once.
 """
@@ -52,7 +56,42 @@ keepalive = 5  # seconds; only gthread workers keep connections, nginx's upstrea
 max_requests = env_int("LIUYAN_WEB_MAX_REQUESTS", 1000)
 max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
 
-preload_app = False
+# LIUYAN_WEB_PRELOAD=1: the master imports the application and warms it up once, and the workers
+# start from a fork of it, ready at once (seconds sooner on a small machine whose workers would
+# otherwise all import at the same time; bench/first_request.py). The price: `kill -HUP` then
+# restarts workers on the master's old code, so a deploy needs `systemctl restart`.
+preload_app = os.environ.get("LIUYAN_WEB_PRELOAD", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def when_ready(server: object) -> None:
+    """In the master, before the first worker is forked: with preloading, warm up once here and
+    close what a fork must not share (the deployment checks may have opened a connection)."""
+    if preload_app:
+        from django.db import connections
+
+        from liuyan.ops.warmup import warm_up
+
+        warm_up()
+        connections.close_all()
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """No database connection of the master's is ever inherited by a worker."""
+    if preload_app:
+        from django.db import connections
+
+        connections.close_all()
+
+
+def post_worker_init(worker: object) -> None:
+    """In the worker, after the application loaded and before the first request is accepted
+    (instant when the master preloaded). Imported here, not at the top: without preloading the
+    master must not import Django (see above)."""
+    from liuyan.ops.warmup import warm_up
+
+    warm_up()
+
+
 # Heartbeat files in memory: a worker on a slow or full disk must not look dead to the master.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 

@@ -96,6 +96,7 @@ def generate_messages(
                 simulator.last_serials,
                 seed,
                 chunk_databases=connection.vendor == "sqlite",
+                copy_text=connection.vendor == "postgresql",
             )
             states = _write_in_parallel(
                 plan, inherited, writer, progress, stage, processes=processes or None, big=big
@@ -175,6 +176,18 @@ def _write_in_parallel(
                 stage("")
 
             states = run(after_each_chunk=index_chunk, while_last_chunks_simulate=build_indexes)
+            stage(_FINISHING if indexes.pending else _COMMITTING)
+    elif big and connection.vendor == "postgresql":
+        # COPY from the workers' text, indexes built once (as SQLite's above); the generated
+        # search_vector column is computed by the COPY itself, its RUM/GIN index afterwards.
+        with bulk.pg_indexes_built_afterwards(MODELS) as indexes:
+
+            def build_pg_indexes() -> None:
+                stage(_BUILDING_INDEXES)
+                indexes.build()
+                stage("")
+
+            states = run(while_last_chunks_simulate=build_pg_indexes)
             stage(_FINISHING if indexes.pending else _COMMITTING)
     else:
         states = run()

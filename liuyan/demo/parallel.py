@@ -8,8 +8,9 @@ each chunk as it arrives, in plan order. Workers never touch the database: they 
 the world, the calendar and the day's last serials were read, and inherit them.
 
 On SQLite a worker returns its chunk as a serialised SQLite database with the same columns
-(bulk.chunk_database) and the parent copies it in with INSERT ... SELECT; elsewhere it returns
-ready-to-insert values for executemany.
+(bulk.chunk_database) and the parent copies it in with INSERT ... SELECT; on PostgreSQL it
+returns each table's rows as COPY text (bulk.copy_text) that the parent streams in with COPY
+FROM STDIN; elsewhere it returns ready-to-insert values for executemany.
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from django.db import connection
 from liuyan.board.models import Assignment, Message
 from liuyan.core.clock import WorkCalendar
 
-from .bulk import ChunkMerger, Table, Writer, chunk_database, chunk_datetime_adapter
+from .bulk import (
+    ChunkMerger,
+    Table,
+    Writer,
+    chunk_database,
+    chunk_datetime_adapter,
+    copy_in,
+    copy_text,
+)
 from .schedule import CST
 from .simulator import MODELS, DemoRandom, Memory, Simulator
 from .world import World
@@ -49,6 +58,8 @@ class Inherited:
     seed: int
     # SQLite: workers hand over chunk databases (bulk.chunk_database) instead of values.
     chunk_databases: bool = False
+    # PostgreSQL: workers hand over each table's rows as COPY text (bulk.copy_text).
+    copy_text: bool = False
 
 
 _INHERITED: Inherited | None = None
@@ -124,6 +135,11 @@ def simulate(job: Job) -> tuple[object, Counter]:
         raise RuntimeError("a chunk used more assignment ids than reserved")
     if chunks:
         return chunk_database(writer.take(), writer.tables.values()), simulator.states
+    if inherited.copy_text:
+        texts = [
+            (t.model._meta.label, copy_text(values), len(values)) for t, values in writer.take()
+        ]
+        return texts, simulator.states
     tables = [(table.model._meta.label, values) for table, values in writer.take()]
     return tables, simulator.states
 
@@ -188,6 +204,15 @@ def _inserter(inherited: Inherited, tables: dict[str, Table], after_each_chunk: 
                     tables[label].written += count
 
             yield merge
+        return
+    if inherited.copy_text:
+
+        def copy(texts: list[tuple[str, bytes, int]]) -> None:
+            for label, data, count in texts:
+                copy_in(tables[label], data)
+                tables[label].written += count
+
+        yield copy
         return
     with connection.cursor() as cursor:
 

@@ -38,10 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize as l2_normalize
 
 from liuyan.insight.heat import heat_index
 from liuyan.insight.places import (
@@ -57,6 +54,10 @@ from liuyan.insight.places import (
     whole_in,
 )
 from liuyan.insight.text import STOP_WORDS, normalize, segmenter, tokens
+
+# scikit-learn and scipy.cluster are imported inside the functions that cluster: together they
+# take over a second to import, and the web pages that only show stored hot issues import this
+# module (a web process must answer its first page within 2 s of starting; bench/first_request.py).
 
 __all__ = [
     "HotIssue",
@@ -200,6 +201,8 @@ def _average_linkage(
     """Rows grouped so that the mean cosine between any two merged groups reaches threshold.
     ``apart`` marks pairs that must not be one issue (their similarity counts as -1); ``weak``
     marks rows whose place is weaker evidence, whose similarities are lowered."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
     count = vectors.shape[0]
     if count == 1:
         return [[0]]
@@ -297,6 +300,8 @@ def _merge_across_places(
         ),
         shape=(len(groups), vectors.shape[0]),
     )
+    from sklearn.preprocessing import normalize as l2_normalize
+
     centroids = l2_normalize(membership @ vectors)
     main_keys: list[str | None] = []
     key_sets: list[set[str]] = []
@@ -469,6 +474,8 @@ def _merge_by_names(
         ),
         shape=(len(groups), vectors.shape[0]),
     )
+    from sklearn.preprocessing import normalize as l2_normalize
+
     totals = (membership @ vectors).tocsr()
     centroids = l2_normalize(totals)
     sums: dict[int, csr_matrix] = {}  # problem vector sums of merged issues, made on demand
@@ -605,6 +612,8 @@ def _cluster(
     texts = [_Text.of(m) for m in messages]
     located = [_locate(t) for t in texts]
     documents = [_problem_tokens(t, loc) for t, loc in zip(texts, located, strict=True)]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     # The documents are token lists already: the analyzer passes them through.
     vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True)
     vectors = vectorizer.fit_transform(documents).tocsr()

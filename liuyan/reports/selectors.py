@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
-from liuyan.board.access import staff_scope, visible_messages
+from liuyan.board.access import PUBLIC_STATES, staff_scope, visible_messages
 from liuyan.board.models import Message
 from liuyan.board.selectors import public_messages
 from liuyan.core.lifecycle import State
@@ -34,18 +34,33 @@ class HotSource:
     author_id: int
     likes: int
     region_id: int
+    public: bool  # in the public view too (what public_messages() holds)
 
 
 def hot_sources(*, since: datetime, until: datetime, public: bool) -> Iterator[HotSource]:
     """Messages of the window: public ones only for the public view; for the staff view every
-    message that was not thrown out, private and unscreened ones included. Masked texts only,
-    so an issue's title never carries a phone number."""
+    message that was not thrown out, private and unscreened ones included, each saying whether
+    the public view holds it too (one read serves both views). Masked texts only, so an issue's
+    title never carries a phone number. Streamed in chunks: the caller decides what it keeps."""
     messages = public_messages() if public else Message.objects.exclude(state__in=THROWN_OUT)
+    shown = Q(is_public=True, state__in=PUBLIC_STATES)  # public_messages(), as a column
     rows = (
         messages.filter(submitted_at__gte=since, submitted_at__lt=until)
-        .annotate(body_start=Substr("public_body", 1, BODY_CHARS))
+        .annotate(
+            body_start=Substr("public_body", 1, BODY_CHARS),
+            shown=Case(
+                When(shown, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        )
         .values_list(
-            "pk", "public_title", "body_start", "submitted_at", "author_id", "likes", "region_id"
+            "pk",
+            "public_title",
+            "body_start",
+            "submitted_at",
+            "author_id",
+            "likes",
+            "region_id",
+            "shown",
         )
         .order_by("pk")
     )

@@ -24,8 +24,11 @@ def refresh_hot_issues(*, now: datetime, run: HotIssueRun | None = None) -> HotI
     """Compute both views of the last WINDOW_DAYS and replace the previous rows in one
     transaction, so readers see either yesterday's issues or today's, never a mixture.
 
-    The clustering reads only the window's messages (about 60,000 at 2,000 a day); it runs
-    outside the transaction, which holds locks only while rows are swapped.
+    The clustering reads only the window's messages (about 60,000 at 2,000 a day), once: the
+    staff view's rows say which are public, and the public view clusters that subset of the
+    same objects (the texts are held once). What is kept of each message after clustering is
+    its region (for the issue's main region). It runs outside the transaction, which holds
+    locks only while rows are swapped. Measured in bench/hot_issues_scale.py.
     """
     run = run or HotIssueRun.objects.create(queued_at=now)
     since = now - timedelta(days=WINDOW_DAYS)
@@ -33,8 +36,28 @@ def refresh_hot_issues(*, now: datetime, run: HotIssueRun | None = None) -> HotI
     # Where each message was filed keeps one problem in two prefectures apart: the texts name
     # real regions, which insight.hot does not compare. One read of the tree serves both views.
     paths = region_paths()
-    staff = _computed(since=since, until=now, public=False, paths=paths)
-    public = _computed(since=since, until=now, public=True, paths=paths)
+    staff_messages: list[HotMessage] = []
+    public_messages: list[HotMessage] = []
+    regions: dict[int, int] = {}
+    titles: dict[int, str] = {}
+    for source in selectors.hot_sources(since=since, until=now, public=False):
+        message = HotMessage(
+            id=source.id,
+            title=source.title,
+            body=source.body,
+            time=source.time,
+            author=str(source.author_id),
+            likes=source.likes,
+            region_path=paths.get(source.region_id, ()),
+        )
+        regions[source.id], titles[source.id] = source.region_id, source.title
+        staff_messages.append(message)
+        if source.public:
+            public_messages.append(message)
+    staff = _computed(staff_messages, until=now, titles=titles, regions=regions)
+    del staff_messages  # the public list holds what the public view needs
+    public = _computed(public_messages, until=now, titles=titles, regions=regions)
+    del public_messages
     with transaction.atomic():
         HotIssue.objects.all().delete()
         _save(run, staff, is_public_view=False, now=now)
@@ -46,28 +69,22 @@ def refresh_hot_issues(*, now: datetime, run: HotIssueRun | None = None) -> HotI
 
 
 class _Computed:
-    def __init__(self, issues: list[ComputedIssue], sources: dict, considered: int):
-        self.issues, self.sources, self.considered = issues, sources, considered
+    def __init__(
+        self,
+        issues: list[ComputedIssue],
+        titles: dict[int, str],
+        regions: dict[int, int],
+        considered: int,
+    ):
+        self.issues, self.titles, self.regions = issues, titles, regions
+        self.considered = considered
 
 
 def _computed(
-    *, since: datetime, until: datetime, public: bool, paths: dict[int, tuple[int, ...]]
+    messages: list[HotMessage], *, until: datetime, titles: dict[int, str], regions: dict[int, int]
 ) -> _Computed:
-    sources = {s.id: s for s in selectors.hot_sources(since=since, until=until, public=public)}
-    messages = [
-        HotMessage(
-            id=s.id,
-            title=s.title,
-            body=s.body,
-            time=s.time,
-            author=str(s.author_id),
-            likes=s.likes,
-            region_path=paths.get(s.region_id, ()),
-        )
-        for s in sources.values()
-    ]
     issues = hot_issues(messages, top=TOP_ISSUES, now=until)
-    return _Computed(issues, sources, len(messages))
+    return _Computed(issues, titles, regions, len(messages))
 
 
 def _message_ids(issue: ComputedIssue) -> list[int]:
@@ -75,18 +92,18 @@ def _message_ids(issue: ComputedIssue) -> list[int]:
     return cast(list[int], issue.message_ids)
 
 
-def _title_message(issue: ComputedIssue, sources: dict) -> int | None:
+def _title_message(issue: ComputedIssue, titles: dict[int, str]) -> int | None:
     """insight.hot names an issue after one member's (normalised) title: find that member."""
     ids = _message_ids(issue)
     return next(
-        (i for i in ids if normalize(sources[i].title) == issue.title),
+        (i for i in ids if normalize(titles[i]) == issue.title),
         ids[0] if ids else None,
     )
 
 
-def _main_region(issue: ComputedIssue, sources: dict) -> int | None:
-    regions = Counter(sources[i].region_id for i in issue.message_ids)
-    return regions.most_common(1)[0][0] if regions else None
+def _main_region(issue: ComputedIssue, regions: dict[int, int]) -> int | None:
+    counted = Counter(regions[i] for i in _message_ids(issue))
+    return counted.most_common(1)[0][0] if counted else None
 
 
 def _save(run: HotIssueRun, computed: _Computed, *, is_public_view: bool, now: datetime) -> None:
@@ -100,9 +117,9 @@ def _save(run: HotIssueRun, computed: _Computed, *, is_public_view: bool, now: d
             is_public_view=is_public_view,
             rank=issue.rank,
             title=issue.title[:100],
-            title_message_id=_title_message(issue, computed.sources),
+            title_message_id=_title_message(issue, computed.titles),
             place=issue.place[:100],
-            region_id=_main_region(issue, computed.sources),
+            region_id=_main_region(issue, computed.regions),
             heat=issue.heat,
             first_at=first,
             last_at=last,

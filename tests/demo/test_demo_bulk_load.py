@@ -168,3 +168,56 @@ def test_a_big_sqlite_load_writes_consistent_rows_and_restores_the_schema(tmp_pa
     # What the load indexed is what board.services would have indexed.
     assert facts["search_text_unlike_the_service"] == []
     assert facts["contacts"] > 0 and facts["clear_contacts"] == 0  # encrypted at rest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_postgresql_load_copies_rows_in_and_rebuilds_every_index():
+    """On PostgreSQL the workers hand over COPY text and the indexes are dropped for the load
+    and built again: the rows must come out as the executemany path wrote them (times, escapes,
+    encrypted contacts, the generated search column) and every index must be back."""
+    from django.db import connection
+
+    from liuyan.board import search
+    from liuyan.board.access import PUBLIC_STATES
+    from liuyan.board.models import Event, Message, MessageContact
+    from liuyan.demo import generate, parallel, world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL load; the SQLite one is above")
+    if not parallel.can_fork():
+        pytest.skip("needs fork and more than one CPU")
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            )
+            return sorted(cursor.fetchall())
+
+    world.ensure_reference_data()
+    world.ensure_world(seed=3)
+    before = indexes()
+    big, chunk = generate.BIG_LOAD, parallel.CHUNK
+    generate.BIG_LOAD, parallel.CHUNK = 500, 150
+    try:
+        outcome = generate.generate_messages(600, seed=3, processes=2)
+    finally:
+        generate.BIG_LOAD, parallel.CHUNK = big, chunk
+    assert indexes() == before
+    assert Message.objects.count() == outcome.messages == 600
+    assert Event.objects.count() == outcome.rows["Event"]
+    assert Message.objects.values("serial").distinct().count() == 600
+    contacts = list(MessageContact.objects.values_list("phone", "phone_hash"))
+    assert any(phone for phone, _ in contacts)
+    assert all(digest for phone, digest in contacts if phone)  # decrypted when read back
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM board_messagecontact WHERE phone <> ''")
+        assert all(value.startswith("gAAAAA") for (value,) in cursor.fetchall())  # at rest
+        cursor.execute("SELECT count(*) FROM board_message WHERE search_vector IS NULL")
+        assert cursor.fetchone()[0] == 0
+    public = Message.objects.filter(is_public=True, state__in=PUBLIC_STATES).order_by("pk")
+    sample = public[len(public) // 2]
+    assert any(
+        hit.message.pk == sample.pk for hit in search.search_public(sample.public_title).hits
+    )
+    assert sample.body and "\\n" not in sample.body  # escapes read back as what they were

@@ -229,3 +229,25 @@ def test_a_message_made_private_after_the_run_leaves_the_public_page_and_home_st
     assert "丽景小区" not in client.get(reverse("reports:hot_public")).text
     home = client.get(reverse("portal:home"))
     assert home.context["hot_issues"] == [] and "丽景小区" not in home.text
+
+
+def test_the_daily_run_reads_its_window_once_for_both_views(world, authors):
+    """One read of the window's messages serves the staff view and the public view (the public
+    one clusters the public subset): twice the reading and twice the texts in memory otherwise."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i, author in enumerate(authors[:3]):
+        _written(world, author, PROPERTY, n=i)
+    _written(world, authors[3], SCHOOL, public=False)
+    with CaptureQueriesContext(connection) as queries:
+        run = refresh_hot_issues(now=timezone.now())
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        # PostgreSQL streams it through a server-side cursor: DECLARE … CURSOR FOR SELECT …
+        if "SELECT" in q["sql"].upper() and '"board_message"."submitted_at" >=' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert (run.staff_messages, run.public_messages) == (4, 3)
+    assert HotIssue.objects.filter(is_public_view=True).count() == 1

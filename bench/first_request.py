@@ -1,0 +1,163 @@
+"""How long after starting the production server does a page first answer 200?
+
+    .venv/bin/python bench/first_request.py [--old DIR] [--rounds 3] [--port 8820]
+        [--workers N] [--database-url postgres://…] [--var DIR]
+
+Builds a demo database once (SQLite in ``--var``, default var/bench/first-request, or the
+PostgreSQL database given, which must hold a demo world: `liuyan demo-data`), collects static
+files, writes a signed-in moderator's session (both factors, as after the TOTP step), then for
+each round and each checkout (``--old`` is another checkout, e.g. `git worktree add var/base
+<commit>`, run with its own gunicorn_conf.py) starts gunicorn as `liuyan serve-prod` does, and
+from the moment it is started asks every 20 ms until the page answers: the time to the first 200
+of the moderator's screening page (/desk/moderate/) and, on another fresh server, of the home
+page (/). This checkout runs twice: as configured by default (each worker warms itself up
+before taking requests) and with LIUYAN_WEB_PRELOAD=1 (the master warms up once, then forks).
+Servers are started one at a time, old and new alternating, so that both see the same
+machine. Goal (issue #13): under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PAGES = {"screening": "/desk/moderate/", "home": "/"}
+
+SESSION = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from liuyan.accounts.models import User
+from liuyan.accounts.sessions import AUTH_LEVEL, BY_TWO_FACTORS
+user = User.objects.get(username="demo-moderator")
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session[AUTH_LEVEL] = BY_TWO_FACTORS
+session.create()
+print(session.session_key)
+"""
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--old", type=Path, help="another checkout to compare (the baseline)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8820)
+    parser.add_argument("--workers", type=int, help="default: the production default")
+    parser.add_argument("--database-url", default="", help="default: SQLite in --var")
+    parser.add_argument("--var", type=Path, default=PROJECT / "var" / "bench" / "first-request")
+    return parser.parse_args(argv)
+
+
+def environment(args) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LIUYAN_", "DJANGO_")) and k != "DATABASE_URL"
+    }
+    key_file = args.var / "secret"
+    if not key_file.exists():
+        args.var.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+    env.update(
+        LIUYAN_DEBUG="0",
+        LIUYAN_SECRET_KEY=key_file.read_text(),
+        LIUYAN_ALLOWED_HOSTS="127.0.0.1",
+        LIUYAN_SSL_REDIRECT="0",
+        LIUYAN_SECURE_COOKIES="0",
+        LIUYAN_VAR_DIR=str(args.var),
+        LIUYAN_LOG_LEVEL="WARNING",
+        LIUYAN_ACCESS_LOG=str(args.var / "access.log"),
+        LIUYAN_ERROR_LOG=str(args.var / "error.log"),
+        DJANGO_SETTINGS_MODULE="liuyan.settings",
+    )
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    return env
+
+
+def prepare(args, env: dict[str, str]) -> str:
+    liuyan = str(BIN / "liuyan")
+    if not args.database_url and not (args.var / "liuyan.sqlite3").exists():
+        subprocess.run([liuyan, "migrate", "-v", "0"], env=env, check=True)
+        subprocess.run([liuyan, "demo-data", "--force"], env=env, check=True)
+    if not (args.var / "static" / "staticfiles.json").exists():
+        subprocess.run([liuyan, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
+    shell = subprocess.run(
+        [liuyan, "shell", "-c", SESSION], env=env, check=True, capture_output=True, text=True
+    )
+    return shell.stdout.strip().splitlines()[-1]
+
+
+def ask(port: int, path: str, session: str) -> int | None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+        return connection.getresponse().status
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+def time_to_first_200(source: Path, env, args, path: str, session: str) -> float:
+    """Seconds from starting gunicorn to the first 200 of ``path``."""
+    command = [str(BIN / "gunicorn"), "-c", str(source / "liuyan" / "gunicorn_conf.py")]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    server_env = {**env, "PYTHONPATH": str(source), "LIUYAN_BIND": f"127.0.0.1:{args.port}"}
+    started = time.perf_counter()
+    server = subprocess.Popen([*command, "liuyan.wsgi"], env=server_env, cwd=source)
+    try:
+        while True:
+            status = ask(args.port, path, session)
+            if status == 200:
+                return time.perf_counter() - started
+            if status is not None:
+                raise SystemExit(f"{path} answered {status} ({source})")
+            if server.poll() is not None or time.perf_counter() - started > 120:
+                raise SystemExit(f"the server in {source} did not answer {path}")
+            time.sleep(0.02)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    env = environment(args)
+    session = prepare(args, env)
+    sources: dict[str, tuple[Path, dict[str, str]]] = {
+        "new": (PROJECT, env),
+        "new, LIUYAN_WEB_PRELOAD=1": (PROJECT, {**env, "LIUYAN_WEB_PRELOAD": "1"}),
+    }
+    if args.old:
+        sources = {"old": (args.old.resolve(), env), **sources}
+    seconds: dict[tuple[str, str], list[float]] = {}
+    for round_ in range(args.rounds):
+        for page, path in PAGES.items():
+            for name, (source, source_env) in sources.items():
+                took = time_to_first_200(source, source_env, args, path, session)
+                seconds.setdefault((name, page), []).append(took)
+                print(f"round {round_ + 1}: {name:26} {path:16} {took:6.2f} s", flush=True)
+    print("\nseconds from starting gunicorn to the first 200 (median, min-max):")
+    for (name, page), values in seconds.items():
+        print(
+            f"  {name:26} {page:10} {statistics.median(values):6.2f}"
+            f"   {min(values):.2f}-{max(values):.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
