@@ -375,6 +375,9 @@ def decisions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, suggestion_id: int) -> HttpResponse:
+    # A foreign-key lookup is not guarded like a primary key: an id past 64 bits is a 404 here.
+    if parse_id(str(suggestion_id)) is None:
+        raise Http404
     decision = get_object_or_404(Decision, suggestion_id=suggestion_id)
     if not access.may_decide(request.user, decision):
         raise PermissionDenied(_("Only the unit the suggestion was sent to decides on it."))
