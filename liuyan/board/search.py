@@ -155,7 +155,7 @@ def _candidates_on_sqlite(messages: QuerySet[Message], words: list[str]) -> Quer
     return ranked.values_list("pk", "search_score", "submitted_at")[:CANDIDATES]
 
 
-def _tsquery(words: list[str]) -> str:
+def tsquery_sql(words: list[str]) -> str:
     """Every word through the same parser as the column (AND): `plainto_tsquery` cannot fail on
     what a user types and gives exactly the lexemes `to_tsvector('simple', ...)` made."""
     return "(" + " && ".join(["plainto_tsquery('simple'::regconfig, %s)"] * len(words)) + ")"
@@ -208,7 +208,7 @@ def ensure_postgres_index(using: str = DEFAULT_DB_ALIAS) -> str:
 
 
 def _candidates_on_postgresql(messages: QuerySet[Message], words: list[str]) -> QuerySet:
-    tsquery = _tsquery(words)
+    tsquery = tsquery_sql(words)
     matching = messages.filter(
         RawSQL(  # noqa: S611 - constant SQL; the words are parameters
             f"board_message.search_vector @@ {tsquery}", words, output_field=BooleanField()

@@ -11,6 +11,10 @@ suggestions).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
 from liuyan.board.access import StaffScope, region_chain_ids, staff_scope
 
 from .models import Campaign, Decision, Suggestion
@@ -73,3 +77,25 @@ def sees_original(user, suggestion: Suggestion) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return suggestion.author_id == user.pk or organises(staff_scope(user), suggestion.campaign)
+
+
+@dataclass(frozen=True)
+class ExportRemit:
+    """Which suggestions of a campaign someone may export, and in which words."""
+
+    suggestions: QuerySet[Suggestion]
+    public: bool  # only the published public ones, and only the public columns
+    original: bool  # the author's own words rather than the masked ones
+
+
+def export_remit(user, campaign: Campaign) -> ExportRemit:
+    """The organiser's side: every suggestion of the campaign, as written. A unit: the ones sent
+    to it, masked. Anyone else: the public export (published public suggestions, masked)."""
+    scope = staff_scope(user)
+    if organises(scope, campaign):
+        return ExportRemit(campaign.suggestions.all(), public=False, original=True)
+    if scope.unit_ids:
+        sent = campaign.suggestions.filter(decision__unit_id__in=scope.unit_ids)
+        if sent.exists():
+            return ExportRemit(sent, public=False, original=False)
+    return ExportRemit(campaign.suggestions.all(), public=True, original=False)

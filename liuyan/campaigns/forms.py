@@ -10,7 +10,15 @@ from liuyan.directory.models import Domain, Unit
 from liuyan.web.inputs import BoundedIntegerField
 
 from . import uploads
-from .models import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, REJECT_REASON_CHOICES, Campaign, Decision
+from .export import OUTCOME_CHOICES
+from .models import (
+    IMAGE_MAX_BYTES,
+    IMAGE_MAX_PIXELS,
+    REJECT_REASON_CHOICES,
+    Campaign,
+    Decision,
+    Suggestion,
+)
 
 
 class CampaignForm(forms.ModelForm):
@@ -156,4 +164,20 @@ class DecisionForm(forms.Form):
     )
     change_link = forms.URLField(
         label=_("Link to the policy or document"), required=False, assume_scheme="https"
+    )
+
+
+class ExportForm(forms.Form):
+    """Which of a campaign's suggestions to export, and in which format."""
+
+    format = forms.ChoiceField(
+        label=_("format"),
+        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("jsonl", "JSON Lines")],
+        initial="csv",
+    )
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", "—"), *Suggestion.Status.choices]
+    )
+    outcome = forms.ChoiceField(
+        label=_("decision"), required=False, choices=[("", "—"), *OUTCOME_CHOICES]
     )

@@ -154,6 +154,9 @@ class Suggestion(models.Model):
     # What the public sees: masked when screened (liuyan.insight.masking), like a message.
     public_title = models.CharField(_("public title"), max_length=100, blank=True)
     public_body = models.TextField(_("public text"), blank=True)
+    # The public words segmented for full-text search (liuyan.campaigns.search); PostgreSQL
+    # derives its `search_vector` column from it, SQLite's triggers copy it into FTS5.
+    search_text = models.TextField(blank=True, editable=False)
     reject_reason = models.CharField(
         _("reason"), max_length=20, choices=REJECT_REASON_CHOICES, blank=True
     )
@@ -170,6 +173,14 @@ class Suggestion(models.Model):
     # supporters withdraw afterwards.
     threshold_reached_at = models.DateTimeField(_("threshold reached"), null=True, blank=True)
     response_due_at = models.DateTimeField(_("respond by"), null=True, blank=True)
+    # The last reminder of the response deadline sent to the organiser (liuyan tick): each
+    # stage goes out once.
+    response_reminded = models.CharField(
+        _("response reminder sent"),
+        max_length=10,
+        blank=True,
+        choices=[("due_soon", _("deadline near")), ("overdue", _("deadline passed"))],
+    )
     response = models.TextField(_("organiser's response"), blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     responded_by = models.ForeignKey(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from liuyan.board.access import region_chain_ids
 from liuyan.directory.models import Membership
 from liuyan.directory.selectors import work_calendar
 
@@ -22,15 +23,11 @@ def campaigns_by_status(now: datetime) -> dict[str, list[Campaign]]:
     }
 
 
-def listed_suggestions(campaign: Campaign, query: str = "") -> QuerySet[Suggestion]:
-    """The published public suggestions, searched in their masked words."""
+def listed_suggestions(campaign: Campaign) -> QuerySet[Suggestion]:
+    """The published public suggestions, most supported first (searching them: search.py)."""
     suggestions = campaign.suggestions.filter(
         status=Suggestion.Status.PUBLISHED, is_public=True
     ).select_related("decision")
-    for word in query.split()[:5]:
-        suggestions = suggestions.filter(
-            Q(public_title__icontains=word) | Q(public_body__icontains=word)
-        )
     return suggestions.order_by("-support_count", "-submitted_at", "-pk")
 
 
@@ -130,3 +127,30 @@ def organiser_user_ids(campaign: Campaign) -> list[int]:
     else:
         who = Q(role=Membership.Role.LEADER, region=campaign.organiser_region, board__isnull=True)
     return sorted(set(Membership.objects.filter(who).values_list("user_id", flat=True)))
+
+
+# A response is "near its deadline" from one working day before it, as for a unit's reply.
+RESPONSE_DUE_SOON_WORKING_DAYS = 1
+RESPONSE_STAGES = ("due_soon", "overdue")
+
+
+def responses_to_remind(now: datetime, stage: str) -> QuerySet[Suggestion]:
+    """Suggestions past the support threshold whose organiser has not responded and that are
+    near (`due_soon`) or past (`overdue`) the deadline, without a reminder of that stage yet.
+    A suggestion already reminded as overdue is not reminded as near afterwards."""
+    due = Suggestion.objects.filter(
+        response_due_at__isnull=False, responded_at__isnull=True
+    ).select_related("campaign__organiser_board__region", "campaign__organiser_region")
+    if stage == "overdue":
+        return due.filter(response_due_at__lt=now).exclude(response_reminded="overdue")
+    cutoff = work_calendar().add_working_days(now, RESPONSE_DUE_SOON_WORKING_DAYS)
+    return due.filter(response_due_at__gte=now, response_due_at__lte=cutoff, response_reminded="")
+
+
+def campaign_moderator_ids(campaign: Campaign) -> list[int]:
+    """The moderators of the campaign's region or a region above it, and those of everywhere."""
+    regions = region_chain_ids(campaign.region)
+    ids = Membership.objects.filter(
+        Q(region__isnull=True) | Q(region_id__in=regions), role=Membership.Role.MODERATOR
+    ).values_list("user_id", flat=True)
+    return sorted(set(ids))

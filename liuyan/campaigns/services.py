@@ -18,7 +18,7 @@ from liuyan.directory.selectors import work_calendar
 from liuyan.insight import hot
 from liuyan.insight.masking import mask_public
 
-from . import selectors
+from . import search, selectors
 from .models import (
     REJECT_REASON_CHOICES,
     Campaign,
@@ -126,6 +126,9 @@ def screen_suggestion(
         suggestion.status = Suggestion.Status.PUBLISHED
         suggestion.public_title = mask_public(suggestion.title)
         suggestion.public_body = mask_public(suggestion.body)
+        suggestion.search_text = search.search_text_for(
+            suggestion.public_title, suggestion.public_body
+        )
         suggestion.reject_reason = ""
     else:
         valid = {value for value, _label in REJECT_REASON_CHOICES}
@@ -221,6 +224,17 @@ def respond(*, suggestion_id: int, actor, text: str, now: datetime) -> Suggestio
     suggestion.responded_by = actor
     suggestion.save(update_fields=["response", "responded_at", "responded_by"])
     return suggestion
+
+
+def claim_response_reminder(*, suggestion_id: int, stage: str) -> bool:
+    """Mark the reminder of `stage` ("due_soon" or "overdue") as sent; False when it was sent
+    already (by this tick or a concurrent one), or a later stage was. One conditional UPDATE,
+    so two ticks at the same moment cannot both claim it."""
+    earlier = {"due_soon": [""], "overdue": ["", "due_soon"]}[stage]
+    claimed = Suggestion.objects.filter(
+        pk=suggestion_id, responded_at__isnull=True, response_reminded__in=earlier
+    ).update(response_reminded=stage)
+    return claimed == 1
 
 
 # --- themes --------------------------------------------------------------------------------

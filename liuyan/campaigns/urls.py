@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/image/", views.campaign_image, name="image"),
     path("campaigns/<int:campaign_id>/report/", views.campaign_report, name="report"),
     path("campaigns/<int:campaign_id>/report.pdf", views.campaign_report_pdf, name="report_pdf"),
+    path("campaigns/<int:campaign_id>/export/", views.campaign_export, name="export"),
     path("campaigns/<int:campaign_id>/suggest/", views.suggest, name="suggest"),
     path("campaigns/<int:campaign_id>/screen/", views.screen, name="screen"),
     path("campaigns/<int:campaign_id>/themes/", views.themes, name="themes"),

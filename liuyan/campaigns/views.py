@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -19,10 +19,11 @@ from liuyan.board.access import staff_scope
 from liuyan.board.refusals import describe_refusal
 from liuyan.web.inputs import parse_id, parse_ids
 
-from . import access, report, selectors, services
+from . import access, export, report, search, selectors, services
 from .forms import (
     CampaignForm,
     DecisionForm,
+    ExportForm,
     ResponseForm,
     ScreenForm,
     SendForm,
@@ -45,10 +46,21 @@ def _staff_page(response: HttpResponse) -> HttpResponse:
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    query = request.GET.get("q", "").strip()[:100]
+    page = max(parse_id(request.GET.get("page")) or 1, 1)
+    hits, more = (
+        search.search_suggestions(query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        if query
+        else ([], False)
+    )
     return render(
         request,
         "campaigns/list.html",
         {
+            "query": query,
+            "hits": hits,
+            "next_page": page + 1 if more else None,
+            "previous_page": page - 1 if page > 1 and query else None,
             "groups": selectors.campaigns_by_status(now),
             "may_create": access.may_create_campaigns(request.user),
             "decides": bool(staff_scope(request.user).unit_ids),
@@ -62,24 +74,33 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         Campaign.objects.select_related("organiser_board", "organiser_region"), pk=campaign_id
     )
     now = timezone.now()
-    query = request.GET.get("q", "")[:100]
+    query = request.GET.get("q", "").strip()[:100]
     page = max(parse_id(request.GET.get("page")) or 1, 1)
-    suggestions = list(
-        selectors.listed_suggestions(campaign, query)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]
-    )
+    offset = (page - 1) * PAGE_SIZE
+    if query:
+        hits, more = search.search_suggestions(
+            query, campaign_id=campaign.pk, offset=offset, limit=PAGE_SIZE
+        )
+        suggestions = []
+    else:
+        hits = []
+        suggestions = list(selectors.listed_suggestions(campaign)[offset : offset + PAGE_SIZE + 1])
+        more = len(suggestions) > PAGE_SIZE
     status = campaign.status_at(now)
     context = {
         "campaign": campaign,
         "status": status,
         "figures": selectors.figures(campaign),
         "suggestions": suggestions[:PAGE_SIZE],
-        "next_page": page + 1 if len(suggestions) > PAGE_SIZE else None,
+        "hits": hits,
+        "next_page": page + 1 if more else None,
         "previous_page": page - 1 if page > 1 else None,
         "query": query,
         "adopted": list(selectors.adopted_suggestions(campaign)[:20]),
         "form": SuggestionForm(campaign=campaign) if status == Campaign.Status.RUNNING else None,
         "may_edit": access.may_edit(request.user, campaign),
         "may_organise": access.may_organise(request.user, campaign),
+        "export_form": ExportForm(initial={"format": "csv"}),
     }
     return render(request, "campaigns/campaign.html", context)
 
@@ -421,4 +442,29 @@ def campaign_report_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _reported(request, campaign_id)
     response = HttpResponse(report.report_pdf(campaign), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="campaign-{campaign.pk}.pdf"'
+    return response
+
+
+@require_GET
+def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The campaign's suggestions as CSV, XLSX or JSON Lines, streamed: for the public the
+    published public ones, masked; for staff what campaigns.access gives them."""
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    data = form.cleaned_data
+    remit = access.export_remit(request.user, campaign)
+    chosen = export.SuggestionFilter(status=data["status"], outcome=data["outcome"])
+    fmt = data["format"]
+    response = StreamingHttpResponse(
+        export.pieces(
+            fmt, chosen.apply(remit.suggestions), public=remit.public, original=remit.original
+        ),
+        content_type=export.CONTENT_TYPES[fmt],
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"liuyan-campaign-{campaign.pk}-{stamp}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    add_never_cache_headers(response)  # what it holds depends on who asks
     return response

@@ -1,20 +1,15 @@
 """Export of messages with their replies and timelines to CSV, XLSX and JSON Lines.
 
 Messages are read in keyset order (by id, a few thousand at a time, each chunk with its replies
-and events in two more queries), and every format is written as a stream of pieces, so a
-million messages need no more memory than one chunk: the pages send the pieces with a
-StreamingHttpResponse, `liuyan export` writes them to a file. XLSX is a zip archive, which cannot
-be sent before it is finished; openpyxl's write-only mode writes the rows to a temporary file
-as they come, and the file is then sent in pieces.
+and events in two more queries), and every format is written as a stream of pieces by
+liuyan.web.tables, so a million messages need no more memory than one chunk: the pages send the
+pieces with a StreamingHttpResponse, `liuyan export` writes them to a file.
 
 Contact details are never exported (they stay in MessageContact, behind `access.can_see_contact`).
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,14 +23,11 @@ from django.utils.translation import gettext as _
 from liuyan.board.models import Event, Message, Reply
 from liuyan.core.clock import SHANGHAI
 from liuyan.core.lifecycle import ReplyState
+from liuyan.web import tables
 
 CHUNK = 2000
-FORMATS = ("csv", "xlsx", "jsonl")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "jsonl": "application/x-ndjson; charset=utf-8",
-}
+FORMATS = tables.FORMATS
+CONTENT_TYPES = tables.CONTENT_TYPES
 COLUMNS = [
     "serial",
     "board",
@@ -160,61 +152,27 @@ def _flat(record: dict) -> list:
     return row
 
 
-class _Line:
-    """A file-like sink for csv.writer that hands back what was written."""
-
-    def write(self, text: str) -> str:
-        return text
+def _rows(messages: QuerySet[Message]) -> Iterator[list]:
+    return (_flat(record) for record in records(messages))
 
 
-def csv_pieces(messages: QuerySet[Message]) -> Iterator[bytes]:
-    writer = csv.writer(_Line())
-    yield "\ufeff".encode()  # Excel opens UTF-8 CSV correctly only with a BOM
-    yield writer.writerow(_headers()).encode()
-    batch: list[str] = []
-    for record in records(messages):
-        batch.append(writer.writerow(_flat(record)))
-        if len(batch) >= 200:
-            yield "".join(batch).encode()
-            batch = []
-    if batch:
-        yield "".join(batch).encode()
-
-
-def jsonl_pieces(messages: QuerySet[Message]) -> Iterator[bytes]:
-    batch: list[str] = []
+def _labelled(messages: QuerySet[Message]) -> Iterator[dict]:
     for record in records(messages):
         for event in record["timeline"]:
             event["label"] = str(event["label"])
-        batch.append(json.dumps(record, ensure_ascii=False) + "\n")
-        if len(batch) >= 200:
-            yield "".join(batch).encode()
-            batch = []
-    if batch:
-        yield "".join(batch).encode()
+        yield record
+
+
+def csv_pieces(messages: QuerySet[Message]) -> Iterator[bytes]:
+    return tables.csv_pieces(_headers(), _rows(messages))
+
+
+def jsonl_pieces(messages: QuerySet[Message]) -> Iterator[bytes]:
+    return tables.jsonl_pieces(_labelled(messages))
 
 
 def xlsx_pieces(messages: QuerySet[Message], *, piece: int = 64 * 1024) -> Iterator[bytes]:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("messages"))
-    sheet.append(_headers())
-    for record in records(messages):
-        sheet.append([_cell(value) for value in _flat(record)])
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
-        while data := handle.read(piece):
-            yield data
-
-
-_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
-
-
-def _cell(value):
-    """Text without the control characters XML 1.0 (so XLSX) cannot hold."""
-    return value.translate(_ILLEGAL) if isinstance(value, str) else value
+    return tables.xlsx_pieces(_("messages"), _headers(), _rows(messages), piece=piece)
 
 
 def _headers() -> list[str]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from liuyan.campaigns import services
 from liuyan.campaigns.models import Campaign, Decision, Suggestion, Support
+from liuyan.campaigns.search import search_text_for
 from liuyan.directory.models import Board, Membership, Unit
 from liuyan.directory.selectors import work_calendar
 from liuyan.insight.masking import mask_public
@@ -134,6 +135,9 @@ def _fill(campaign, rng, citizens, moderator, units, count, *, closed: bool) -> 
             [Suggestion.Status.PUBLISHED, Suggestion.Status.SUBMITTED, Suggestion.Status.REJECTED],
             [0.85, 0.0 if closed else 0.1, 0.05],
         )[0]
+        published = status == Suggestion.Status.PUBLISHED
+        public_title = mask_public(title) if published else ""
+        public_body = mask_public(body) if published else ""
         rows.append(
             Suggestion(
                 campaign=campaign,
@@ -142,8 +146,9 @@ def _fill(campaign, rng, citizens, moderator, units, count, *, closed: bool) -> 
                 body=body,
                 is_public=rng.random() < 0.9,
                 status=status,
-                public_title=mask_public(title) if status == Suggestion.Status.PUBLISHED else "",
-                public_body=mask_public(body) if status == Suggestion.Status.PUBLISHED else "",
+                public_title=public_title,
+                public_body=public_body,
+                search_text=search_text_for(public_title, public_body) if published else "",
                 reject_reason="duplicate" if status == Suggestion.Status.REJECTED else "",
                 screened_by=moderator if status != Suggestion.Status.SUBMITTED else None,
                 screened_at=at + timedelta(hours=3)

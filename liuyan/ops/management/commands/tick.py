@@ -17,6 +17,7 @@ from liuyan.accounts.services import prune_audit_trail, prune_security_records
 from liuyan.api.services import prune_api_records
 from liuyan.board import services
 from liuyan.board.tasks import queue_similarity_index
+from liuyan.notifications.campaigns import send_response_reminders
 from liuyan.notifications.dispatch import requeue_stalled_notifications
 from liuyan.notifications.reminders import send_due_reminders
 from liuyan.notifications.services import prune_old_notifications
@@ -27,7 +28,8 @@ from liuyan.reports.tasks import queue_daily_hot_issues
 
 class Command(BaseCommand):
     help = _(
-        "Close unrated replies after the rating window, remind units of deadlines, queue the "
+        "Close unrated replies after the rating window, remind units of deadlines and "
+        "organisers of campaign responses, queue the "
         "daily hot-issue run, and clear old sign-in records and abandoned drafts (safe to run "
         "repeatedly)."
     )
@@ -40,6 +42,11 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Reminders: %(soon)d due soon, %(overdue)d overdue, %(retried)d deliveries retried.")
             % {"soon": sent["due_soon"], "overdue": sent["overdue"], "retried": sent["retried"]}
+        )
+        responses = send_response_reminders(now)
+        self.stdout.write(
+            _("Campaign responses: %(soon)d reminders due soon, %(overdue)d overdue.")
+            % {"soon": responses["due_soon"], "overdue": responses["overdue"]}
         )
         requeued = requeue_stalled_notifications(now)
         if requeued:

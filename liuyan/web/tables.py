@@ -1,0 +1,87 @@
+"""Tables written as a stream of pieces of bytes: CSV, XLSX and JSON Lines.
+
+The exports of messages (liuyan.channels.export) and of suggestions (liuyan.campaigns.export)
+hand rows over one at a time from a keyset-ordered read, and these writers pass them on in
+pieces, so a million rows need no more memory than one chunk of the read: the pages send the
+pieces with a StreamingHttpResponse, the commands write them to a file. XLSX is a zip archive,
+which cannot be sent before it is finished; openpyxl's write-only mode writes the rows to a
+temporary file as they come, and the file is then sent in pieces.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+FORMATS = ("csv", "xlsx", "jsonl")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+}
+# Rows gathered into one piece of CSV or JSON Lines.
+BATCH = 200
+
+
+class _Line:
+    """A file-like sink for csv.writer that hands back what was written."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_pieces(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    writer = csv.writer(_Line())
+    yield "\ufeff".encode()  # Excel opens UTF-8 CSV correctly only with a BOM
+    yield writer.writerow(headers).encode()
+    batch: list[str] = []
+    for row in rows:
+        batch.append(writer.writerow(row))
+        if len(batch) >= BATCH:
+            yield "".join(batch).encode()
+            batch = []
+    if batch:
+        yield "".join(batch).encode()
+
+
+def jsonl_pieces(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    batch: list[str] = []
+    for record in records:
+        batch.append(json.dumps(record, ensure_ascii=False) + "\n")
+        if len(batch) >= BATCH:
+            yield "".join(batch).encode()
+            batch = []
+    if batch:
+        yield "".join(batch).encode()
+
+
+def xlsx_pieces(
+    sheet_name: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    piece: int = 64 * 1024,
+) -> Iterator[bytes]:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while data := handle.read(piece):
+            yield data
+
+
+_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def cell(value: Any) -> Any:
+    """Text without the control characters XML 1.0 (so XLSX) cannot hold."""
+    return value.translate(_ILLEGAL) if isinstance(value, str) else value
