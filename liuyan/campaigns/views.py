@@ -446,7 +446,7 @@ def campaign_report_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @require_GET
-def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_export(request: HttpRequest, campaign_id: int) -> StreamingHttpResponse:
     """The campaign's suggestions as CSV, XLSX or JSON Lines, streamed: for the public the
     published public ones, masked; for staff what campaigns.access gives them."""
     campaign = get_object_or_404(Campaign, pk=campaign_id)

@@ -1,6 +1,7 @@
 """A suggestion campaign end to end in a real browser at phone width (390 px): a citizen files a
 suggestion, a moderator screens it, another citizen supports it, the organiser groups themes and
-sends it to a unit, the unit adopts it, and the closed campaign's report lists it."""
+sends it to a unit, the unit adopts it, and the closed campaign's report lists it; along the way
+the suggestion is found by the search box and taken away with the page's download form."""
 
 from __future__ import annotations
 
@@ -106,7 +107,24 @@ def test_campaign_from_suggestion_to_adoption_in_the_report(browser, live_server
     supporter.submit(".supports button[type=submit]")
     assert page.locator(".countdown").count() == 1  # threshold 1: the organiser's clock runs
 
+    page = supporter.open(reverse("campaigns:campaign", args=[campaign.pk]))
+    page.fill("#q", "電梯")  # traditional characters find the simplified words
+    supporter.submit("form[role=search] button[type=submit]")
+    hit = page.locator(".search-results .message-item")
+    assert hit.count() == 1 and hit.locator("mark").first.inner_text() == "电梯"
+    assert "13912345678" not in page.content()
+    with page.expect_download() as public_download:
+        page.click("section[aria-labelledby=export-title] button[type=submit]")
+    public_csv = Path(public_download.value.path()).read_text(encoding="utf-8-sig")
+    assert "老旧小区加装电梯" in public_csv and "13912345678" not in public_csv
+
     organiser = Phone(browser, live_server, world.leader)
+    page = organiser.open(reverse("campaigns:campaign", args=[campaign.pk]))
+    page.select_option("#id_format", "jsonl")
+    with page.expect_download() as staff_download:
+        page.click("section[aria-labelledby=export-title] button[type=submit]")
+    staff_jsonl = Path(staff_download.value.path()).read_text(encoding="utf-8")
+    assert "13912345678" in staff_jsonl  # the organiser reads the original words
     page = organiser.open(reverse("campaigns:themes", args=[campaign.pk]))
     organiser.submit("form.actions button")
     organiser.submit(".theme-table a")
