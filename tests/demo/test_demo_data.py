@@ -325,3 +325,11 @@ def test_demo_has_a_running_and_a_closed_campaign_with_themes_and_decisions(demo
     assert adopted.exists()
     with_phone = closed.suggestions.filter(body__contains="联系电话", status="published")
     assert all(s.public_body != s.body for s in with_phone)  # the number is masked
+    # The generated suggestions are indexed like screened ones: a word of one finds it.
+    from liuyan.board.search import query_words
+    from liuyan.campaigns.search import search_suggestions
+
+    listed = closed.suggestions.filter(status="published", is_public=True).first()
+    word = max(query_words(listed.public_title), key=len)
+    hits, _more = search_suggestions(word, campaign_id=closed.pk, limit=200)
+    assert listed.pk in {hit.suggestion.pk for hit in hits}
