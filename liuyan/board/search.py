@@ -139,19 +139,26 @@ def _filtered(
 CANDIDATES = 1000
 
 
-def _candidates_on_sqlite(messages: QuerySet[Message], words: list[str]) -> QuerySet:
-    # bm25() only works with the FTS5 table in the same FROM clause as its MATCH; no ORM
-    # expression puts a table there, so this is the one place for extra(). Ordered by the FTS
-    # table's rowid (= message id) descending, FTS5 walks its doclists newest first and the LIMIT
-    # stops it: bm25 is computed for the returned rows only (EXPLAIN QUERY PLAN shows no temp
-    # B-tree; tests/board/test_search_plans.py keeps it so).
-    ranked = messages.extra(  # noqa: S610 - the only user input is the MATCH parameter
-        select={"search_score": f"-bm25({FTS_TABLE})"},
-        tables=[FTS_TABLE],
-        where=[f"{FTS_TABLE}.rowid = board_message.id", f"{FTS_TABLE} MATCH %s"],
+def fts5_matches(rows: QuerySet, table: str, fts_table: str, words: list[str]) -> QuerySet:
+    """`rows` (of `table`, indexed by the contentless FTS5 table `fts_table` with rowid = id)
+    that contain every word, newest first, with their `search_score` (SQLite).
+
+    bm25() only works with the FTS5 table in the same FROM clause as its MATCH; no ORM
+    expression puts a table there, so this is the one place for extra(). Ordered by the FTS
+    table's rowid descending, FTS5 walks its doclists newest first and a LIMIT stops it: bm25 is
+    computed for the returned rows only (EXPLAIN QUERY PLAN shows no temp B-tree;
+    tests/board/test_search_plans.py keeps it so)."""
+    return rows.extra(  # noqa: S610 - the only user input is the MATCH parameter
+        select={"search_score": f"-bm25({fts_table})"},
+        tables=[fts_table],
+        where=[f"{fts_table}.rowid = {table}.id", f"{fts_table} MATCH %s"],
         params=[fts5_match_expression(words)],
-        order_by=[f"-{FTS_TABLE}.rowid"],
+        order_by=[f"-{fts_table}.rowid"],
     )
+
+
+def _candidates_on_sqlite(messages: QuerySet[Message], words: list[str]) -> QuerySet:
+    ranked = fts5_matches(messages, "board_message", FTS_TABLE, words)
     return ranked.values_list("pk", "search_score", "submitted_at")[:CANDIDATES]
 
 
@@ -207,20 +214,26 @@ def ensure_postgres_index(using: str = DEFAULT_DB_ALIAS) -> str:
     return "msg_search_rum"
 
 
-def _candidates_on_postgresql(messages: QuerySet[Message], words: list[str]) -> QuerySet:
+def tsvector_matches(rows: QuerySet, table: str, words: list[str]) -> QuerySet:
+    """`rows` (of `table`, which has a `search_vector` column) that contain every word, with
+    their `search_score` (PostgreSQL)."""
     tsquery = tsquery_sql(words)
-    matching = messages.filter(
+    return rows.filter(
         RawSQL(  # noqa: S611 - constant SQL; the words are parameters
-            f"board_message.search_vector @@ {tsquery}", words, output_field=BooleanField()
+            f"{table}.search_vector @@ {tsquery}", words, output_field=BooleanField()
         )
     ).annotate(
         # ts_rank counts each word's occurrences (the vector keeps positions) and, with
         # normalisation 1, divides by the log of the text's length: BM25's shape, read from the
         # stored vector of the candidates only.
         search_score=RawSQL(  # noqa: S611 - as above
-            f"ts_rank(board_message.search_vector, {tsquery}, 1)", words, FloatField()
+            f"ts_rank({table}.search_vector, {tsquery}, 1)", words, FloatField()
         )
     )
+
+
+def _candidates_on_postgresql(messages: QuerySet[Message], words: list[str]) -> QuerySet:
+    matching = tsvector_matches(messages, "board_message", words)
     if postgres_search_index(messages.db) == "msg_search_rum":
         # Measured on 300,000 demo messages (bench/search_scale.py): the RUM index hands out the
         # newest matches of 物业 in order without a heap visit for the others; the LIMIT stops it.

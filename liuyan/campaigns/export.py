@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import reset_queries
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -102,16 +100,9 @@ def records(
         suggestions = suggestions.filter(status=Suggestion.Status.PUBLISHED, is_public=True)
         original = False
     base = suggestions.order_by().select_related("campaign", "topic", "theme", "decision__unit")
-    last = 0
-    while True:
-        rows = list(base.filter(pk__gt=last).order_by("pk")[:chunk])
-        if not rows:
-            return
-        last = rows[-1].pk
+    for rows in tables.chunks_by_id(base, chunk):
         for suggestion in rows:
             yield _record(suggestion, public=public, original=original)
-        if settings.DEBUG:  # Django keeps every query's SQL with DEBUG on: forget them
-            reset_queries()
 
 
 def _record(suggestion: Suggestion, *, public: bool, original: bool) -> dict:

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from liuyan.directory.models import Domain, Unit
+from liuyan.web import images as image_rules
 from liuyan.web.inputs import BoundedIntegerField
 
-from . import uploads
 from .export import OUTCOME_CHOICES
 from .models import (
     IMAGE_MAX_BYTES,
@@ -85,13 +85,16 @@ def _is_image(upload) -> bool:
     return kind in ("JPEG", "PNG", "WEBP") and not too_large
 
 
+MAX_SUGGESTION_IMAGES = 3
+
+
 class MultipleImageInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
 class MultipleImageField(forms.FileField):
-    """Several files in one input (Django's documented recipe); each is checked by
-    campaigns.uploads.clean_image."""
+    """Several files in one input (Django's documented recipe); each is checked and re-encoded
+    by liuyan.web.images.clean_image, as a message's images are."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -101,12 +104,12 @@ class MultipleImageField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
-        if len(files) > uploads.MAX_IMAGES:
+        if len(files) > MAX_SUGGESTION_IMAGES:
             raise forms.ValidationError(
-                _("At most %(count)d images.") % {"count": uploads.MAX_IMAGES}
+                _("At most %(count)d images.") % {"count": MAX_SUGGESTION_IMAGES}
             )
         cleaned = [super(MultipleImageField, self).clean(f, initial) for f in files]
-        return [uploads.clean_image(f) for f in cleaned if f]
+        return [image_rules.clean_image(f)[:3] for f in cleaned if f]
 
 
 class SuggestionForm(forms.Form):

@@ -19,16 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, FloatField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
 from liuyan.board.search import (
-    fts5_match_expression,
+    fts5_matches,
     highlight,
     query_words,
     snippet,
-    tsquery_sql,
+    tsvector_matches,
 )
 from liuyan.insight.text import segment_for_search
 
@@ -52,28 +51,12 @@ class SuggestionHit:
 
 
 def _candidates_on_sqlite(suggestions: QuerySet[Suggestion], words: list[str]) -> QuerySet:
-    # As in board.search: bm25() needs the FTS5 table in the FROM clause of its MATCH.
-    ranked = suggestions.extra(  # noqa: S610 - the only user input is the MATCH parameter
-        select={"search_score": f"-bm25({FTS_TABLE})"},
-        tables=[FTS_TABLE],
-        where=[f"{FTS_TABLE}.rowid = campaigns_suggestion.id", f"{FTS_TABLE} MATCH %s"],
-        params=[fts5_match_expression(words)],
-        order_by=[f"-{FTS_TABLE}.rowid"],
-    )
+    ranked = fts5_matches(suggestions, "campaigns_suggestion", FTS_TABLE, words)
     return ranked.values_list("pk", "search_score")[:CANDIDATES]
 
 
 def _candidates_on_postgresql(suggestions: QuerySet[Suggestion], words: list[str]) -> QuerySet:
-    tsquery = tsquery_sql(words)
-    matching = suggestions.filter(
-        RawSQL(  # noqa: S611 - constant SQL; the words are parameters
-            f"campaigns_suggestion.search_vector @@ {tsquery}", words, output_field=BooleanField()
-        )
-    ).annotate(
-        search_score=RawSQL(  # noqa: S611 - as above
-            f"ts_rank(campaigns_suggestion.search_vector, {tsquery}, 1)", words, FloatField()
-        )
-    )
+    matching = tsvector_matches(suggestions, "campaigns_suggestion", words)
     return matching.order_by("-pk").values_list("pk", "search_score")[:CANDIDATES]
 
 

@@ -66,7 +66,7 @@ def submit_suggestion(
     images: Iterable[tuple[bytes, str, str]] = (),
 ) -> Suggestion:
     """A citizen's suggestion, waiting for screening; `images` are already re-encoded
-    (campaigns.uploads.clean_image)."""
+    (liuyan.web.images.clean_image)."""
     if campaign.status_at(now) != Campaign.Status.RUNNING:
         raise ValidationError(_("This campaign is not taking suggestions now."))
     title, body = title.strip(), body.strip()

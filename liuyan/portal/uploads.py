@@ -1,9 +1,6 @@
-"""Citizens' images: verified, re-encoded without metadata, kept as a draft, then attached.
-
-A phone photo carries EXIF: the camera, the time and often the GPS position of the citizen's home.
-We never store the uploaded bytes. Pillow must recognise the file as JPEG, PNG or WebP; we decode
-it, apply the EXIF orientation to the pixels, and encode a fresh file with no EXIF, XMP, ICC text
-or PNG text chunks. The stored name is a random token, never the uploader's name.
+"""Citizens' images: verified, re-encoded without metadata (liuyan.web.images, shared with the
+suggestions of campaigns), kept as a draft, then attached. The stored name is a random token,
+never the uploader's name.
 
 Between the form, its preview and the final send, images wait in a draft folder under the media
 root (never served) named by the one-time form token, so a validation error or the preview round
@@ -12,27 +9,17 @@ trip does not make the citizen choose the files again.
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from liuyan.board.models import Attachment, Message
+from liuyan.web.images import clean_image
 
 MAX_IMAGES = 6
-MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # a decompression bomb stops here, far above any phone camera
-FORMATS = {
-    "JPEG": ("jpg", "image/jpeg"),
-    "PNG": ("png", "image/png"),
-    "WEBP": ("webp", "image/webp"),
-}
 DRAFT_DIR = "drafts"
 
 
@@ -51,47 +38,6 @@ class DraftImage:
 
     def as_session(self) -> dict:
         return asdict(self)
-
-
-def clean_image(upload) -> tuple[bytes, str, str, int, int]:
-    """The re-encoded bytes, extension, content type, width and height of an uploaded image."""
-    if upload.size > MAX_BYTES:
-        raise ValidationError(
-            _("%(name)s is larger than 5 MB.") % {"name": upload.name}, code="too_large"
-        )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            kind = probe.format
-            probe.verify()  # checks the file's structure without decoding every pixel
-        if kind not in FORMATS:
-            raise UnidentifiedImageError(kind)
-        upload.seek(0)
-        with Image.open(upload) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise ValidationError(_("%(name)s is too large.") % {"name": upload.name})
-            image.load()
-            return _reencode(image, kind)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise ValidationError(
-            _("%(name)s is not a JPEG, PNG or WebP image.") % {"name": upload.name},
-            code="not_an_image",
-        ) from error
-
-
-def _reencode(image: Image.Image, kind: str) -> tuple[bytes, str, str, int, int]:
-    upright = ImageOps.exif_transpose(image)  # turn the pixels, since the EXIF tag goes away
-    extension, content_type = FORMATS[kind]
-    out = io.BytesIO()
-    if kind == "JPEG":
-        upright.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    elif kind == "PNG":
-        mode = "RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB"
-        upright.convert(mode).save(out, "PNG", optimize=True)
-    else:
-        mode = "RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB"
-        upright.convert(mode).save(out, "WEBP", quality=85)
-    return out.getvalue(), extension, content_type, upright.width, upright.height
 
 
 def stash_image(upload, *, form_token: str) -> DraftImage:

@@ -4,6 +4,7 @@ import re
 
 from liuyan import gunicorn_conf
 from liuyan.portal import uploads
+from liuyan.web import images
 
 from .servers import ROOT
 
@@ -33,7 +34,7 @@ def test_the_units_run_the_documented_commands_with_the_shared_environment():
 def test_nginx_accepts_a_full_message_and_waits_longer_than_gunicorn():
     conf = (DEPLOY / "nginx" / "liuyan.conf").read_text()
     body_limit_mb = int(re.search(r"client_max_body_size (\d+)m;", conf).group(1))
-    assert body_limit_mb * 1024 * 1024 > uploads.MAX_IMAGES * uploads.MAX_BYTES
+    assert body_limit_mb * 1024 * 1024 > uploads.MAX_IMAGES * images.MAX_BYTES
     read_timeout = int(re.search(r"proxy_read_timeout (\d+)s;", conf).group(1))
     assert read_timeout > gunicorn_conf.env_int("LIUYAN_WEB_TIMEOUT", 30)
     assert "X-Forwarded-Proto $scheme" in conf  # SECURE_PROXY_SSL_HEADER relies on it
