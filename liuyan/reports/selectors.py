@@ -133,28 +133,48 @@ STAFF_MESSAGES_SHOWN = 10
 
 
 def issues_for_reader(user, issues: list[HotIssue]) -> list[IssueForReader]:
-    members: dict[int, list[Message]] = {issue.pk: [] for issue in issues}
-    through = HotIssue.messages.through.objects.filter(issue__in=issues).select_related(
-        "message__board", "message__region"
+    """Members are read as ids, and only the messages shown are loaded as rows: an issue's
+    members grow with the platform (issue #13: 439 rows with every column at 100,000 messages,
+    a second of the page), the messages shown do not."""
+    links = list(
+        HotIssue.messages.through.objects.filter(issue__in=issues)
+        .order_by("message__submitted_at", "message_id")
+        .values_list("issue_id", "message_id")
     )
-    links = list(through.order_by("message__submitted_at"))
-    for link in links:
-        members[link.issue_id].append(link.message)
     # One query for the whole page instead of can_view's several queries per message.
     readable = set(
         visible_messages(
-            user, Message.objects.filter(pk__in=[link.message_id for link in links])
+            user, Message.objects.filter(pk__in=[message_id for _, message_id in links])
         ).values_list("pk", flat=True)
     )
-    return [_for_reader(issue, members[issue.pk], readable) for issue in issues]
+    members: dict[int, list[int]] = {issue.pk: [] for issue in issues}
+    partly_hidden: set[int] = set()
+    for issue_id, message_id in links:
+        if message_id in readable:
+            members[issue_id].append(message_id)
+        else:
+            partly_hidden.add(issue_id)
+    # What the page and the naming of a partly hidden issue read, and nothing else.
+    loaded = Message.objects.only("serial", "public_title", "public_body", "submitted_at").in_bulk(
+        [pk for ids in members.values() for pk in ids[:STAFF_MESSAGES_SHOWN]]
+    )
+    return [
+        _for_reader(issue, members[issue.pk], loaded, hidden=issue.pk in partly_hidden)
+        for issue in issues
+    ]
 
 
-def _for_reader(issue: HotIssue, members: list[Message], readable: set[int]) -> IssueForReader:
-    visible = [message for message in members if message.pk in readable]
-    if len(visible) == len(members):
-        return IssueForReader(issue, issue.title, issue.place, visible[:STAFF_MESSAGES_SHOWN])
+def _for_reader(
+    issue: HotIssue, visible: list[int], loaded: dict[int, Message], *, hidden: bool
+) -> IssueForReader:
+    """`visible`: the ids of the members this reader may read, earliest first."""
+    shown = [loaded[pk] for pk in visible[:STAFF_MESSAGES_SHOWN]]
+    if not hidden or issue.title_message_id in visible:
+        return IssueForReader(issue, issue.title, issue.place, shown)
     if not visible:
         return IssueForReader(issue, None, "", [])
-    # Some members are hidden from this reader: name the issue after one they may read.
-    title, place = _title_and_place(issue, visible)
-    return IssueForReader(issue, title, place, visible[:STAFF_MESSAGES_SHOWN])
+    # The message the issue is named after is hidden: name it after the earliest readable one.
+    named = shown[0]
+    return IssueForReader(
+        issue, named.public_title, main_place(named.public_title, named.public_body), shown
+    )

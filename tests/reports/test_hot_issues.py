@@ -251,3 +251,30 @@ def test_the_daily_run_reads_its_window_once_for_both_views(world, authors):
     assert len(reads) == 1, reads
     assert (run.staff_messages, run.public_messages) == (4, 3)
     assert HotIssue.objects.filter(is_public_view=True).count() == 1
+
+
+def test_staff_page_loads_only_the_messages_it_shows(issues, world, monkeypatch):
+    """The staff page lists the first few readable messages of each issue; the members of an
+    issue grow with the platform (issue #13), so the others are never loaded as rows."""
+    from liuyan.board.models import Message
+    from liuyan.reports import selectors
+
+    monkeypatch.setattr(selectors, "STAFF_MESSAGES_SHOWN", 2)
+    loaded = []
+    original = Message.from_db.__func__
+
+    def counting(cls, db, field_names, values):
+        loaded.append(values[field_names.index("id")] if "id" in field_names else None)
+        return original(cls, db, field_names, values)
+
+    monkeypatch.setattr(Message, "from_db", classmethod(counting))
+    issues_ = list(HotIssue.objects.filter(is_public_view=False))
+    rows = selectors.issues_for_reader(world.moderator, issues_)
+    assert [len(row.messages) for row in rows] == [2, 2]
+    assert len(loaded) == 4  # not the 8 members
+    public, private_same, private_school = issues
+    earliest = {m.pk for m in [*public, private_same]}, {m.pk for m in private_school}
+    for row in rows:
+        members = earliest[0] if row.issue.title.startswith("丽景") else earliest[1]
+        assert {m.pk for m in row.messages} <= members
+        assert all(m.serial and m.public_title for m in row.messages)
