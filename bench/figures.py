@@ -204,14 +204,19 @@ def explain(targets: list[tuple[str, str, str]], cookies: dict[str, str]) -> Non
                             )
                         if relation == "board_message":
                             on_messages = True
-                costliest.append((own, name, sql[:160]))
+                            scans.add(f"{relation}:{node['Node Type']}")
+                costliest.append((own, name, sql))
         print(
             f"{name:24} {len(captured.captured_queries):7} {buffers:8} {scanned:12}  "
             f"{'YES' if on_messages else 'no':9}  {', '.join(sorted(scans))}"
         )
     print("costliest queries (buffers, page, SQL start):")
-    for own, name, sql in sorted(costliest, reverse=True)[:5]:
-        print(f"  {own:6} {name}: {sql}")
+    with connection.cursor() as cursor:
+        for own, name, sql in sorted(costliest, reverse=True)[:3]:
+            print(f"  {own:6} {name}: {sql[:400]}")
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            for (line,) in cursor.fetchall():
+                print(f"         {line}")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -239,10 +244,10 @@ def main() -> None:
         count = Message.objects.count()
         targets = pages()
         cookies = {who: session_for(who) for _name, _path, who in targets if who}
+        liuyan("collectstatic", "--noinput", "-v0")
         if args.explain:
             explain(targets, cookies)
             return
-        liuyan("collectstatic", "--noinput", "-v0")
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
