@@ -153,6 +153,72 @@ def fetch(url: str, cookie: str = "") -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
+def _walk(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _walk(child)
+
+
+def explain(targets: list[tuple[str, str, str]], cookies: dict[str, str]) -> None:
+    """Each page's queries under EXPLAIN (ANALYZE, BUFFERS): per page, the queries, the buffers
+    they touched, the rows their scans read, the scans of the roll-up table and whether any
+    node reads the messages table, and the costliest query's plan in short."""
+    import json
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"{'page':24} {'queries':>7} {'buffers':>8} {'rows scanned':>12}  messages?  scans")
+    costliest: list[tuple[int, str, str]] = []
+    for name, path, who in targets:
+        client = Client(SERVER_NAME="127.0.0.1")
+        if who:
+            client.cookies["sessionid"] = cookies[who]
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(path).status_code
+        if status != 200:
+            raise SystemExit(f"{name}: HTTP {status} for {path}")
+        buffers = scanned = 0
+        scans: set[str] = set()
+        on_messages = False
+        with connection.cursor() as cursor:
+            for query in captured.captured_queries:
+                sql = query["sql"]
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                top = plan[0]["Plan"]
+                own = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+                buffers += own
+                for node in _walk(top):
+                    relation = node.get("Relation Name", "")
+                    if "Scan" in node["Node Type"] and relation:
+                        scanned += node.get("Actual Rows", 0) * node.get("Actual Loops", 1)
+                        if relation.startswith("reports_"):
+                            index = node.get("Index Name", "")
+                            scans.add(
+                                f"{relation}:{node['Node Type']}{'/' + index if index else ''}"
+                            )
+                        if relation == "board_message":
+                            on_messages = True
+                            scans.add(f"{relation}:{node['Node Type']}")
+                costliest.append((own, name, sql))
+        print(
+            f"{name:24} {len(captured.captured_queries):7} {buffers:8} {scanned:12}  "
+            f"{'YES' if on_messages else 'no':9}  {', '.join(sorted(scans))}"
+        )
+    print("costliest queries (buffers, page, SQL start):")
+    with connection.cursor() as cursor:
+        for own, name, sql in sorted(costliest, reverse=True)[:3]:
+            print(f"  {own:6} {name}: {sql[:400]}")
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            for (line,) in cursor.fetchall():
+                print(f"         {line}")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -163,6 +229,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("-n", type=int, default=40, help="rounds (each page once per round)")
     parser.add_argument("--port", type=int, default=8733)
+    parser.add_argument(
+        "--explain", action="store_true", help="print each page's query plans' costs, no timing"
+    )
     args = parser.parse_args()
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (it is filled once).")
@@ -176,6 +245,9 @@ def main() -> None:
         targets = pages()
         cookies = {who: session_for(who) for _name, _path, who in targets if who}
         liuyan("collectstatic", "--noinput", "-v0")
+        if args.explain:
+            explain(targets, cookies)
+            return
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),

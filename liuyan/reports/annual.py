@@ -1,46 +1,63 @@
 """The figures of the annual report 数说YYYY年网上群众工作, for the whole platform or one region.
 
-Read straight from messages, replies and evaluations over indexed ranges of one year
-(`Message.submitted_at`, `Reply.published_at`, `Evaluation.created_at`), grouped in the
-database: a year at a million messages is a handful of grouped queries. When the figures
-roll-ups land (issue #15, `figures`), `_counts` and friends are the functions to move onto them;
-the report's definitions are here, in one place:
+Read from the figures roll-ups (`reports.figures`), never from the messages: a year row per
+slice and a month row per month, so the report reads about a hundred `Figure` rows (fewer than
+two hundred for a province with many prefectures) whatever the number of messages. Public and
+staff rows are added: the report counts every message. The definitions, in one place:
 
-- received: messages submitted in the year, except those rejected or marked duplicate;
-- replied: messages with a reply first published in the year (a second round is not counted
-  twice); reply rate: of the messages received in the year, the share answered so far;
+- received: messages submitted in the year, except those rejected or marked duplicate
+  (`received - thrown_out`);
+- replied: messages whose first reply was published in the year (`published`, dated by the
+  reply; a second round is not counted twice); reply rate: of the messages received in the
+  year, the share answered so far (`replied`, dated by submission). Rejection and marking as a
+  duplicate end a message before any unit sees it (`core.lifecycle`), so thrown-out messages
+  have no replies or ratings to take away;
 - shares by region level: of messages, by the level of the region of the board they were
-  addressed to; of
-  replies, by the level of the replying unit's region;
-- busiest month: Shanghai months, for messages received and for replies published;
+  addressed to (slice `level`, or `rglevel` within a region); of replies, by the level of the
+  region of the unit that published the first reply (`rlevel`, `rgrlevel`);
+- busiest month: Shanghai months, for messages received and for first replies published;
 - top regions: by the region one level below the report's (the provinces for the platform, the
-  prefectures for a province …; a message addressed to the report's region itself counts for it);
-- top domains: first-level domains of the messages received;
-- satisfaction: of the ratings given in the year, the share satisfied (solved, attitude and
-  speed at least 3, `core.lifecycle.is_satisfied`).
+  prefectures for a province …; a message addressed to the report's region itself counts for
+  it: the region's row less its children's);
+- top domains: first-level domains of the messages received (`domain`, or `rdomain` within a
+  region);
+- satisfaction: of the year's messages that were rated, the share whose latest rating is
+  satisfied (solved, attitude and speed at least 3, `core.lifecycle.is_satisfied`), as in the
+  三率 of the statistics pages.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Count, Min, QuerySet
-from django.db.models.functions import Coalesce, TruncMonth
-
-from liuyan.board.access import PUBLIC_STATES, region_subtree_ids
-from liuyan.board.models import Evaluation, Message, Reply
-from liuyan.core import lifecycle
+from liuyan.board.access import PUBLIC_STATES
 from liuyan.core.clock import SHANGHAI
-from liuyan.core.lifecycle import ReplyState, State
+from liuyan.core.lifecycle import State
 from liuyan.directory.models import Domain, Region
-from liuyan.directory.selectors import region_paths
 
 from .annual_models import AnnualCase
+from .figures.measures import (
+    ALL,
+    DOMAIN,
+    LEVEL,
+    MONTH,
+    REGION,
+    REGION_DOMAIN,
+    REGION_LEVEL,
+    REGION_REPLY_LEVEL,
+    REPLY_LEVEL,
+    YEAR,
+)
+from .models import Figure
 
 THROWN_OUT = (State.REJECTED, State.DUPLICATE)
 TOP = 10
+LEVELS = [level for level, _ in Region.Level.choices]
+# The counters the report reads from each row.
+READ = ("received", "thrown_out", "replied", "published", "rated", "satisfied")
 
 
 def year_range(year: int) -> tuple[datetime, datetime]:
@@ -128,164 +145,101 @@ class AnnualFigures:
         return self.level_shares(self.replies_by_level)
 
 
-def _messages(region: Region | None) -> QuerySet[Message]:
-    messages = Message.objects.exclude(state__in=THROWN_OUT)
-    if region is not None:
-        messages = messages.filter(region_id__in=region_subtree_ids({region.pk}))
-    return messages
+Rows = dict[tuple[str, date], dict[str, int]]
 
 
-def _received(region: Region | None, year: int) -> QuerySet[Message]:
-    start, end = year_range(year)
-    return _messages(region).filter(submitted_at__gte=start, submitted_at__lt=end)
+def _rows(kind: str, keys: Iterable[str], period: str, starts: Iterable[date]) -> Rows:
+    """The counters of the slices `keys` of `kind` over the periods `starts`, the public and
+    the staff rows added: one indexed read of the roll-up table (its unique key)."""
+    keys, starts = list(keys), list(starts)
+    found: Rows = defaultdict(lambda: dict.fromkeys(READ, 0))
+    if not keys or not starts:
+        return found
+    for row in Figure.objects.filter(
+        kind=kind, key__in=keys, period=period, start__in=starts
+    ).values_list("key", "start", *READ):
+        counts = found[(row[0], row[1])]
+        for name, value in zip(READ, row[2:], strict=True):
+            counts[name] += value
+    return found
 
 
-def _first_replies(region: Region | None, year: int) -> QuerySet:
-    """Per message, its first published reply's time, for messages whose first reply falls in
-    the year (grouped in the database)."""
-    start, end = year_range(year)
-    replies = Reply.objects.filter(state=ReplyState.PUBLISHED, published_at__isnull=False)
-    if region is not None:
-        replies = replies.filter(message__region_id__in=region_subtree_ids({region.pk}))
-    replies = replies.exclude(message__state__in=THROWN_OUT)
-    return (
-        replies.values("message_id")
-        .annotate(first=Min("published_at"))
-        .filter(first__gte=start, first__lt=end)
-    )
+def _kept(counts: dict[str, int]) -> int:
+    """Messages received, less those thrown out at screening."""
+    return counts["received"] - counts["thrown_out"]
 
 
-def _month(moment: datetime) -> int:
-    return moment.astimezone(SHANGHAI).month
-
-
-def _by_month(times) -> list[int]:
-    months = [0] * 12
-    for moment in times:
-        months[_month(moment) - 1] += 1
-    return months
-
-
-def _group_of(paths: dict[int, tuple[int, ...]], root: Region | None):
-    """The region a message's region counts for in the top regions: one level below `root`."""
-    depth = len(paths[root.pk]) if root is not None else 0
-
-    def group(region_id: int) -> int:
-        path = paths.get(region_id, (region_id,))
-        return path[depth] if len(path) > depth else path[-1]
-
-    return group
-
-
-def _ranked(counts: Counter, names: dict[int, str], total: int) -> list[Ranked]:
-    return [
-        Ranked(names.get(key, "?"), n, n / total if total else 0.0)
-        for key, n in counts.most_common(TOP)
-    ]
+def _ranked(counts: dict[int, int], names: dict[int, str], total: int) -> list[Ranked]:
+    """The TOP largest non-zero counts, largest first (ties by id, as the old report's
+    database order did not promise any)."""
+    ordered = sorted(((n, key) for key, n in counts.items() if n > 0), key=lambda x: (-x[0], x[1]))
+    return [Ranked(names.get(key, "?"), n, n / total if total else 0.0) for n, key in ordered[:TOP]]
 
 
 def annual_figures(*, year: int, region: Region | None = None) -> AnnualFigures:
-    received_qs = _received(region, year)
-    received = received_qs.count()
-    received_before = _received(region, year - 1).count()
+    this, before = date(year, 1, 1), date(year - 1, 1, 1)
+    months = [date(year, m, 1) for m in range(1, 13)]
+    if region is None:
+        whole_kind, whole_key = ALL, ""
+        level_kind, reply_level_kind, domain_kind = LEVEL, REPLY_LEVEL, DOMAIN
+        prefix = ""
+        children = dict(Region.objects.filter(parent__isnull=True).values_list("pk", "name"))
+    else:
+        whole_kind, whole_key = REGION, str(region.pk)
+        level_kind, reply_level_kind = REGION_LEVEL, REGION_REPLY_LEVEL
+        domain_kind, prefix = REGION_DOMAIN, f"{region.pk}:"
+        children = dict(Region.objects.filter(parent=region).values_list("pk", "name"))
 
-    # Per region (one grouped query), then per level and per top region in Python.
-    per_region = Counter(
-        dict(received_qs.values_list("region_id").annotate(n=Count("id")).order_by())
-    )
-    paths = region_paths()
-    group = _group_of(paths, region)
-    regions_by_messages: Counter = Counter()
-    for region_id, n in per_region.items():
-        regions_by_messages[group(region_id)] += n
-    # Addressed to: the level of the board's region (a county's problem written to the
-    # provincial governor is a message to the province).
-    messages_by_level = Counter(
-        dict(received_qs.values_list("board__region__level").annotate(n=Count("id")).order_by())
-    )
+    totals = _rows(whole_kind, [whole_key], YEAR, [this, before])
+    now, then = totals[(whole_key, this)], totals[(whole_key, before)]
+    by_month = _rows(whole_kind, [whole_key], MONTH, months)
+    messages_by_month = [_kept(by_month[(whole_key, m)]) for m in months]
+    replies_by_month = [by_month[(whole_key, m)]["published"] for m in months]
 
-    # Months of the year's messages, grouped in the database in Shanghai time.
-    messages_by_month = [0] * 12
-    per_month = (
-        received_qs.annotate(month=TruncMonth("submitted_at", tzinfo=SHANGHAI))
-        .values_list("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for month, n in per_month:
-        messages_by_month[_month(month) - 1] += n
+    level_keys = {f"{prefix}{level}": level for level in LEVELS}
+    by_level = _rows(level_kind, level_keys, YEAR, [this])
+    by_reply_level = _rows(reply_level_kind, level_keys, YEAR, [this])
+    messages_by_level = {
+        level: n for key, level in level_keys.items() if (n := _kept(by_level[(key, this)]))
+    }
+    replies_by_level = {
+        level: n
+        for key, level in level_keys.items()
+        if (n := by_reply_level[(key, this)]["published"])
+    }
 
-    first_replies = _first_replies(region, year)
-    replied = first_replies.count()
-    replied_before = _first_replies(region, year - 1).count()
-    reply_rows = list(first_replies.values_list("message_id", "first"))
-    replies_by_month = _by_month(first for _, first in reply_rows)
-    # The replying unit's region level, and the top regions by replies (by message region).
-    start, end = year_range(year)
-    reply_units = (
-        Reply.objects.filter(
-            state=ReplyState.PUBLISHED, published_at__gte=start, published_at__lt=end
-        )
-        .values_list("message_id", "unit__region__level", "message__region_id", "published_at")
-        .order_by("message_id", "published_at")
-    )
-    replies_by_level: Counter = Counter()
-    regions_by_replies: Counter = Counter()
-    first_ids = {message_id for message_id, _ in reply_rows}
-    seen: set[int] = set()
-    for message_id, unit_level, message_region, _published in reply_units.iterator():
-        if message_id in seen or message_id not in first_ids:
-            continue  # the first published reply of messages first answered this year only
-        seen.add(message_id)
-        replies_by_level[unit_level] += 1
-        regions_by_replies[group(message_region)] += 1
-
-    answered_of_received = (
-        received_qs.filter(replies__state=ReplyState.PUBLISHED).values("pk").distinct().count()
-    )
-
-    domain_counts = Counter(
-        dict(
-            received_qs.filter(domain__isnull=False)
-            .annotate(top=Coalesce("domain__parent__parent_id", "domain__parent_id", "domain_id"))
-            .values_list("top")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-    )
-    domain_names = dict(Domain.objects.filter(pk__in=domain_counts).values_list("pk", "name"))
-    region_ids = set(regions_by_messages) | set(regions_by_replies)
-    region_names = dict(Region.objects.filter(pk__in=region_ids).values_list("pk", "name"))
-
-    ratings = Evaluation.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
-        message__state__in=THROWN_OUT
-    )
+    # Top regions: the children's year rows; the report's own region keeps what is left.
+    by_child = _rows(REGION, [str(pk) for pk in children], YEAR, [this])
+    regions_by_messages = {pk: _kept(by_child[(str(pk), this)]) for pk in children}
+    regions_by_replies = {pk: by_child[(str(pk), this)]["published"] for pk in children}
+    names = dict(children)
     if region is not None:
-        ratings = ratings.filter(message__region_id__in=region_subtree_ids({region.pk}))
-    rated = list(
-        ratings.values_list("solved", "attitude", "speed").annotate(n=Count("id")).order_by()
-    )
-    satisfied = sum(
-        n for solved, a, s, n in rated if lifecycle.is_satisfied(solved=solved, attitude=a, speed=s)
-    )
+        names[region.pk] = region.name
+        regions_by_messages[region.pk] = _kept(now) - sum(regions_by_messages.values())
+        regions_by_replies[region.pk] = now["published"] - sum(regions_by_replies.values())
 
+    top_domains = dict(Domain.objects.filter(parent__isnull=True).values_list("pk", "name"))
+    by_domain = _rows(domain_kind, [f"{prefix}{pk}" for pk in top_domains], YEAR, [this])
+    domain_counts = {pk: _kept(by_domain[(f"{prefix}{pk}", this)]) for pk in top_domains}
+
+    received = _kept(now)
     return AnnualFigures(
         year=year,
         region=region,
         received=received,
-        received_before=received_before,
-        replied=replied,
-        replied_before=replied_before,
-        answered_of_received=answered_of_received,
-        messages_by_level=dict(messages_by_level),
-        replies_by_level=dict(replies_by_level),
+        received_before=_kept(then),
+        replied=now["published"],
+        replied_before=then["published"],
+        answered_of_received=now["replied"],
+        messages_by_level=messages_by_level,
+        replies_by_level=replies_by_level,
         messages_by_month=messages_by_month,
         replies_by_month=replies_by_month,
-        top_regions_by_messages=_ranked(regions_by_messages, region_names, received),
-        top_regions_by_replies=_ranked(regions_by_replies, region_names, replied),
-        top_domains=_ranked(domain_counts, domain_names, received),
-        ratings=sum(n for *_, n in rated),
-        satisfied=satisfied,
+        top_regions_by_messages=_ranked(regions_by_messages, names, received),
+        top_regions_by_replies=_ranked(regions_by_replies, names, now["published"]),
+        top_domains=_ranked(domain_counts, top_domains, received),
+        ratings=now["rated"],
+        satisfied=now["satisfied"],
         cases=public_cases(year=year, region=region),
     )
 

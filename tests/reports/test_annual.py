@@ -15,6 +15,7 @@ from liuyan.core.clock import SHANGHAI
 from liuyan.directory.models import Board, Domain
 from liuyan.reports import annual_services
 from liuyan.reports.annual import annual_figures
+from liuyan.reports.figures import services as figure_services
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +115,8 @@ def known(world):
     b.rate(city[1], _at(2025, 4, 8), attitude=2)
     b.rate(city[2], _at(2025, 4, 9), solved=False)
     Message.objects.filter(pk=city[0].pk).update(state="closed")
+    # Written straight to the tables (no lifecycle step, as an import): count them.
+    figure_services.rebuild()
     return {"city": city, "county": county, "other": other}
 
 

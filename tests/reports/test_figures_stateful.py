@@ -119,6 +119,22 @@ class FiguresMachine(LifecycleMachine):
         assert _total("all", "", "supervisions") == Supervision.objects.count()
         for type_ in ("complaint", "help", "consultation"):
             assert _total("type", type_, "received") == messages.filter(type=type_).count()
+        # The annual report's replies by level: the level of the unit of each first reply.
+        first_level: dict[int, int] = {}
+        for message_id, level in (
+            Reply.objects.filter(state="published")
+            .order_by("-published_at", "-id")
+            .values_list("message_id", "unit__region__level")
+        ):
+            first_level[message_id] = level
+        for level in (1, 2, 3):
+            expected = sum(1 for v in first_level.values() if v == level)
+            assert _total("rlevel", str(level), "published") == expected
+            region = self.w.board.region_id
+            assert (
+                _total("rglevel", f"{region}:{level}", "received")
+                == messages.filter(board__region__level=level).count()
+            )
 
 
 def _public_states():

@@ -3,6 +3,7 @@ rankings, the messages behind a figure, and the CSV/XLSX exports."""
 
 from __future__ import annotations
 
+import html
 import io
 
 import pytest
@@ -143,3 +144,65 @@ def test_median_from_histogram():
     counts = [0] * 20
     counts[16] = 4  # 16-20 working days
     assert 16 <= median_from_histogram(counts) <= 20
+
+
+def _links(page) -> list[str]:
+    """Every link of the page's figures: counts, and both sides of each rate."""
+    found = []
+    for _column, cell in page.headline:
+        found += [cell.link, cell.whole_link]
+    for table in page.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                found += [cell.link, cell.whole_link]
+    return [link for link in found if link]
+
+
+def test_rates_link_to_their_counted_and_base_messages_public_ones_only(client, world, make):
+    replied = make.replied()
+    waiting = make.dispatched()
+    private = make.replied(public=False)
+    response = client.get(reverse("reports:figures:public"), YEAR_2026)
+    rate = _figure(response, "reply_rate")
+    assert (rate.value, rate.part, rate.whole) == (50.0, 1, 2)
+    assert html.escape(rate.whole_link) in response.text
+    counted, base = client.get(rate.link), client.get(rate.whole_link)
+    assert replied.serial in counted.text and waiting.serial not in counted.text
+    assert replied.serial in base.text and waiting.serial in base.text
+    on_time = _figure(response, "reply_on_time_rate")
+    assert on_time.whole == 1 and on_time.whole_link
+    links = _links(response.context["page"])
+    assert len(links) >= 20  # headline and the breakdown tables
+    for link in links:
+        listed = client.get(link)
+        assert listed.status_code == 200, link
+        assert private.serial not in listed.text, link
+
+    client.force_login(world.leader)  # staff: the private message is behind the same rate
+    dashboard = client.get(reverse("reports:figures:dashboard"), YEAR_2026)
+    rate = _figure(dashboard, "reply_rate")
+    assert (rate.part, rate.whole) == (2, 3) and "staff=1" in rate.whole_link
+    assert private.serial in client.get(rate.whole_link).text
+
+
+def test_ranking_rates_link_to_the_units_public_messages(client, world, make, monkeypatch):
+    from functools import partial
+
+    from liuyan.reports import rankings
+
+    monkeypatch.setattr(rankings, "rank_units", partial(rankings.rank_units, min_volume=1))
+    replied = make.replied()
+    waiting = make.dispatched()
+    private = make.replied(public=False)
+    response = client.get(reverse("reports:figures:rankings"), YEAR_2026)
+    [row] = [r for r in response.context["table"].rows if r.label == world.bureau.name]
+    rate = row.cells[2]
+    assert (rate.part, rate.whole) == (1, 2)
+    counted, base = client.get(rate.link), client.get(rate.whole_link)
+    assert replied.serial in counted.text and waiting.serial not in counted.text
+    assert replied.serial in base.text and waiting.serial in base.text
+    for cell in row.cells:
+        for link in (cell.link, cell.whole_link):
+            if link:
+                listed = client.get(link)
+                assert listed.status_code == 200 and private.serial not in listed.text

@@ -90,14 +90,18 @@ def facts_for(message_ids: Iterable[int], calendar: WorkCalendar | None = None) 
                     row["accepted_at"],
                 )
     first_reply: dict[int, tuple] = {}
-    for message_id, published_at, accepted_at, reply_by in (
+    for message_id, published_at, accepted_at, reply_by, unit_level in (
         Reply.objects.filter(message_id__in=ids, state=ReplyState.PUBLISHED)
         .order_by("-published_at", "-id")
         .values_list(
-            "message_id", "published_at", "assignment__accepted_at", "assignment__reply_by"
+            "message_id",
+            "published_at",
+            "assignment__accepted_at",
+            "assignment__reply_by",
+            "unit__region__level",
         )
-    ):
-        first_reply[message_id] = (published_at, accepted_at, reply_by)  # the earliest wins
+    ):  # the earliest wins
+        first_reply[message_id] = (published_at, accepted_at, reply_by, unit_level)
     ratings: dict[int, tuple[bool, bool]] = {}
     for message_id, solved, attitude, speed in (
         Evaluation.objects.filter(message_id__in=ids)
@@ -138,11 +142,12 @@ def facts_for(message_ids: Iterable[int], calendar: WorkCalendar | None = None) 
         count, listed = supervisions.get(pk, (0, 0))
         accept_days = reply_days = None
         reply_day: date | None = None
+        reply_level: int | None = None
         replied_on_time = False
         if accept is not None:
             accept_days = calendar.working_days_between(accept[0], accept[2])
         if reply is not None:
-            published_at, accepted_at, reply_by = reply
+            published_at, accepted_at, reply_by, reply_level = reply
             reply_day = local_date(published_at)
             reply_days = calendar.working_days_between(accepted_at or published_at, published_at)
             replied_on_time = reply_by is not None and published_at <= reply_by
@@ -166,6 +171,7 @@ def facts_for(message_ids: Iterable[int], calendar: WorkCalendar | None = None) 
             replied_on_time=replied_on_time,
             reply_days=reply_days,
             reply_day=reply_day,
+            reply_level=reply_level,
             rated=rating is not None,
             solved=rating is not None and rating[0],
             satisfied=rating is not None and rating[1],
@@ -212,6 +218,7 @@ def row_values(facts: Facts) -> dict:
         "replied_on_time": facts.replied_on_time,
         "reply_days": facts.reply_days,
         "reply_day": facts.reply_day,
+        "reply_level": facts.reply_level,
         "rated": facts.rated,
         "satisfied": facts.satisfied,
         "solved": facts.solved,
@@ -244,6 +251,7 @@ def from_row(row) -> Facts:
         replied_on_time=row.replied_on_time,
         reply_days=row.reply_days,
         reply_day=row.reply_day,
+        reply_level=row.reply_level,
         rated=row.rated,
         satisfied=row.satisfied,
         solved=row.solved,

@@ -7,11 +7,24 @@ from django.db.models import Q, QuerySet
 
 from liuyan.board.models import Message
 
-from .measures import BOARD, CHANNEL, DOMAIN, LEVEL, REGION, REGION_DOMAIN, TYPE, UNIT
+from .measures import (
+    BOARD,
+    CHANNEL,
+    DOMAIN,
+    LEVEL,
+    REGION,
+    REGION_DOMAIN,
+    REGION_LEVEL,
+    REGION_REPLY_LEVEL,
+    REPLY_LEVEL,
+    TYPE,
+    UNIT,
+)
 from .models import MessageFigures
 
 MEASURE_FILTERS: dict[str, Q] = {
     "received": Q(),
+    "handled": Q(thrown_out=False),  # what the rates are of
     "thrown_out": Q(thrown_out=True),
     "dispatched": Q(dispatched=True),
     "accepted": Q(accepted=True),
@@ -26,6 +39,12 @@ MEASURE_FILTERS: dict[str, Q] = {
     "reopened": Q(reopened=True),
     "supervised": Q(supervisions__gt=0),
     "listed": Q(listed__gt=0),
+    # The rankings' counts: neither thrown out nor written by the handling unit's own staff.
+    "fair_dispatched": Q(own=False, thrown_out=False, dispatched=True),
+    "fair_replied": Q(own=False, thrown_out=False, replied=True),
+    "fair_on_time": Q(own=False, thrown_out=False, replied_on_time=True),
+    "fair_rated": Q(own=False, thrown_out=False, rated=True),
+    "fair_satisfied": Q(own=False, thrown_out=False, satisfied=True),
 }
 
 
@@ -49,6 +68,12 @@ def slice_q(kind: str, key: str) -> Q:
     if kind == REGION_DOMAIN:
         region_key, domain_key = key.split(":")
         return slice_q(REGION, region_key) & Q(domain1=int(domain_key))
+    if kind == REPLY_LEVEL:
+        return Q(reply_level=int(key))
+    if kind in (REGION_LEVEL, REGION_REPLY_LEVEL):
+        region_key, level_key = key.split(":")
+        level = "level" if kind == REGION_LEVEL else "reply_level"
+        return slice_q(REGION, region_key) & Q(**{level: int(level_key)})
     return Q()
 
 

@@ -61,6 +61,9 @@ MEASURES = COUNTS + ACCEPT_HIST + REPLY_HIST
 # Slices: what a row is about. `key` is text: an id, a level, a type or channel code.
 # REGION_DOMAIN crosses a region (at every level) with a first-level domain, key "region:domain",
 # so a leader sees what their own region writes about.
+# For the annual report: REPLY_LEVEL is the region level of the unit that published the first
+# reply (key "level"); REGION_LEVEL and REGION_REPLY_LEVEL cross a region (at every level) with
+# the level of the board written to and with the replying unit's level (key "region:level").
 ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL, REGION_DOMAIN = (
     "all",
     "level",
@@ -72,7 +75,21 @@ ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL, REGION_DOMAIN = (
     "channel",
     "rdomain",
 )
-SLICE_KINDS = (ALL, LEVEL, REGION, BOARD, UNIT, DOMAIN, TYPE, CHANNEL, REGION_DOMAIN)
+REPLY_LEVEL, REGION_LEVEL, REGION_REPLY_LEVEL = "rlevel", "rglevel", "rgrlevel"
+SLICE_KINDS = (
+    ALL,
+    LEVEL,
+    REGION,
+    BOARD,
+    UNIT,
+    DOMAIN,
+    TYPE,
+    CHANNEL,
+    REGION_DOMAIN,
+    REPLY_LEVEL,
+    REGION_LEVEL,
+    REGION_REPLY_LEVEL,
+)
 DAY, WEEK, MONTH, YEAR = "d", "w", "m", "y"
 PERIODS = (DAY, WEEK, MONTH, YEAR)
 # The grain: the few platform-wide slices keep a row per day, week, month and year; the many
@@ -80,10 +97,14 @@ PERIODS = (DAY, WEEK, MONTH, YEAR)
 # messages the table holds a few million rows and a page still reads one row per figure.
 DAILY_KINDS = frozenset({ALL, LEVEL, TYPE, CHANNEL})
 COARSE_PERIODS = (MONTH, YEAR)
+# The annual report's level breakdowns are read by year only: one row a year per slice.
+YEARLY_KINDS = frozenset({REPLY_LEVEL, REGION_LEVEL, REGION_REPLY_LEVEL})
 
 
 def periods_for(kind: str) -> tuple[str, ...]:
-    return PERIODS if kind in DAILY_KINDS else COARSE_PERIODS
+    if kind in DAILY_KINDS:
+        return PERIODS
+    return (YEAR,) if kind in YEARLY_KINDS else COARSE_PERIODS
 
 
 # public, kind, key, period, start. `public` splits the audiences: a message counts in the
@@ -124,6 +145,7 @@ class Facts:
     replied_on_time: bool = False
     reply_days: int | None = None
     reply_day: date | None = None
+    reply_level: int | None = None  # the region level of the first reply's unit
     rated: bool = False
     satisfied: bool = False
     solved: bool = False
@@ -147,6 +169,12 @@ class Facts:
                 yield REGION_DOMAIN, f"{region}:{self.domains[0]}"
         yield TYPE, self.type
         yield CHANNEL, self.channel
+        if self.reply_level is not None:
+            yield REPLY_LEVEL, str(self.reply_level)
+        for region in self.regions:
+            yield REGION_LEVEL, f"{region}:{self.level}"
+            if self.reply_level is not None:
+                yield REGION_REPLY_LEVEL, f"{region}:{self.reply_level}"
 
     def cohort_counts(self) -> dict[str, int]:
         """What the message adds to the rows of its submission day."""

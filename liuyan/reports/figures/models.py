@@ -44,6 +44,7 @@ class MessageFigures(models.Model):
     replied_on_time = models.BooleanField(default=False)
     reply_days = models.IntegerField(null=True)
     reply_day = models.DateField(null=True)
+    reply_level = models.PositiveSmallIntegerField(null=True)
     rated = models.BooleanField(default=False)
     satisfied = models.BooleanField(default=False)
     solved = models.BooleanField(default=False)

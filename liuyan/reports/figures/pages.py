@@ -206,18 +206,19 @@ def _regions(ids: list[int]) -> dict[int, Region]:
 class Column:
     attribute: str  # of Totals
     title: Promise | str
-    measure: str | None = None  # the messages behind it, when it is a count
+    measure: str | None = None  # the messages behind it: a count's, a rate's numerator's
     unit: str = ""  # "%", or "" for counts and days
+    of: str | None = None  # a rate's denominator: the messages it is a share of
 
 
 COLUMNS = (
     Column("received", _("Received"), "received"),
     Column("replied", _("Replied"), "replied"),
-    Column("reply_rate", _("Reply rate"), unit="%"),
-    Column("accept_on_time_rate", _("Accepted on time"), unit="%"),
-    Column("reply_on_time_rate", _("Replied on time"), unit="%"),
-    Column("median_reply_days", _("Median working days to reply")),
-    Column("satisfaction_rate", _("Satisfaction"), unit="%"),
+    Column("reply_rate", _("Reply rate"), "replied", "%", of="handled"),
+    Column("accept_on_time_rate", _("Accepted on time"), "accepted_on_time", "%", of="accepted"),
+    Column("reply_on_time_rate", _("Replied on time"), "replied_on_time", "%", of="replied"),
+    Column("median_reply_days", _("Median working days to reply"), "replied"),
+    Column("satisfaction_rate", _("Satisfaction"), "satisfied", "%", of="rated"),
     Column("follow_ups", _("Follow-ups"), "followed_up"),
     Column("supervisions", _("Supervision orders"), "supervised"),
 )
@@ -227,22 +228,47 @@ HEADLINE = (
     Column("received", _("Received"), "received"),
     Column("accepted", _("Accepted"), "accepted"),
     Column("replied", _("Replied"), "replied"),
-    Column("reply_rate", _("Reply rate"), unit="%"),
-    Column("accept_on_time_rate", _("Accepted on time"), unit="%"),
-    Column("reply_on_time_rate", _("Replied on time"), unit="%"),
-    Column("mean_accept_days", _("Mean working days to accept")),
-    Column("median_accept_days", _("Median working days to accept")),
-    Column("mean_reply_days", _("Mean working days to reply")),
-    Column("median_reply_days", _("Median working days to reply")),
-    Column("response_rate", _("Response rate"), unit="%"),
-    Column("resolution_rate", _("Resolution rate"), unit="%"),
-    Column("satisfaction_rate", _("Satisfaction rate"), unit="%"),
+    Column("reply_rate", _("Reply rate"), "replied", "%", of="handled"),
+    Column("accept_on_time_rate", _("Accepted on time"), "accepted_on_time", "%", of="accepted"),
+    Column("reply_on_time_rate", _("Replied on time"), "replied_on_time", "%", of="replied"),
+    Column("mean_accept_days", _("Mean working days to accept"), "accepted"),
+    Column("median_accept_days", _("Median working days to accept"), "accepted"),
+    Column("mean_reply_days", _("Mean working days to reply"), "replied"),
+    Column("median_reply_days", _("Median working days to reply"), "replied"),
+    Column("response_rate", _("Response rate"), "accepted_on_time", "%", of="dispatched"),
+    Column("resolution_rate", _("Resolution rate"), "solved", "%", of="rated"),
+    Column("satisfaction_rate", _("Satisfaction rate"), "satisfied", "%", of="rated"),
     Column("follow_ups", _("Follow-ups"), "followed_up"),
-    Column("reopen_rate", _("Reopen rate"), unit="%"),
+    Column("reopen_rate", _("Reopen rate"), "reopened", "%", of="replied"),
     Column("supervisions", _("Supervision orders"), "supervised"),
     Column("listed", _("Listed supervision"), "listed"),
     Column("thrown_out", _("Not accepted or duplicate"), "thrown_out"),
 )
+
+# What the list of the messages behind a figure is called, per measure.
+MEASURE_TITLES: dict[str, Promise | str] = {
+    "received": _("Received"),
+    "handled": _("Received, not turned away at screening"),
+    "thrown_out": _("Not accepted or duplicate"),
+    "dispatched": _("Dispatched to a unit"),
+    "accepted": _("Accepted"),
+    "accepted_on_time": _("Accepted on time"),
+    "replied": _("Replied"),
+    "replied_on_time": _("Replied on time"),
+    "published": _("Replies published"),
+    "rated": _("Rated"),
+    "satisfied": _("Satisfied"),
+    "solved": _("Solved, in the author's words"),
+    "followed_up": _("Follow-ups"),
+    "reopened": _("Handled a second time"),
+    "supervised": _("Supervision orders"),
+    "listed": _("Listed supervision"),
+    "fair_dispatched": _("Dispatched (ranked)"),
+    "fair_replied": _("Replied (ranked)"),
+    "fair_on_time": _("Replied on time (ranked)"),
+    "fair_rated": _("Rated (ranked)"),
+    "fair_satisfied": _("Satisfied (ranked)"),
+}
 
 
 @dataclass(frozen=True)
@@ -250,6 +276,10 @@ class Cell:
     value: object
     unit: str = ""
     link: str = ""
+    # A rate's numerator and denominator, each with the messages behind it.
+    part: int | None = None
+    whole: int | None = None
+    whole_link: str = ""
 
 
 @dataclass(frozen=True)
@@ -275,6 +305,19 @@ def cells(totals: Totals, item: Slice, link: Linker, columns=COLUMNS) -> list[Ce
     result = []
     for column in columns:
         value = getattr(totals, column.attribute)
+        if column.of and column.measure:
+            part, whole = getattr(totals, column.measure), getattr(totals, column.of)
+            result.append(
+                Cell(
+                    value,
+                    column.unit,
+                    link(item, column.measure) if part else "",
+                    part=part,
+                    whole=whole,
+                    whole_link=link(item, column.of) if whole else "",
+                )
+            )
+            continue
         href = link(item, column.measure) if column.measure and value else ""
         result.append(Cell(value, column.unit, href))
     return result

@@ -312,6 +312,29 @@ def rankings(request: HttpRequest) -> HttpResponse:
         return _bad(_("Choose a period, a day between 2000 and 2100 and what to rank by."))
     ranked, too_few = ranking_rules.rank_units(by=by, period=period.kind, start=period.start)
     link = pages.drill_link("reports:figures:public", period)
+    # Every count and rate leads to its public messages (the rankings count public ones only).
+    behind = pages.message_link("reports:figures:messages", period)
+    numerator, denominator = ranking_rules.RATES[by]
+
+    def cells(row) -> list[pages.Cell]:
+        unit = Slice(UNIT, str(row.unit.pk))
+        return [
+            pages.Cell(row.rank),
+            pages.Cell(row.low_percent, "%"),
+            pages.Cell(
+                row.rate,
+                "%",
+                behind(unit, numerator) if row.successes else "",
+                part=row.successes,
+                whole=row.trials,
+                whole_link=behind(unit, denominator),
+            ),
+            pages.Cell(row.high_percent, "%"),
+            pages.Cell(row.successes, link=behind(unit, numerator) if row.successes else ""),
+            pages.Cell(row.trials, link=behind(unit, denominator)),
+            pages.Cell(row.volume, link=behind(unit, "fair_dispatched")),
+        ]
+
     table = Table(
         name=f"rankings-{by}",
         title=_("Rankings"),
@@ -326,17 +349,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         ),
         rows=[
             pages.Row(
-                label=row.unit.name,
-                link=link(Slice(UNIT, str(row.unit.pk))),
-                cells=[
-                    pages.Cell(row.rank),
-                    pages.Cell(row.low_percent, "%"),
-                    pages.Cell(row.rate, "%"),
-                    pages.Cell(row.high_percent, "%"),
-                    pages.Cell(row.successes),
-                    pages.Cell(row.trials),
-                    pages.Cell(row.volume),
-                ],
+                label=row.unit.name, link=link(Slice(UNIT, str(row.unit.pk))), cells=cells(row)
             )
             for row in ranked
         ],
@@ -412,9 +425,7 @@ def messages(request: HttpRequest) -> HttpResponse:
         "page": page,
         "period": period,
         "title": pages.slice_title(item),
-        "measure": dict((c.measure, c.title) for c in pages.HEADLINE if c.measure).get(
-            measure, measure
-        ),
+        "measure": pages.MEASURE_TITLES.get(measure, measure),
         "detail": detail,
         "next_query": query.urlencode() if page.next_cursor else "",
         "staff": staff,
