@@ -7,8 +7,9 @@ text generator (real counties from the region codes, each message filed under it
 in ten under its prefecture; three in ten repeat an earlier message's problem and place, so
 there are hot issues to find, in proportions like a demo load) and then calls
 ``liuyan.insight.hot.hot_issues`` on it, as ``liuyan hot-issues`` does for the staff view. It
-prints the time of the clustering alone and the child's peak resident memory (ru_maxrss), which
-includes the messages themselves (as the command holds them too).
+prints the time of the clustering alone (wall and CPU: on a shared machine the wall time counts
+the neighbours too) and the child's peak resident memory (ru_maxrss), which includes the
+messages themselves (as the command holds them too).
 
 ``--old DIR`` runs the same windows with the code of another checkout (``git worktree add
 var/base <commit>``), alternating with this one, in the same session. The windows are the same
@@ -65,16 +66,19 @@ for index in range(size):
         )
     )
 del drafts
-started = time.perf_counter()
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+started, cpu_started = time.perf_counter(), cpu()
 issues = hot_issues(messages, top=50, now=now)
-seconds = time.perf_counter() - started
+seconds, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 top = issues[0] if issues else None
-print(f"{seconds:.1f} {peak:.0f} {len(top.message_ids) if top else 0}")
+print(f"{seconds:.1f} {cpu_seconds:.1f} {peak:.0f} {len(top.message_ids) if top else 0}")
 """
 
 
-def run(source: Path, size: int) -> tuple[float, float, int]:
+def run(source: Path, size: int) -> tuple[float, float, float, int]:
     env = {**os.environ, "PYTHONPATH": str(source), "DJANGO_SETTINGS_MODULE": ""}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(size)],
@@ -86,8 +90,8 @@ def run(source: Path, size: int) -> tuple[float, float, int]:
     )
     if done.returncode:
         raise SystemExit(f"{source} at {size}: {done.returncode}\n{done.stderr[-2000:]}")
-    seconds, peak, top = done.stdout.split()
-    return float(seconds), float(peak), int(top)
+    seconds, cpu, peak, top = done.stdout.split()
+    return float(seconds), float(cpu), float(peak), int(top)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -102,9 +106,10 @@ def main(argv: list[str] | None = None) -> None:
     for size in args.messages:
         for round_ in range(args.rounds):
             for name, source in sources.items():
-                seconds, peak, top = run(source, size)
+                seconds, cpu, peak, top = run(source, size)
                 print(
-                    f"{size:>9,} messages  round {round_ + 1}  {name:3}  clustering {seconds:7.1f} s"
+                    f"{size:>9,} messages  round {round_ + 1}  {name:3}"
+                    f"  clustering {seconds:7.1f} s ({cpu:.1f} s CPU)"
                     f"  peak {peak:7,.0f} MB  largest top issue {top}",
                     flush=True,
                 )

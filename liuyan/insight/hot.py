@@ -328,9 +328,7 @@ def _bounded_linkage(
         inside = np.zeros(count, dtype=bool)
         inside[np.concatenate(large)] = True
         keep = inside[rows] & inside[cols]
-        groups += _sparse_linkage(
-            rows[keep], cols[keep], adjusted[keep], threshold, large, apart
-        )
+        groups += _sparse_linkage(rows[keep], cols[keep], adjusted[keep], threshold, large, apart)
     return groups
 
 
@@ -497,9 +495,7 @@ def _compatible_areas(
     areas above it (a province-wide board) and those below it."""
     return {
         area: [
-            other
-            for other in areas
-            if other[: len(area)] == area or area[: len(other)] == other
+            other for other in areas if other[: len(area)] == area or area[: len(other)] == other
         ]
         for area in areas
     }
@@ -567,8 +563,8 @@ def _merge_across_places(
             ]
     placeless_by_area: dict[tuple[Hashable, ...], list[int]] = {}
     placed_by_area: dict[tuple[Hashable, ...], list[int]] = {}
-    for index, key in enumerate(main_keys):
-        bucket = placeless_by_area if key is None else placed_by_area
+    for index, main_key in enumerate(main_keys):
+        bucket = placeless_by_area if main_key is None else placed_by_area
         bucket.setdefault(group_areas[index], []).append(index)
     for area, placeless in placeless_by_area.items():
         placed = [i for other in compatible[area] for i in placed_by_area.get(other, ())]

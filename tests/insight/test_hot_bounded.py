@@ -50,9 +50,7 @@ def test_a_block_larger_than_the_dense_bound_gives_the_same_issues(monkeypatch, 
     monkeypatch.setattr(hot, "COMMON_MIN", 40)  # words of all 60 are left out of the search
     searched: list[int] = []
     original = hot._sparse_linkage
-    monkeypatch.setattr(
-        hot, "_sparse_linkage", lambda *a: searched.append(1) or original(*a)
-    )
+    monkeypatch.setattr(hot, "_sparse_linkage", lambda *a: searched.append(1) or original(*a))
     assert _issues(messages) == dense
     # At 5 the components of 20 are clustered over their graph; at 25 densely, one by one.
     assert bool(searched) == (dense_max < 20)
@@ -68,7 +66,9 @@ def test_messages_filed_in_two_prefectures_are_never_compared(monkeypatch):
     )
     messages = _messages(4)
     moved = [
-        hot.HotMessage(("far", i), m.title, m.body, m.time, m.author, region_path=("43", "4307", "430721"))
+        hot.HotMessage(
+            ("far", i), m.title, m.body, m.time, m.author, region_path=("43", "4307", "430721")
+        )
         for i, m in enumerate(messages)
     ]
     hot.cluster(messages + moved)
