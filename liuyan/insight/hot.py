@@ -859,8 +859,11 @@ def _cluster(
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     # The documents are token lists already: the analyzer passes them through.
-    vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True)
+    # Single precision: the matrix and its copies (centroids, sums) are the largest thing
+    # held for a big window, and cosines need no more than seven digits.
+    vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True, dtype=np.float32)
     vectors = vectorizer.fit_transform(documents).tocsr()
+    del vectorizer  # its vocabulary (every word and bigram of the window) is not needed again
     holders = np.bincount(vectors.indices, minlength=vectors.shape[1])
     searchable = holders <= max(COMMON_MIN, COMMON_SHARE * len(messages))
     # Two messages whose regions conflict (碧桂园 in A5区 and 碧桂园 in A7县 are two estates of
