@@ -12,6 +12,9 @@ Clustering runs in three passes, because a place and a problem are matched in di
    components so that one message touching two problems cannot chain them together. Messages
    that name no specific place are clustered among themselves with a high threshold: without a
    place only near-identical wording (a campaign, a city-wide policy) makes one issue.
+   The groups are per place key and area (the region path without its last level), and a
+   large one is clustered through sparse neighbours, so the memory and time follow the areas'
+   sizes, not the window's (issue #13; see :func:`_bounded_linkage`).
 3. Across places. Issues whose keys are one entity written two ways (海外滩 / 绿地海外滩, a road
    and a compound on it that the other messages also name) are merged when their problems are
    similar; a message without a place joins a place's issue only when nearly identical. A merge
