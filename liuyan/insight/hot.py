@@ -12,6 +12,9 @@ Clustering runs in three passes, because a place and a problem are matched in di
    components so that one message touching two problems cannot chain them together. Messages
    that name no specific place are clustered among themselves with a high threshold: without a
    place only near-identical wording (a campaign, a city-wide policy) makes one issue.
+   The groups are per place key and area (the region path without its last level), and a
+   large one is clustered through sparse neighbours, so the memory and time follow the areas'
+   sizes, not the window's (issue #13; see :func:`_bounded_linkage`).
 3. Across places. Issues whose keys are one entity written two ways (海外滩 / 绿地海外滩, a road
    and a compound on it that the other messages also name) are merged when their problems are
    similar; a message without a place joins a place's issue only when nearly identical. A merge
@@ -95,6 +98,17 @@ NAME_WEIGHT = 0.3
 NAME_PROBLEM_FLOOR = 0.05
 NAME_THRESHOLD = 0.3
 LINK_DAYS = 60
+# Bounds of the clustering's memory and time (issue #13): a block of at most DENSE_MAX messages
+# is clustered with dense matrices (DENSE_MAX² similarities, 18 MB at 1,500); a larger one
+# through the sparse graph of its pairs with a cosine of at least NEIGHBOUR_FLOOR times the
+# threshold, found PAIR_BUDGET products at a time without the features more than COMMON_SHARE
+# (and COMMON_MIN) of the window's messages hold.
+DENSE_MAX = 1500
+NEIGHBOUR_FLOOR = 0.5
+PAIR_BUDGET = 2_000_000
+COMMON_SHARE = 0.05
+COMMON_MIN = 50
+SCORE_SLICE = 20_000  # pairs re-scored at once (each gathers two rows of ~150 features)
 KEY_WORD_CHARS = 2  # title words of at least this many characters are key terms too
 BODY_CHARS = 300
 TITLE_WEIGHT = 2  # the title states the problem densely; the body wanders
@@ -195,12 +209,60 @@ def _problem_tokens(text: _Text, located: _Located) -> list[str]:
     return words
 
 
+class _Conflicts:
+    """Whether two of the window's text regions conflict, worked out for the pairs asked about
+    only: a window names thousands of regions, and a table of every pair is millions of
+    comparisons (issue #13)."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.known: dict[tuple[int, int], bool] = {}
+
+    def pair(self, a: int, b: int) -> bool:
+        key = (a, b) if a <= b else (b, a)
+        if key not in self.known:
+            self.known[key] = regions_conflict(self.names[a], self.names[b])
+        return self.known[key]
+
+    def table(self, ids: np.ndarray) -> np.ndarray:
+        return np.array([[self.pair(int(a), int(b)) for b in ids] for a in ids], dtype=bool)
+
+
+class _Apart:
+    """Which messages of a block must not be one issue: their regions conflict (碧桂园 in A5区
+    and in A7县) or their region paths part."""
+
+    def __init__(self, region_ids: np.ndarray, conflicts: _Conflicts, levels: np.ndarray):
+        self.region_ids, self.conflicts, self.levels = region_ids, conflicts, levels
+
+    def matrix(self, rows: np.ndarray) -> np.ndarray:
+        distinct, ids = np.unique(self.region_ids[rows], return_inverse=True)
+        table = self.conflicts.table(distinct)
+        return table[ids[:, None], ids[None, :]] | _paths_apart(self.levels[rows])
+
+    def where(self, rows: list[int]) -> tuple[set[int], list[set[int]]]:
+        """The regions a set of rows names and, per level of the paths, the codes there."""
+        levels = self.levels[rows]
+        return (
+            {int(i) for i in self.region_ids[rows]},
+            [{int(c) for c in column if c >= 0} for column in levels.T],
+        )
+
+    def parted(
+        self, a: tuple[set[int], list[set[int]]], b: tuple[set[int], list[set[int]]]
+    ) -> bool:
+        if any(self.conflicts.pair(x, y) for x in a[0] for y in b[0]):
+            return True
+        return _groups_apart(a[1], b[1])
+
+
 def _average_linkage(
     vectors: csr_matrix, threshold: float, apart: np.ndarray, weak: np.ndarray
 ) -> list[list[int]]:
     """Rows grouped so that the mean cosine between any two merged groups reaches threshold.
     ``apart`` marks pairs that must not be one issue (their similarity counts as -1); ``weak``
-    marks rows whose place is weaker evidence, whose similarities are lowered."""
+    marks rows whose place is weaker evidence, whose similarities are lowered. Dense: for at
+    most ``DENSE_MAX`` rows (see :func:`_bounded_linkage` for more)."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
     count = vectors.shape[0]
@@ -216,6 +278,149 @@ def _average_linkage(
     for row, label in enumerate(labels):
         groups.setdefault(int(label), []).append(row)
     return list(groups.values())
+
+
+def _bounded_linkage(
+    vectors: csr_matrix,
+    threshold: float,
+    apart: _Apart,
+    weak: np.ndarray,
+    searchable: np.ndarray,
+) -> list[list[int]]:
+    """:func:`_average_linkage` in memory and time bounded by the block's neighbours, not by
+    the square of its size (issue #13: a 30-day window of 500,000 messages in under 1 GB).
+
+    Two groups merge only when their mean similarity reaches the threshold, so some pair of
+    their rows reaches it: average-linkage groups never cross the connected components of the
+    graph of pairs at or above the threshold, and clustering each component alone gives the
+    same groups. Small blocks and components are clustered densely, exactly as before. For a
+    larger block the pairs are found by sparse products in slices, through the ``searchable``
+    features (those of at most ``COMMON_SHARE`` of the window: not the boilerplate 您好, 希望 …,
+    whose weight is small, but every word of a problem, however many write about it) and every
+    pair found is re-scored on all features. A component still
+    larger than ``DENSE_MAX`` (a chain of problems) is clustered by average linkage over its
+    graph alone (:func:`_sparse_linkage`): a pair of groups with no pair above the floor counts
+    as unrelated, which can only merge less."""
+    count = vectors.shape[0]
+    if count <= DENSE_MAX:
+        return _average_linkage(vectors, threshold, apart.matrix(np.arange(count)), weak)
+    rows, cols, scores = _neighbour_pairs(vectors, threshold * NEIGHBOUR_FLOOR, searchable)
+    adjusted = scores - WEAK_PLACE_PENALTY * (weak[rows].astype(float) + weak[cols])
+    from scipy.sparse.csgraph import connected_components
+
+    linked = adjusted >= threshold
+    graph = csr_matrix(
+        (np.ones(int(linked.sum())), (rows[linked], cols[linked])), shape=(count, count)
+    )
+    _, labels = connected_components(graph, directed=False)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    groups: list[list[int]] = []
+    large: list[np.ndarray] = []
+    for members in np.split(order, bounds):
+        if len(members) == 1:
+            groups.append([int(members[0])])
+        elif len(members) <= DENSE_MAX:
+            for part in _average_linkage(
+                vectors[members], threshold, apart.matrix(members), weak[members]
+            ):
+                groups.append([int(members[r]) for r in part])
+        else:
+            large.append(members)
+    if large:
+        inside = np.zeros(count, dtype=bool)
+        inside[np.concatenate(large)] = True
+        keep = inside[rows] & inside[cols]
+        groups += _sparse_linkage(rows[keep], cols[keep], adjusted[keep], threshold, large, apart)
+    return groups
+
+
+def _neighbour_pairs(
+    vectors: csr_matrix, floor: float, searchable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of rows (row < col) whose cosine reaches ``floor``, found through the
+    ``searchable`` features only and scored on all of them; in slices of about
+    ``PAIR_BUDGET`` products."""
+    count = vectors.shape[0]
+    from scipy.sparse import diags
+
+    searched = (vectors @ diags(searchable.astype(float))).tocsr()
+    searched.eliminate_zeros()
+    transposed = searched.T.tocsr()
+    step = max(1, PAIR_BUDGET // count)
+    found_rows, found_cols = [], []
+    for begin in range(0, count, step):
+        block = (searched[begin : begin + step] @ transposed).tocoo()
+        keep = (block.data >= floor) & (block.row + begin < block.col)
+        found_rows.append(block.row[keep] + begin)
+        found_cols.append(block.col[keep])
+    rows = np.concatenate(found_rows).astype(np.int64)
+    cols = np.concatenate(found_cols).astype(np.int64)
+    scores = np.empty(len(rows))
+    for begin in range(0, len(rows), SCORE_SLICE):
+        part = slice(begin, begin + SCORE_SLICE)
+        scores[part] = np.asarray(
+            vectors[rows[part]].multiply(vectors[cols[part]]).sum(axis=1)
+        ).ravel()
+    keep = scores >= floor
+    return rows[keep], cols[keep], scores[keep]
+
+
+def _sparse_linkage(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    similarity: np.ndarray,
+    threshold: float,
+    components: list[np.ndarray],
+    apart: _Apart,
+) -> list[list[int]]:
+    """Average linkage over a graph of (adjusted) similarities, pairs not in it counting 0:
+    the two groups with the highest mean similarity merge, while it reaches the threshold
+    (Lance-Williams: the mean of a merged group to a third is the size-weighted mean of its
+    parts'). Two groups holding a pair that must stay apart never merge."""
+    import heapq
+
+    size: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    where: dict[int, tuple[set[int], list[set[int]]]] = {}
+    for component in components:
+        for row in component.tolist():
+            size[row], members[row], where[row] = 1, [row], apart.where([row])
+    links: dict[int, dict[int, float]] = {row: {} for row in size}
+    for a, b, value in zip(rows.tolist(), cols.tolist(), similarity.tolist(), strict=True):
+        links[a][b] = value
+        links[b][a] = value
+    heap = [(-value, a, b) for a, near in links.items() for b, value in near.items() if a < b]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if -negative < threshold:
+            break
+        if a not in size or b not in size or links[a].get(b) != -negative:
+            continue  # stale: one side merged since
+        if apart.parted(where[a], where[b]):
+            del links[a][b], links[b][a]
+            continue
+        near_a, near_b = links.pop(a), links.pop(b)
+        near_a.pop(b), near_b.pop(a)
+        merged_size = size[a] + size[b]
+        near: dict[int, float] = {}
+        for other in near_a.keys() | near_b.keys():
+            value = (
+                size[a] * near_a.get(other, 0.0) + size[b] * near_b.get(other, 0.0)
+            ) / merged_size
+            del links[other][a if other in near_a else b]
+            links[other].pop(b, None)
+            near[other] = value
+            links[other][a] = value
+            if value >= threshold:
+                heapq.heappush(heap, (-value, min(a, other), max(a, other)))
+        links[a] = near
+        size[a], members[a] = merged_size, members[a] + members.pop(b)
+        (regions_a, levels_a), (regions_b, levels_b) = where[a], where.pop(b)
+        where[a] = (regions_a | regions_b, [x | y for x, y in zip(levels_a, levels_b, strict=True)])
+        del size[b]
+    return list(members.values())
 
 
 class _Components:
@@ -286,12 +491,26 @@ def _groups_apart(a: list[set[int]], b: list[set[int]]) -> bool:
     return any(x and y and len(x | y) > 1 for x, y in zip(a, b, strict=True))
 
 
+def _compatible_areas(
+    areas: set[tuple[Hashable, ...]],
+) -> dict[tuple[Hashable, ...], list[tuple[Hashable, ...]]]:
+    """For every area, the areas whose messages may be one issue with its own: itself, the
+    areas above it (a province-wide board) and those below it."""
+    return {
+        area: [
+            other for other in areas if other[: len(area)] == area or area[: len(other)] == other
+        ]
+        for area in areas
+    }
+
+
 def _merge_across_places(
     groups: list[list[int]],
     located: list[_Located],
     vectors: csr_matrix,
     regions: list[str],
     levels: np.ndarray,
+    areas: list[tuple[Hashable, ...]],
 ) -> list[list[int]]:
     membership = csr_matrix(
         (
@@ -305,49 +524,67 @@ def _merge_across_places(
     centroids = l2_normalize(membership @ vectors)
     main_keys: list[str | None] = []
     key_sets: list[set[str]] = []
-    by_main_key: dict[str, list[int]] = {}
+    # Issues are compared only with issues of a compatible area (one's area path starts with
+    # the other's: pass 2's blocks), so the work follows the areas' sizes, not the window's.
+    group_areas = [areas[group[0]] for group in groups]
+    compatible = _compatible_areas(set(group_areas))
+    by_main_key: dict[tuple[str, tuple[Hashable, ...]], list[int]] = {}
     for index, group in enumerate(groups):
         place = located[group[0]].place
         main_keys.append(place.key if place else None)
         key_sets.append(set().union(*(located[m].keys for m in group)))
         if place:
-            by_main_key.setdefault(place.key, []).append(index)
+            by_main_key.setdefault((place.key, group_areas[index]), []).append(index)
     inside = {pair for group in groups for m in group for pair in located[m].inside}
-    related = _related_keys(set(by_main_key) | set().union(*key_sets), inside)
+    related = _related_keys({key for key, _ in by_main_key} | set().union(*key_sets), inside)
     candidates: set[tuple[int, int]] = set()
     for index, keys in enumerate(key_sets):
         for key in keys:
             for other_key in related.get(key, ()):
-                for other in by_main_key.get(other_key, ()):
-                    # Same key too: average linkage inside a place is strict, because bodies
-                    # wander; two of its clusters whose centroids agree are still one problem
-                    # (搅拌站 噪音 / 搅拌厂 灰尘 at one compound).
-                    if other != index:
-                        candidates.add((min(index, other), max(index, other)))
-    placeless = [i for i, key in enumerate(main_keys) if key is None]
-    placed = [i for i, key in enumerate(main_keys) if key is not None]
+                for area in compatible[group_areas[index]]:
+                    for other in by_main_key.get((other_key, area), ()):
+                        # Same key too: average linkage inside a place is strict, because
+                        # bodies wander; two of its clusters whose centroids agree are still
+                        # one problem (搅拌站 噪音 / 搅拌厂 灰尘 at one compound).
+                        if other != index:
+                            candidates.add((min(index, other), max(index, other)))
     pairs: list[tuple[float, int, int]] = []
     # A cluster whose place comes only from its messages' bodies is weak evidence of a place,
     # as within a place: each such side raises the bar.
     weak = np.array([not any(located[m].from_title for m in group) for group in groups])
     if candidates:
-        rows, cols = map(np.array, zip(*sorted(candidates), strict=True))
-        scores = np.asarray(centroids[rows].multiply(centroids[cols]).sum(axis=1)).ravel()
-        needed = CROSS_PLACE_THRESHOLD + WEAK_PLACE_PENALTY * (weak[rows] + weak[cols])
-        pairs += [
-            (float(s), int(r), int(c))
-            for s, r, c, n in zip(scores, rows, cols, needed, strict=True)
-            if s >= n
-        ]
-    if placeless and placed:
-        product = (centroids[placeless] @ centroids[placed].T).tocoo()
-        keep = product.data >= JOIN_PLACE_THRESHOLD
-        pairs += [
-            (float(s), placeless[int(r)], placed[int(c)])
-            for s, r, c in zip(
-                product.data[keep], product.row[keep], product.col[keep], strict=True
-            )
-        ]
+        every_row, every_col = map(np.array, zip(*sorted(candidates), strict=True))
+        for begin in range(0, len(every_row), SCORE_SLICE):
+            rows = every_row[begin : begin + SCORE_SLICE]
+            cols = every_col[begin : begin + SCORE_SLICE]
+            scores = np.asarray(centroids[rows].multiply(centroids[cols]).sum(axis=1)).ravel()
+            needed = CROSS_PLACE_THRESHOLD + WEAK_PLACE_PENALTY * (weak[rows] + weak[cols])
+            pairs += [
+                (float(s), int(r), int(c))
+                for s, r, c, n in zip(scores, rows, cols, needed, strict=True)
+                if s >= n
+            ]
+    placeless_by_area: dict[tuple[Hashable, ...], list[int]] = {}
+    placed_by_area: dict[tuple[Hashable, ...], list[int]] = {}
+    for index, main_key in enumerate(main_keys):
+        bucket = placeless_by_area if main_key is None else placed_by_area
+        bucket.setdefault(group_areas[index], []).append(index)
+    for area, placeless in placeless_by_area.items():
+        placed = [i for other in compatible[area] for i in placed_by_area.get(other, ())]
+        if not placed:
+            continue
+        # In slices: placeless issues against placed ones is the square of an area's issues.
+        placed_t = centroids[placed].T.tocsr()
+        step = max(1, PAIR_BUDGET // len(placed))
+        for begin in range(0, len(placeless), step):
+            product = (centroids[placeless[begin : begin + step]] @ placed_t).tocoo()
+            keep = product.data >= JOIN_PLACE_THRESHOLD
+            pairs += [
+                (float(s), placeless[begin + int(r)], placed[int(c)])
+                for s, r, c in zip(
+                    product.data[keep], product.row[keep], product.col[keep], strict=True
+                )
+            ]
     components = _Components(len(groups))
     anchors: list[dict[str, int]] = []
     for group in groups:
@@ -489,7 +726,16 @@ def _merge_by_names(
     if not pairs:
         return groups
     rows, cols = map(np.array, zip(*pairs, strict=True))
-    problem = np.asarray(centroids[rows].multiply(centroids[cols]).sum(axis=1)).ravel()
+    problem = np.concatenate(
+        [
+            np.asarray(
+                centroids[rows[begin : begin + SCORE_SLICE]]
+                .multiply(centroids[cols[begin : begin + SCORE_SLICE]])
+                .sum(axis=1)
+            ).ravel()
+            for begin in range(0, len(rows), SCORE_SLICE)
+        ]
+    )
     scored = sorted(
         (
             (float(p) + NAME_WEIGHT * min(shared[(a, b)], NAME_CAP) / NAME_CAP, a, b)
@@ -611,36 +857,49 @@ def _cluster(
         return [], [], []
     texts = [_Text.of(m) for m in messages]
     located = [_locate(t) for t in texts]
-    documents = [_problem_tokens(t, loc) for t, loc in zip(texts, located, strict=True)]
+    # A generator: the token lists are read once, never all held (a window of 500,000).
+    documents = (_problem_tokens(t, loc) for t, loc in zip(texts, located, strict=True))
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     # The documents are token lists already: the analyzer passes them through.
-    vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True)
+    # Single precision: the matrix and its copies (centroids, sums) are the largest thing
+    # held for a big window, and cosines need no more than seven digits.
+    vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True, dtype=np.float32)
     vectors = vectorizer.fit_transform(documents).tocsr()
+    del vectorizer  # its vocabulary (every word and bigram of the window) is not needed again
+    holders = np.bincount(vectors.indices, minlength=vectors.shape[1])
+    searchable = holders <= max(COMMON_MIN, COMMON_SHARE * len(messages))
     # Two messages whose regions conflict (碧桂园 in A5区 and 碧桂园 in A7县 are two estates of
     # one developer) are never one issue; compared once per pair of distinct regions.
     region_names = sorted({t.region for t in texts})
-    region_ids = np.array([region_names.index(t.region) for t in texts])
-    conflicts = np.array([[regions_conflict(a, b) for b in region_names] for a in region_names])
+    region_index = {name: index for index, name in enumerate(region_names)}
+    region_ids = np.array([region_index[t.region] for t in texts])
+    conflicts = _Conflicts(region_names)
     levels = _path_levels([m.region_path for m in messages])
-    by_place: dict[str | None, list[int]] = {}
+    # Blocks of one place key under one area: the region path without its last level (the
+    # county's prefecture), so that the work grows with the area's messages, not the window's.
+    # Messages filed under the prefecture itself are in that block too; the rare ones filed
+    # higher up form blocks of their own and join through pass 3.
+    depth = levels.shape[1]
+    areas = [m.region_path[: max(depth - 1, 0)] for m in messages]
+    by_place: dict[tuple[str | None, tuple[Hashable, ...]], list[int]] = {}
     for index, loc in enumerate(located):
-        by_place.setdefault(loc.place.key if loc.place else None, []).append(index)
+        by_place.setdefault((loc.place.key if loc.place else None, areas[index]), []).append(index)
     groups: list[list[int]] = []
-    for key, members in by_place.items():
+    for (key, _), members in by_place.items():
         if len(members) == 1:
             groups.append(members)
             continue
         threshold = NO_PLACE_THRESHOLD if key is None else SAME_PLACE_THRESHOLD
-        ids = region_ids[members]
-        apart = conflicts[ids[:, None], ids[None, :]] | _paths_apart(levels[members])
+        rows = np.array(members)
+        apart = _Apart(region_ids[rows], conflicts, levels[rows])
         # A place found only in the body is weaker evidence than one in the title: a prolific
         # writer mentions their own compound in every message, whatever it is about.
         weak = np.array([key is not None and not located[m].from_title for m in members])
-        for rows in _average_linkage(vectors[members], threshold, apart, weak):
-            groups.append([members[r] for r in rows])
+        for part in _bounded_linkage(vectors[rows], threshold, apart, weak, searchable):
+            groups.append([members[r] for r in part])
     regions = [t.region for t in texts]
-    groups = _merge_across_places(groups, located, vectors, regions, levels)
+    groups = _merge_across_places(groups, located, vectors, regions, levels, areas)
     groups = _merge_by_names(groups, messages, texts, located, vectors, regions, levels)
     return sorted((sorted(g) for g in groups), key=len, reverse=True), located, texts
 
