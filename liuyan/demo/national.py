@@ -79,6 +79,8 @@ COUNTY_UNITS = (
     ("公安局", ("政法",), False, "公安局"),
     ("卫生健康局", ("卫生计生",), False, "卫生健康委员会"),
 )
+# Taiwan, Hong Kong and Macao are in GB/T 2260 but not among the 31 provinces of the platform.
+OUTSIDE_THE_PLATFORM = ("71", "81", "82")
 _TEMPLATES = {
     Region.Level.PROVINCE: PROVINCE_UNITS,
     Region.Level.PREFECTURE: PREFECTURE_UNITS,
@@ -172,7 +174,8 @@ def region_plan(regions: list[tuple[int, str, str, int, int | None]]) -> list[tu
             rank[row[0]] = number
     by_level = defaultdict(list)
     for row in regions:
-        by_level[row[3]].append(row)
+        if not row[1].startswith(OUTSIDE_THE_PLATFORM):
+            by_level[row[3]].append(row)
     plan = sorted(by_level[Region.Level.PROVINCE], key=lambda r: r[1])
     for level in (Region.Level.PREFECTURE, Region.Level.COUNTY):
         plan += sorted(by_level[level], key=lambda r: (rank[r[0]], r[1]))
@@ -232,74 +235,124 @@ def _grow_regions(missing: int, names: TextGenerator, password_hash: str, grown:
 
 
 def _build_level(level, rows, names: TextGenerator, domains, password_hash, grown: Grown) -> None:
+    """One level's regions: units (parents first), their domains, boards, staff; rows made as
+    plain values with ids of our own (bulk.Writer) and copied in, not saved one by one."""
     template = _TEMPLATES[level]
     parents = _parent_units({row[4] for row in rows if row[4] is not None})
-    units: list[Unit] = []
-    unit_domains: list[tuple[int, tuple[str, ...]]] = []  # (index in units, domain names)
-    offices: dict[int, int] = {}  # region pk -> index of its office in units
+    model = get_user_model()
+    Through = Unit.domains.through
+    writer = bulk.Writer([Unit, Through, Board, model, Membership], with_ids={Unit, Board, model})
+    writer.reserve_ids()
+    handlers = 1 if level == Region.Level.COUNTY else 2
+    before = dict(writer.counts())
     for pk, _code, name, _level, parent_id in rows:
-        offices[pk] = len(units)
-        units.append(
-            Unit(
-                name=office_name((name, level)),
-                region_id=pk,
-                parent_id=parents.get((parent_id, "office")),
-            )
+        office = _add_unit(
+            writer, office_name((name, level)), pk, parents.get((parent_id, "office"))
         )
+        by_name = {}
         for entry in template:
             unit_name, unit_domain_names, signoff = entry[:3]
-            above = entry[3] if len(entry) > 3 else None
-            unit_domains.append((len(units), unit_domain_names))
-            units.append(
-                Unit(
-                    name=f"{name}{unit_name}",
-                    region_id=pk,
-                    parent_id=parents.get((parent_id, above)) if above else None,
-                    needs_head_signoff=signoff,
-                )
-            )
-    Unit.objects.bulk_create(units, batch_size=2000)
-    Through = Unit.domains.through
-    Through.objects.bulk_create(
-        [
-            Through(unit_id=units[index].pk, domain_id=domains[domain])
-            for index, domain_names in unit_domains
-            for domain in domain_names
-            if domain in domains
-        ],
-        batch_size=5000,
-    )
-    boards: list[Board] = []
-    for pk, _code, name, _level, _parent in rows:
-        office = units[offices[pk]]
+            above = parents.get((parent_id, entry[3])) if len(entry) > 3 else None
+            unit = _add_unit(writer, f"{name}{unit_name}", pk, above, signoff=signoff)
+            by_name[unit_name] = unit
+            for domain in unit_domain_names:
+                if domain in domains:
+                    writer.add(Through, {"unit_id": unit, "domain_id": domains[domain]})
+        for unit in (office, *by_name.values()):
+            _add_staff(writer, model, unit, handlers, password_hash)
         for post in posts(name, level):
-            boards.append(
-                Board(
-                    region_id=pk,
-                    name=board_name(name, post),
-                    kind=Board.Kind.LEADER,
-                    post=post,
-                    holder=names.person_name(),
-                    default_unit_id=office.pk,
-                    description=f"给{name}{post}写信，反映问题、提出建议。",
-                )
+            holder = names.person_name()
+            board = writer.new_id(Board)
+            writer.add(
+                Board,
+                {
+                    "id": board,
+                    "region_id": pk,
+                    "name": board_name(name, post),
+                    "kind": Board.Kind.LEADER,
+                    "post": post,
+                    "holder": holder,
+                    "default_unit_id": office,
+                    "description": f"给{name}{post}写信，反映问题、提出建议。",
+                },
+            )
+            title = post[-2:] if post.endswith("书记") else post
+            leader = writer.new_id(model)
+            writer.add(
+                model,
+                {
+                    "id": leader,
+                    "username": f"demo-leader-b{board}",
+                    "password": password_hash,
+                    "real_name": holder,
+                    "nickname": f"{holder[0]}{title}",
+                },
+            )
+            writer.add(
+                Membership,
+                {
+                    "user_id": leader,
+                    "role": Membership.Role.LEADER,
+                    "board_id": board,
+                    "region_id": pk,
+                },
             )
         if level == Region.Level.PROVINCE:
             for body in PROVINCE_BODY_BOARDS:
-                unit = next(u for u in units if u.region_id == pk and u.name == f"{name}{body}")
-                boards.append(
-                    Board(
-                        region_id=pk,
-                        name=unit.name,
-                        kind=Board.Kind.BODY,
-                        default_unit_id=unit.pk,
-                        position=10,
-                    )
+                writer.add(
+                    Board,
+                    {
+                        "id": writer.new_id(Board),
+                        "region_id": pk,
+                        "name": f"{name}{body}",
+                        "kind": Board.Kind.BODY,
+                        "default_unit_id": by_name[body],
+                        "position": 10,
+                    },
                 )
-    Board.objects.bulk_create(boards, batch_size=2000)
-    _staff(level, units, boards, password_hash, grown)
-    grown.units += len(units)
-    grown.boards += len(boards)
+    _write(writer.take())
+    if connection.vendor == "postgresql":
+        bulk.reset_sequences(writer.explicit_id_models())
+    counts = writer.counts()
+    grown.units += counts["Unit"] - before.get("Unit", 0)
+    grown.boards += counts["Board"] - before.get("Board", 0)
+    grown.staff += counts[model.__name__] - before.get(model.__name__, 0)
+
+
+def _add_unit(writer: bulk.Writer, name: str, region: int, parent, *, signoff=False) -> int:
+    pk = writer.new_id(Unit)
+    writer.add(
+        Unit,
+        {
+            "id": pk,
+            "name": name,
+            "region_id": region,
+            "parent_id": parent,
+            "needs_head_signoff": signoff,
+        },
+    )
+    return pk
+
+
+def _add_staff(writer: bulk.Writer, model, unit: int, handlers: int, password_hash: str) -> None:
+    """Handlers and a head; usernames carry the unit's id, so they never meet the demo's
+    numbered ones."""
+    people = [
+        (f"demo-handler-u{unit}-{n}", Membership.Role.HANDLER) for n in range(1, handlers + 1)
+    ]
+    for username, role in [*people, (f"demo-head-u{unit}", Membership.Role.HEAD)]:
+        user = writer.new_id(model)
+        writer.add(model, {"id": user, "username": username, "password": password_hash})
+        writer.add(Membership, {"user_id": user, "role": role, "unit_id": unit})
+
+
+def _write(batch: bulk.Batch) -> None:
+    for table, values in batch:
+        if connection.vendor == "postgresql":
+            bulk.copy_in(table, bulk.copy_text(values))
+        else:
+            with connection.cursor() as cursor:
+                cursor.executemany(table.sql, values)
 
 
 def _parent_units(region_ids: set[int]) -> dict[tuple[int, str], int]:
@@ -314,42 +367,6 @@ def _parent_units(region_ids: set[int]) -> dict[tuple[int, str], int]:
         elif name.startswith(region_name):
             found[(region_id, name[len(region_name) :])] = pk
     return found
-
-
-def _staff(level, units: list[Unit], boards: list[Board], password_hash: str, grown) -> None:
-    """Two handlers and a head per unit (one handler in a county), a leader per leader's board;
-    usernames carry the unit's or board's id, so they never meet the demo's numbered ones."""
-    model = get_user_model()
-    handlers = 1 if level == Region.Level.COUNTY else 2
-    users, memberships = [], []
-    for unit in units:
-        for number in range(1, handlers + 1):
-            users.append(
-                model(username=f"demo-handler-u{unit.pk}-{number}", password=password_hash)
-            )
-            memberships.append(Membership(role=Membership.Role.HANDLER, unit_id=unit.pk))
-        users.append(model(username=f"demo-head-u{unit.pk}", password=password_hash))
-        memberships.append(Membership(role=Membership.Role.HEAD, unit_id=unit.pk))
-    for board in boards:
-        if board.kind != Board.Kind.LEADER:
-            continue
-        title = board.post[-2:] if board.post.endswith("书记") else board.post
-        users.append(
-            model(
-                username=f"demo-leader-b{board.pk}",
-                password=password_hash,
-                real_name=board.holder,
-                nickname=f"{board.holder[0]}{title}",
-            )
-        )
-        memberships.append(
-            Membership(role=Membership.Role.LEADER, board_id=board.pk, region_id=board.region_id)
-        )
-    model.objects.bulk_create(users, batch_size=2000)
-    for user, membership in zip(users, memberships, strict=True):
-        membership.user_id = user.pk
-    Membership.objects.bulk_create(memberships, batch_size=5000)
-    grown.staff += len(users)
 
 
 # --- citizens ------------------------------------------------------------------------------
@@ -386,43 +403,57 @@ def nickname_pool(seed: int = 1) -> tuple[str, ...]:
     return tuple(names.nickname() for _ in range(REAL_NAMES * 4))
 
 
+@dataclass(frozen=True)
+class _CitizenRows:
+    """What a worker needs to make citizens' rows; set before the fork, inherited."""
+
+    columns: list[str]
+    fixed: list  # every column's value shared by all generated citizens
+    tokens: list[str]  # the real-name pool, encrypted
+    nicknames: tuple[str, ...]
+    taken: frozenset[str]  # phone hashes other accounts hold already
+    copy_text: bool  # PostgreSQL: COPY text; SQLite: values for executemany
+
+
+_ROWS: _CitizenRows | None = None
+
+
 def _grow_citizens(target: int, password_hash: str, seed: int, demo_citizens: int) -> int:
+    global _ROWS
     model = get_user_model()
     have = model.objects.filter(username__startswith="demo-citizen").count()
     if target <= max(have, demo_citizens):
         return 0
     first = max(have, demo_citizens) + 1
-    taken = set(
+    taken = frozenset(
         model.objects.exclude(phone_hash=None)
         .exclude(username__startswith="demo-citizen")
         .values_list("phone_hash", flat=True)
     )
     table = bulk.Table(model, explicit_ids=False)
-    names = real_name_pool(seed)
-    tokens = [crypto.encrypt(name) for name in names]
-    nicknames = nickname_pool(seed)
-    fixed = _fixed_columns(table, password_hash)
-    columns = table.attnames
-    position = {name: columns.index(name) for name in columns}
+    postgres = connection.vendor == "postgresql"
+    _ROWS = _CitizenRows(
+        columns=table.attnames,
+        fixed=_fixed_columns(table, password_hash, as_copy_text=postgres),
+        tokens=[crypto.encrypt(name) for name in real_name_pool(seed)],
+        nicknames=nickname_pool(seed),
+        taken=taken,
+        copy_text=postgres,
+    )
     numbers = range(first, target + 1)
-    written = 0
-    for chunk in _encrypted_phones(numbers):
-        rows = []
-        for number, phone_token, phone_digest in chunk:
-            row = list(fixed)
-            row[position["username"]] = citizen_username(number)
-            row[position["nickname"]] = nicknames[number % len(nicknames)]
-            row[position["real_name"]] = tokens[number % len(tokens)]
-            if phone_digest not in taken:
-                row[position["phone"]] = phone_token
-                row[position["phone_hash"]] = phone_digest
-            rows.append(tuple(row))
-        _insert(table, rows)
-        written += len(rows)
-    return written
+    try:
+        for chunk in _made_in_workers(numbers):
+            if postgres:
+                bulk.copy_in(table, chunk)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.executemany(table.sql, chunk)
+    finally:
+        _ROWS = None
+    return len(numbers)
 
 
-def _fixed_columns(table: bulk.Table, password_hash: str) -> list:
+def _fixed_columns(table: bulk.Table, password_hash: str, *, as_copy_text: bool) -> list:
     joined = timezone.now().replace(microsecond=0)
     values = {
         **dict(zip(table.attnames, table.defaults, strict=True)),
@@ -438,26 +469,36 @@ def _fixed_columns(table: bulk.Table, password_hash: str) -> list:
         "phone": None,
         "phone_hash": None,
     }
-    if connection.vendor != "postgresql":
-        values["date_joined"] = connection.ops.adapt_datetimefield_value(joined)
+    if as_copy_text:  # each value's COPY text once, not once a row
+        return [bulk.copy_text([(values[name],)]).decode()[:-1] for name in table.attnames]
+    values["date_joined"] = connection.ops.adapt_datetimefield_value(joined)
     return [values[name] for name in table.attnames]
 
 
-def _insert(table: bulk.Table, rows: list[tuple]) -> None:
-    if connection.vendor == "postgresql":
-        bulk.copy_in(table, bulk.copy_text(rows))
-    else:
-        with connection.cursor() as cursor:
-            cursor.executemany(table.sql, rows)
-
-
-def _encrypt_numbers(numbers: range) -> list[tuple[int, str, str]]:
-    """In a worker (or here): each number's phone, encrypted and hashed."""
+def _citizen_rows(numbers: range):
+    """In a worker (or here): the citizens' rows, each phone number encrypted and hashed (the
+    costly part: ~30 µs a number), as COPY text or as values."""
+    rows = _ROWS
+    assert rows is not None, "set by _grow_citizens before the fork"
+    position = {name: rows.columns.index(name) for name in rows.columns}
+    at_username, at_nickname = position["username"], position["nickname"]
+    at_name, at_phone, at_hash = position["real_name"], position["phone"], position["phone_hash"]
+    tokens, nicknames, taken = rows.tokens, rows.nicknames, rows.taken
     out = []
     for number in numbers:
+        row = list(rows.fixed)
+        row[at_username] = citizen_username(number)
+        row[at_nickname] = nicknames[number % len(nicknames)]
+        row[at_name] = tokens[number % len(tokens)]
         phone = citizen_phone(number)
-        out.append((number, crypto.encrypt(phone), crypto.phone_hash(phone)))
-    return out
+        digest = crypto.phone_hash(phone)
+        if digest not in taken:
+            row[at_phone], row[at_hash] = crypto.encrypt(phone), digest
+        out.append(row)
+    if rows.copy_text:
+        # Usernames, nicknames, tokens and hashes hold no tab, newline or backslash.
+        return "".join("\t".join(map(str, row)) + "\n" for row in out).encode()
+    return [tuple(row) for row in out]
 
 
 def _slices(numbers: range, size: int) -> Iterator[range]:
@@ -465,20 +506,18 @@ def _slices(numbers: range, size: int) -> Iterator[range]:
         yield numbers[start : start + size]
 
 
-def _encrypted_phones(numbers: range) -> Iterator[list[tuple[int, str, str]]]:
-    """Batches of (number, token, hash), encrypted on every core for big batches: a Fernet
-    token and a keyed hash cost ~25 µs a number, half a minute for a million on one core."""
+def _made_in_workers(numbers: range) -> Iterator:
+    """Batches of citizens' rows, made on every core for a big load: encrypting a million phone
+    numbers takes half a minute on one core."""
     batches = _slices(numbers, CITIZEN_BATCH)
     cores = os.cpu_count() or 1
-    if len(numbers) < 2 * CITIZEN_BATCH or cores < 2:
-        yield from map(_encrypt_numbers, batches)
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if len(numbers) < 2 * CITIZEN_BATCH or cores < 2 or not forking:
+        yield from map(_citizen_rows, batches)
         return
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(_encrypt_numbers, batches)
-        return
-    # Forked: the workers inherit the keys; they touch neither Django nor the database.
+    # Forked: the workers inherit _ROWS and the keys; they touch neither Django nor the database.
     with multiprocessing.get_context("fork").Pool(cores) as pool:
-        yield from pool.imap(_encrypt_numbers, batches)
+        yield from pool.imap(_citizen_rows, batches)
 
 
 # --- how big the world is ------------------------------------------------------------------
