@@ -53,26 +53,27 @@ CITIZEN_BATCH = 50_000
 # The demo world's citizens (world.CITIZENS) keep their numbers; generated ones follow.
 CITIZEN_PHONE_PREFIX = "139"
 
-# (name, first-level domains, needs the head's sign-off); the office (all domains) comes first.
-PROVINCE_UNITS = (
-    ("住房和城乡建设厅", ("城乡建设",), True),
-    ("教育厅", ("教育文体",), False),
-    ("人力资源和社会保障厅", ("劳动和社会保障",), False),
-    ("生态环境厅", ("环境保护",), False),
+# (name, first-level domains, needs the head's sign-off, the bureau above it one level up);
+# each region's office (all domains) comes first.
+Template = tuple[tuple[str, tuple[str, ...], bool, str | None], ...]
+PROVINCE_UNITS: Template = (
+    ("住房和城乡建设厅", ("城乡建设",), True, None),
+    ("教育厅", ("教育文体",), False, None),
+    ("人力资源和社会保障厅", ("劳动和社会保障",), False, None),
+    ("生态环境厅", ("环境保护",), False, None),
 )
 PROVINCE_BODY_BOARDS = ("住房和城乡建设厅", "教育厅")
-PREFECTURE_UNITS = (
-    ("住房和城乡建设局", ("城乡建设",), True),
-    ("教育局", ("教育文体",), True),
-    ("人力资源和社会保障局", ("劳动和社会保障",), False),
-    ("生态环境局", ("环境保护",), False),
-    ("交通运输局", ("交通运输",), False),
-    ("卫生健康委员会", ("卫生计生",), False),
-    ("城市管理和综合执法局", ("城乡建设",), False),
-    ("公安局", ("政法",), False),
+PREFECTURE_UNITS: Template = (
+    ("住房和城乡建设局", ("城乡建设",), True, None),
+    ("教育局", ("教育文体",), True, None),
+    ("人力资源和社会保障局", ("劳动和社会保障",), False, None),
+    ("生态环境局", ("环境保护",), False, None),
+    ("交通运输局", ("交通运输",), False, None),
+    ("卫生健康委员会", ("卫生计生",), False, None),
+    ("城市管理和综合执法局", ("城乡建设",), False, None),
+    ("公安局", ("政法",), False, None),
 )
-# (name, domains, sign-off, the prefecture bureau above it)
-COUNTY_UNITS = (
+COUNTY_UNITS: Template = (
     ("住房和城乡建设局", ("城乡建设",), False, "住房和城乡建设局"),
     ("教育局", ("教育文体",), False, "教育局"),
     ("人力资源和社会保障局", ("劳动和社会保障",), False, "人力资源和社会保障局"),
@@ -81,7 +82,7 @@ COUNTY_UNITS = (
 )
 # Taiwan, Hong Kong and Macao are in GB/T 2260 but not among the 31 provinces of the platform.
 OUTSIDE_THE_PLATFORM = ("71", "81", "82")
-_TEMPLATES = {
+_TEMPLATES: dict[int, Template] = {
     Region.Level.PROVINCE: PROVINCE_UNITS,
     Region.Level.PREFECTURE: PREFECTURE_UNITS,
     Region.Level.COUNTY: COUNTY_UNITS,
@@ -212,11 +213,14 @@ def grow(size: Size, *, password_hash: str, seed: int = 1, demo_citizens: int = 
 
 
 def _grow_regions(missing: int, names: TextGenerator, password_hash: str, grown: Grown) -> None:
-    rows = list(Region.objects.values_list("pk", "code", "name", "level", "parent_id"))
+    rows: list[tuple[int, str, str, int, int | None]] = list(
+        Region.objects.values_list("pk", "code", "name", "level", "parent_id")
+    )
     built = set(Unit.objects.values_list("region_id", flat=True).distinct())
     chosen = []
     for row in region_plan(rows):
-        if missing <= 0:
+        # A grown world has every province (their governments are the first 150 units).
+        if missing <= 0 and row[3] != Region.Level.PROVINCE:
             break
         if row[0] in built:
             continue
@@ -250,9 +254,8 @@ def _build_level(level, rows, names: TextGenerator, domains, password_hash, grow
             writer, office_name((name, level)), pk, parents.get((parent_id, "office"))
         )
         by_name = {}
-        for entry in template:
-            unit_name, unit_domain_names, signoff = entry[:3]
-            above = parents.get((parent_id, entry[3])) if len(entry) > 3 else None
+        for unit_name, unit_domain_names, signoff, above_name in template:
+            above = parents.get((parent_id, above_name)) if above_name else None
             unit = _add_unit(writer, f"{name}{unit_name}", pk, above, signoff=signoff)
             by_name[unit_name] = unit
             for domain in unit_domain_names:

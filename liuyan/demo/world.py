@@ -477,7 +477,11 @@ def _load_boards(region_ids: set[int], units: dict[int, UnitInfo]) -> list[Board
 
 # A grown world's boards: a province's leaders get more letters per board than a city's, a
 # city's more than a county's; within a level, Zipf-like (see national.zipf_weights).
-LEVEL_WEIGHTS = {Region.Level.PROVINCE: 6.0, Region.Level.PREFECTURE: 3.0, Region.Level.COUNTY: 1.0}
+LEVEL_WEIGHTS: dict[int, float] = {
+    Region.Level.PROVINCE: 6.0,
+    Region.Level.PREFECTURE: 3.0,
+    Region.Level.COUNTY: 1.0,
+}
 
 
 def _skew_boards(boards: list[BoardInfo], regions: dict[int, RegionInfo]) -> None:
@@ -526,7 +530,8 @@ def _load_citizens() -> list[Citizen]:
     model = get_user_model()
     rows = model.objects.filter(username__startswith=f"{PREFIX}citizen").order_by("pk")
     names = national.real_name_pool()
-    citizens, demo = [], []
+    citizens: list[Citizen] = []
+    demo: list[int] = []  # positions of the demo's own citizens
     for pk, username, nickname, has_phone in rows.values_list(
         "pk", "username", "nickname", "phone_hash"
     ):

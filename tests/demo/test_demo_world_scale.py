@@ -16,7 +16,7 @@ from liuyan.directory.models import Board, Membership, Region, Unit
 
 pytestmark = pytest.mark.django_db
 
-GROWN = 250_000  # 500 units, 25,000 citizens
+GROWN = 100_000  # 200 units, 10,000 citizens
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_the_world_grows_with_the_messages(reference):
     demo_units = Unit.objects.count()
     world.ensure_world(seed=3, messages=GROWN)
     census = national.census()
-    assert GROWN // 500 <= census.units < GROWN // 500 + 10
+    assert GROWN // 500 <= census.units <= GROWN // 500 + 10
     assert census.citizens == GROWN // 10
     # Every province of the platform before any second region of one: all 31 are covered.
     platform = Region.objects.filter(level=Region.Level.PROVINCE).exclude(
@@ -76,17 +76,17 @@ def test_the_world_grows_with_the_messages(reference):
 
 def test_letters_are_skewed_over_the_units(reference):
     world.ensure_world(seed=3, messages=GROWN)
-    generate_messages(3000, seed=3, processes=1)
+    generate_messages(1500, seed=3, processes=1)
     per_unit = Counter(
         unit
         for unit, _message in Assignment.objects.values_list("unit_id", "message_id").distinct()
     )
     counts = sorted(per_unit.values())
-    assert len(counts) > 150  # spread over the country, not a handful of units
+    assert len(counts) > 80  # spread over the country, not a handful of units
     assert max(counts) >= 5 * statistics.median(counts)
     # A few citizens write again and again, most once.
     authors = Counter(
         Message.objects.exclude(author=None).values_list("author_id", flat=True)
     ).values()
     assert statistics.median(authors) == 1
-    assert max(authors) >= 8
+    assert max(authors) >= 5
