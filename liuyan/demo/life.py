@@ -28,6 +28,7 @@ from liuyan.core.lifecycle import (
     SupervisionLevel,
 )
 
+from .national import skewed_index
 from .replies import ReplySteps
 from .text import Draft
 from .world import ALL, BoardInfo
@@ -113,7 +114,11 @@ class Life(ReplySteps):
         self.lead_unit, self.transfer_unit = sim.route(self.board, self.region_id, draft.domain)
 
     def _pick_author(self, channel: str):
-        citizen = self.rng.choice(self.sim.world.citizens)
+        citizens = self.sim.world.citizens
+        if self.sim.world.skewed:  # a few citizens write again and again, most once or twice
+            citizen = citizens[skewed_index(self.rng.random(), len(citizens))]
+        else:
+            citizen = self.rng.choice(citizens)
         if channel != "hotline" or self.target in (S.REVIEW, S.REOPENED):
             return citizen
         # Half the callers have no account; nobody can rate their reply online.

@@ -140,7 +140,7 @@ class Simulator:
         # (submitted, topic) of the recent originals and followers, oldest first.
         self._topics: deque[tuple[datetime, Original]] = deque()
         # Cumulative: choices() would otherwise add the weights up again on every call.
-        self._board_cum_weights = list(accumulate(_board_weight(board) for board in world.boards))
+        self._board_cum_weights = list(accumulate(board.weight for board in world.boards))
         self._callers = 0
         self.nicknames = {citizen.id: citizen.nickname for citizen in world.citizens}
         self.search_text = memory.search_text
@@ -220,7 +220,12 @@ class Simulator:
 
     def pick_region(self, board: BoardInfo) -> int:
         counties = self.world.counties_under(board.region_id)
-        return self.rng.choice(counties) if counties else board.region_id
+        if not counties:
+            return board.region_id
+        weights = self.world.county_cum_weights.get(board.region_id)
+        if weights:
+            return self.rng.choices(counties, cum_weights=weights)[0]
+        return self.rng.choice(counties)
 
     def route(
         self, board: BoardInfo, region_id: int, domain: str
@@ -353,10 +358,3 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 @lru_cache(maxsize=4096)
 def _serial_day(day: date) -> str:
     return day.strftime("%Y%m%d")
-
-
-def _board_weight(board: BoardInfo) -> float:
-    # Most people write to their city's leaders; provincial posts and bodies get fewer letters.
-    if board.kind == "body":
-        return 1.5
-    return 3.0

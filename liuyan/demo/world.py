@@ -2,7 +2,9 @@
 
 `ensure_world()` creates what is missing (it is safe to run again) and `load_world()` reads the
 directory back into plain objects that the history simulation can use without touching the
-database for every message.
+database for every message. A load test grows the world with its number of messages, like the
+real one (all provinces, thousands of boards, 20,000 units and a million citizens at ten
+million messages): see `national`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from io import StringIO
+from itertools import accumulate
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -18,8 +21,10 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from liuyan.accounts import crypto
 from liuyan.directory.models import Board, CalendarYear, Domain, Membership, Region, Unit
 
+from . import national
 from .text import TextGenerator
 
 PREFIX = "demo-"
@@ -81,6 +86,7 @@ class BoardInfo:
     salutation: str
     leaders: list[int] = field(default_factory=list)
     domains: frozenset[str] = frozenset({ALL})  # what a body's board is written to about
+    weight: float = 3.0  # how many letters it gets, relative to the others
 
 
 @dataclass
@@ -92,7 +98,7 @@ class RegionInfo:
     parent_id: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Citizen:
     id: int
     nickname: str
@@ -111,6 +117,9 @@ class World:
     operators: list[int]
     leaders_by_region: dict[int, list[int]]
     citizens: list[Citizen]
+    # A load-test world (grown by `national`): letters are skewed over boards, counties and
+    # citizens, as on a real platform, where a few are far busier than most.
+    skewed: bool = False
 
     def counties_under(self, region_id: int) -> list[int]:
         return self._counties.get(region_id, [])
@@ -133,6 +142,16 @@ class World:
         self.units_by_region: dict[int, list[UnitInfo]] = defaultdict(list)
         for unit in self.units.values():
             self.units_by_region[unit.region_id].append(unit)
+        # Skewed worlds: each county's share of the letters to the boards above it (Zipf-like,
+        # fixed per county), as cumulative weights for choices().
+        self.county_cum_weights: dict[int, list[float]] = {}
+        if self.skewed:
+            weight = national.zipf_weights(
+                sorted(r for r in self.regions if self.regions[r].level == Region.Level.COUNTY),
+                seed="counties",
+            )
+            for above, counties in self._counties.items():
+                self.county_cum_weights[above] = list(accumulate(weight[c] for c in counties))
         return self
 
 
@@ -173,8 +192,9 @@ def is_built() -> bool:
 
 
 @transaction.atomic
-def ensure_world(*, seed: int = 1) -> None:
-    """Create every part of the demo directory that does not exist yet."""
+def ensure_world(*, seed: int = 1, messages: int = 0) -> national.Grown:
+    """Create every part of the demo directory that does not exist yet, and grow it to the size
+    a load of `messages` messages (all of them, counting those there already) calls for."""
     rng = random.Random(seed)
     names = TextGenerator(rng)
     password = make_password(PASSWORD)  # hashed once: hashing is slow on purpose
@@ -183,6 +203,9 @@ def ensure_world(*, seed: int = 1) -> None:
     for province in provinces:
         _build_province(province, names, users)
     _build_people(names, users)
+    return national.grow(
+        national.Size.for_messages(messages), password_hash=password, demo_citizens=CITIZENS
+    )
 
 
 class _Users:
@@ -312,10 +335,20 @@ def _build_citizens(names: TextGenerator, password_hash: str) -> None:
         f"{PREFIX}citizen" if i == 1 else f"{PREFIX}citizen-{i:04d}" for i in range(1, CITIZENS + 1)
     ]
     existing = set(model.objects.filter(username__in=usernames).values_list("username", flat=True))
-    taken_phones = set(model.objects.exclude(phone=None).values_list("phone", flat=True))
+    phones = [national.citizen_phone(number) for number in range(1, CITIZENS + 1)]
+    # By the keyed hash: decrypting every stored number would take minutes in a load-test world.
+    taken_hashes = (
+        set(
+            model.objects.filter(
+                phone_hash__in=[crypto.phone_hash(phone) for phone in phones]
+            ).values_list("phone_hash", flat=True)
+        )
+        if len(existing) < CITIZENS
+        else set()
+    )
     new = []
     for number, username in enumerate(usernames, start=1):
-        phone = f"139{number:08d}"
+        phone = phones[number - 1]
         nickname, real_name = names.nickname(), names.person_name()
         if username in existing:
             continue
@@ -323,7 +356,7 @@ def _build_citizens(names: TextGenerator, password_hash: str) -> None:
             model(
                 username=username,
                 password=password_hash,
-                phone=None if phone in taken_phones else phone,
+                phone=None if crypto.phone_hash(phone) in taken_hashes else phone,
                 nickname=nickname,
                 real_name=real_name,
             )
@@ -336,9 +369,11 @@ def _build_citizens(names: TextGenerator, password_hash: str) -> None:
 
 def load_world() -> World:
     """The demo directory as plain objects (a few queries, whatever its size)."""
-    regions = _load_regions()
+    regions, skewed = _load_regions()
     units = _load_units(set(regions))
     boards = _load_boards(set(regions), units)
+    if skewed:
+        _skew_boards(boards, regions)
     top, sub = _load_domains()
     roles = _users_by_role()
     leaders_by_region: dict[int, list[int]] = defaultdict(list)
@@ -354,22 +389,28 @@ def load_world() -> World:
         operators=roles[Membership.Role.OPERATOR],
         leaders_by_region=dict(leaders_by_region),
         citizens=_load_citizens(),
+        skewed=skewed,
     ).index()
 
 
-def _load_regions() -> dict[int, RegionInfo]:
-    provinces = list(Region.objects.filter(code__in=PROVINCES).values_list("pk", flat=True))
-    found: dict[int, RegionInfo] = {}
-    frontier = provinces
-    query = Region.objects.values_list("pk", "code", "name", "level", "parent_id")
-    for row in query.filter(pk__in=provinces):
-        found[row[0]] = RegionInfo(*row)
-    while frontier:
-        rows = list(query.filter(parent_id__in=frontier))
-        for row in rows:
-            found[row[0]] = RegionInfo(*row)
-        frontier = [row[0] for row in rows]
-    return found
+def _load_regions() -> tuple[dict[int, RegionInfo], bool]:
+    """The demo's provinces and every province a load test's world grew into, with all their
+    regions; and whether it grew (then letters are skewed, see World.skewed)."""
+    every = {
+        row[0]: RegionInfo(*row)
+        for row in Region.objects.values_list("pk", "code", "name", "level", "parent_id")
+    }
+
+    def province_of(pk: int) -> int:
+        while (parent := every[pk].parent_id) is not None:
+            pk = parent
+        return pk
+
+    demo = {pk for pk, region in every.items() if region.code in PROVINCES}
+    with_units = Unit.objects.filter(is_active=True).values_list("region_id", flat=True)
+    provinces = demo | {province_of(pk) for pk in set(with_units)}
+    found = {pk: region for pk, region in every.items() if province_of(pk) in provinces}
+    return found, bool(provinces - demo)
 
 
 def _load_units(region_ids: set[int]) -> dict[int, UnitInfo]:
@@ -380,15 +421,19 @@ def _load_units(region_ids: set[int]) -> dict[int, UnitInfo]:
         ).values_list("pk", "name", "region_id", "parent_id", "needs_head_signoff")
     }
     domains: dict[int, set[str]] = defaultdict(set)
-    for unit_id, name in Unit.domains.through.objects.filter(unit_id__in=units).values_list(
-        "unit_id", "domain__name"
-    ):
-        domains[unit_id].add(name)
+    # Read whole and filtered here: a load-test world has too many units for an IN list.
+    for unit_id, name in Unit.domains.through.objects.values_list("unit_id", "domain__name"):
+        if unit_id in units:
+            domains[unit_id].add(name)
     for unit in units.values():
         unit.domains = frozenset(domains.get(unit.id) or {ALL})
-    for user_id, role, unit_id in Membership.objects.filter(
-        unit_id__in=units, role__in=Membership.UNIT_ROLES
-    ).values_list("user_id", "role", "unit_id"):
+    for user_id, role, unit_id in (
+        Membership.objects.filter(unit__isnull=False, role__in=Membership.UNIT_ROLES)
+        .order_by("pk")
+        .values_list("user_id", "role", "unit_id")
+    ):
+        if unit_id not in units:
+            continue
         (units[unit_id].heads if role == Membership.Role.HEAD else units[unit_id].handlers).append(
             user_id
         )
@@ -401,22 +446,49 @@ def _load_units(region_ids: set[int]) -> dict[int, UnitInfo]:
 
 def _load_boards(region_ids: set[int], units: dict[int, UnitInfo]) -> list[BoardInfo]:
     boards = []
-    rows = Board.objects.filter(
-        region_id__in=region_ids, is_active=True, default_unit_id__in=units
-    ).values_list("pk", "name", "kind", "region_id", "default_unit_id", "post", "holder")
+    rows = Board.objects.filter(region_id__in=region_ids, is_active=True).values_list(
+        "pk", "name", "kind", "region_id", "default_unit_id", "post", "holder"
+    )
     for pk, name, kind, region_id, unit_id, post, holder in rows.order_by(
         "region__code", "position", "pk"
     ):
+        if unit_id not in units:
+            continue
         title = "书记" if post.endswith("书记") else post
         salutation = f"{holder[0]}{title}" if holder and title else "领导"
         domains = units[unit_id].domains if kind == Board.Kind.BODY else frozenset({ALL})
-        boards.append(BoardInfo(pk, name, kind, region_id, unit_id, salutation, domains=domains))
+        # Most people write to their city's leaders; provincial posts and bodies get fewer.
+        weight = 1.5 if kind == Board.Kind.BODY else 3.0
+        boards.append(
+            BoardInfo(
+                pk, name, kind, region_id, unit_id, salutation, domains=domains, weight=weight
+            )
+        )
     by_id = {board.id: board for board in boards}
-    for user_id, board_id in Membership.objects.filter(
-        role=Membership.Role.LEADER, board_id__in=by_id
-    ).values_list("user_id", "board_id"):
-        by_id[board_id].leaders.append(user_id)
+    for user_id, board_id in (
+        Membership.objects.filter(role=Membership.Role.LEADER, board__isnull=False)
+        .order_by("pk")
+        .values_list("user_id", "board_id")
+    ):
+        if board_id in by_id:
+            by_id[board_id].leaders.append(user_id)
     return boards
+
+
+# A grown world's boards: a province's leaders get more letters per board than a city's, a
+# city's more than a county's; within a level, Zipf-like (see national.zipf_weights).
+LEVEL_WEIGHTS: dict[int, float] = {
+    Region.Level.PROVINCE: 6.0,
+    Region.Level.PREFECTURE: 3.0,
+    Region.Level.COUNTY: 1.0,
+}
+
+
+def _skew_boards(boards: list[BoardInfo], regions: dict[int, RegionInfo]) -> None:
+    zipf = national.zipf_weights(sorted(board.id for board in boards), seed="boards")
+    for board in boards:
+        level = LEVEL_WEIGHTS.get(regions[board.region_id].level, 1.0)
+        board.weight *= level * zipf[board.id]
 
 
 def _load_domains() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
@@ -452,9 +524,31 @@ def _users_by_role() -> dict[str, list[int]]:
 
 
 def _load_citizens() -> list[Citizen]:
+    """The demo's citizens as stored; a grown world's without decrypting a million phone
+    numbers and names: they are made from the citizen's number (national.citizen_phone, the
+    name pool), a phone only where one was stored."""
     model = get_user_model()
     rows = model.objects.filter(username__startswith=f"{PREFIX}citizen").order_by("pk")
-    return [Citizen(*row) for row in rows.values_list("pk", "nickname", "phone", "real_name")]
+    names = national.real_name_pool()
+    citizens: list[Citizen] = []
+    demo: list[int] = []  # positions of the demo's own citizens
+    for pk, username, nickname, has_phone in rows.values_list(
+        "pk", "username", "nickname", "phone_hash"
+    ):
+        number = national.citizen_number(username)
+        if number <= CITIZENS:
+            demo.append(len(citizens))
+        phone = national.citizen_phone(number) if has_phone else None
+        citizens.append(Citizen(pk, nickname, phone, names[number % len(names)]))
+    stored = dict(
+        (pk, (phone, real_name))
+        for pk, phone, real_name in model.objects.filter(
+            pk__in=[citizens[i].id for i in demo]
+        ).values_list("pk", "phone", "real_name")
+    )
+    for i in demo:
+        citizens[i].phone, citizens[i].real_name = stored[citizens[i].id]
+    return citizens
 
 
 def logins() -> list[Login]:

@@ -7,12 +7,13 @@ only prints the demo logins. `--messages N` adds N more messages; `--reset` repl
 from __future__ import annotations
 
 import sys
+from time import perf_counter
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from liuyan.demo import world
+from liuyan.demo import national, world
 from liuyan.demo.generate import (
     Outcome,
     delete_demo_messages,
@@ -42,12 +43,19 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=2000, help="Messages per transaction."
         )
         parser.add_argument(
+            "--world-only",
+            action="store_true",
+            help="Only grow the world to the size N messages call for (units, boards, citizens).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run although DEBUG is off (the demo accounts share a published password).",
         )
 
-    def handle(self, *args, messages, seed, months, reset, batch_size, force, **options):
+    def handle(
+        self, *args, messages, seed, months, reset, batch_size, force, world_only, **options
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production, and every demo account has the same "
@@ -67,8 +75,11 @@ class Command(BaseCommand):
             self.campaigns()  # added to demos loaded before campaigns existed
             self.print_logins()
             return
-        world.ensure_world(seed=1)
         count = DEFAULT_MESSAGES if messages is None else messages
+        # A load test's world grows with all its messages (see liuyan.demo.national).
+        self.build_world(existing + count)
+        if world_only:
+            return
         # A second load with the default seed would repeat the same stories at the same times.
         seed = seed if seed is not None else 1 + existing
         outcome = self.generate(
@@ -78,6 +89,17 @@ class Command(BaseCommand):
         self.rebuild_figures(show=verbose)
         self.campaigns()
         self.print_logins()
+
+    def build_world(self, messages: int) -> None:
+        started = perf_counter()
+        grown = world.ensure_world(seed=1, messages=messages)
+        seconds = perf_counter() - started
+        if grown.units or grown.citizens:
+            self.stdout.write(
+                f"Grew the world by {grown.units:,} units, {grown.boards:,} boards, "
+                f"{grown.staff:,} staff and {grown.citizens:,} citizens in {seconds:.1f} s."
+            )
+        self.stdout.write(f"World: {national.census()}.")
 
     def campaigns(self) -> None:
         """A running and a closed suggestion campaign (人民建议征集), once."""
