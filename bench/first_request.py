@@ -9,8 +9,8 @@ files, writes a signed-in moderator's session (both factors, as after the TOTP s
 each round and each checkout (``--old`` is another checkout, e.g. `git worktree add var/base
 <commit>`, run with its own gunicorn_conf.py) starts gunicorn as `liuyan serve-prod` does, and
 from the moment it is started asks every 20 ms until the page answers: the time to the first 200
-of the moderator's screening page (/desk/moderate/) and, on another fresh server, of the home
-page (/). This checkout runs twice: as configured by default (each worker warms itself up
+of the moderator's screening page (/desk/moderate/) and, each on another fresh server, of the
+home page (/) and of the newest public message's page (/messages/<serial>/). This checkout runs twice: as configured by default (each worker warms itself up
 before taking requests) and with LIUYAN_WEB_PRELOAD=1 (the master warms up once, then forks).
 Servers are started one at a time, old and new alternating, so that both see the same
 machine. Goal (issue #13): under 2 s.
@@ -31,7 +31,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PAGES = {"screening": "/desk/moderate/", "home": "/"}
+PAGES = {"screening": "/desk/moderate/", "home": "/", "message": "/messages/{serial}/"}
 
 SESSION = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -45,6 +45,9 @@ session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session[AUTH_LEVEL] = BY_TWO_FACTORS
 session.create()
+from liuyan.board.selectors import public_messages
+newest = public_messages().order_by("-pk").values_list("serial", flat=True).first()
+print(newest)
 print(session.session_key)
 """
 
@@ -87,7 +90,7 @@ def environment(args) -> dict[str, str]:
     return env
 
 
-def prepare(args, env: dict[str, str]) -> str:
+def prepare(args, env: dict[str, str]) -> tuple[str, str]:
     liuyan = str(BIN / "liuyan")
     if not args.database_url and not (args.var / "liuyan.sqlite3").exists():
         subprocess.run([liuyan, "migrate", "-v", "0"], env=env, check=True)
@@ -97,7 +100,8 @@ def prepare(args, env: dict[str, str]) -> str:
     shell = subprocess.run(
         [liuyan, "shell", "-c", SESSION], env=env, check=True, capture_output=True, text=True
     )
-    return shell.stdout.strip().splitlines()[-1]
+    *_, serial, session = shell.stdout.strip().splitlines()
+    return serial, session
 
 
 def ask(port: int, path: str, session: str) -> int | None:
@@ -137,7 +141,7 @@ def time_to_first_200(source: Path, env, args, path: str, session: str) -> float
 def main(argv=None) -> None:
     args = parse_args(argv)
     env = environment(args)
-    session = prepare(args, env)
+    serial, session = prepare(args, env)
     sources: dict[str, tuple[Path, dict[str, str]]] = {
         "new": (PROJECT, env),
         "new, LIUYAN_WEB_PRELOAD=1": (PROJECT, {**env, "LIUYAN_WEB_PRELOAD": "1"}),
@@ -146,7 +150,8 @@ def main(argv=None) -> None:
         sources = {"old": (args.old.resolve(), env), **sources}
     seconds: dict[tuple[str, str], list[float]] = {}
     for round_ in range(args.rounds):
-        for page, path in PAGES.items():
+        for page, pattern in PAGES.items():
+            path = pattern.format(serial=serial)
             for name, (source, source_env) in sources.items():
                 took = time_to_first_200(source, source_env, args, path, session)
                 seconds.setdefault((name, page), []).append(took)

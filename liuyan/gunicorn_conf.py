@@ -14,8 +14,9 @@ Why these values (see docs/production.md, "Why gunicorn" and "Web server setting
   requests, and no database connection or pool is ever shared across a fork
   (LIUYAN_WEB_PRELOAD=1 trades that for workers that are ready at once, see below);
 - post_worker_init warms each worker up (liuyan/ops/warmup.py: the URL configuration and views,
-  translations, templates, the segmenter) after it loaded the application and before it takes a
-  request, so that no visitor's request pays seconds of imports (bench/first_request.py);
+  translations, templates) after it loaded the application and before it takes a request, so
+  that no visitor's request pays seconds of imports (bench/first_request.py); the segmenter and
+  numpy load in a thread of the worker afterwards, while it already answers pages;
 - max_requests with jitter: a worker is replaced after about a thousand requests, so a slow leak
   cannot grow for ever, and the jitter keeps the workers from all restarting at once.
 """
@@ -89,7 +90,8 @@ def post_worker_init(worker: object) -> None:
     master must not import Django (see above)."""
     from liuyan.ops.warmup import warm_up
 
-    warm_up()
+    # The segmenter and numpy load in a thread of the worker while it already answers pages.
+    warm_up(background=True)
 
 
 # Heartbeat files in memory: a worker on a slow or full disk must not look dead to the master.
