@@ -318,6 +318,14 @@ def _current_state(now: datetime) -> _State | None:
     return state
 
 
+def index_ready() -> bool:
+    """Whether this process has an index to answer from. False while a new process still loads
+    the stored one in the background: a page then says the suggestions are loading and asks
+    again later (the moderator's possible duplicates) rather than wait for it."""
+    with _lock:
+        return _state is not None
+
+
 def wait_until_loaded(timeout: float = 30.0) -> bool:
     """For tests and benchmarks: wait for a background refresh to finish."""
     deadline = time.monotonic() + timeout
