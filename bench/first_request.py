@@ -10,8 +10,9 @@ each round and each checkout (``--old`` is another checkout, e.g. `git worktree 
 <commit>`, run with its own gunicorn_conf.py) starts gunicorn as `liuyan serve-prod` does, and
 from the moment it is started asks every 20 ms until the page answers: the time to the first 200
 of the moderator's screening page (/desk/moderate/) and, each on another fresh server, of the
-home page (/) and of the newest public message's page (/messages/<serial>/). This checkout runs twice: as configured by default (each worker warms itself up
-before taking requests) and with LIUYAN_WEB_PRELOAD=1 (the master warms up once, then forks).
+home page (/) and of the newest public message's page (/messages/<serial>/). This checkout
+runs twice: as configured by default (each worker warms itself up before taking requests) and
+with LIUYAN_WEB_PRELOAD=1 (the master warms up once, then forks).
 Servers are started one at a time, old and new alternating, so that both see the same
 machine. Goal (issue #13): under 2 s.
 """

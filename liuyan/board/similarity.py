@@ -54,6 +54,7 @@ from django.utils import timezone
 
 from liuyan.core.lifecycle import ReplyState
 from liuyan.directory.models import Board
+
 from .models import Message, Reply
 from .selectors import public_messages
 from .textrules import mask_staff_text

@@ -27,6 +27,7 @@ everything in its main thread before it forks: no thread of the master may run a
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -66,8 +67,9 @@ def _load_heavy() -> None:
         from liuyan.insight.text import segmenter
 
         segmenter()  # rjieba and our domain words: search and every message written need it
-        import liuyan.insight.classify  # noqa: F401  numpy: the domain suggestions
-        import liuyan.insight.similar  # noqa: F401  numpy, scipy.sparse: the similarity index
+        # numpy for the domain suggestions; numpy and scipy.sparse for the similarity index.
+        for module in ("liuyan.insight.classify", "liuyan.insight.similar"):
+            importlib.import_module(module)
     except Exception:  # a worker serves without it: the first page that needs it loads it
         log.exception("Warming up the segmenter and the insight modules failed")
         return
