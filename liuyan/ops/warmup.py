@@ -19,9 +19,10 @@ What must be ready before a worker takes its first request is only what every pa
 URL configuration with the views, the translations and the base template. The heavy parts that
 only some pages use (the segmenter, which search and every written message need, and numpy with
 scipy.sparse behind the similarity index and the classifier) are no longer imported by the
-views; `warm_up(background=True)` loads them in a daemon thread after the worker is ready, and
-a page that needs one first waits only for what is still missing (the segmenter has its lock,
-imports have Python's module locks). A master that preloads (LIUYAN_WEB_PRELOAD=1) loads
+views; a worker loads them in a daemon thread after it answered its first request
+(`load_heavy_in_background`, from gunicorn's post_request hook), and a page that needs one
+before that waits only for what is still missing (the segmenter has its lock, imports have
+Python's module locks). A master that preloads (LIUYAN_WEB_PRELOAD=1) loads
 everything in its main thread before it forks: no thread of the master may run across a fork.
 """
 
@@ -35,10 +36,10 @@ import time
 log = logging.getLogger(__name__)
 
 
-def warm_up(*, background: bool = False) -> float:
-    """Import the URL configuration and views, load translations and templates, then the heavy
-    libraries (in a daemon thread when `background`). Returns the seconds before the worker may
-    take requests. Never touches the database."""
+def warm_up(*, heavy: bool = True) -> float:
+    """Import the URL configuration and views, load translations and templates, and, when
+    `heavy`, the segmenter and numpy too. Returns the seconds it took. Never touches the
+    database."""
     started = time.perf_counter()
     from django.conf import settings
     from django.template.loader import get_template
@@ -51,13 +52,25 @@ def warm_up(*, background: bool = False) -> float:
         translation.activate(language)  # loads this language's catalogs
     translation.deactivate()
     get_template("base.html")  # the template engine, its loaders and the common base template
-    seconds = time.perf_counter() - started
-    log.info("Worker ready in %.2f s (%d URL patterns)", seconds, len(patterns))
-    if background:
-        threading.Thread(target=_load_heavy, name="warm-up", daemon=True).start()
-    else:
+    if heavy:
+        _heavy_started.set()
         _load_heavy()
+    seconds = time.perf_counter() - started
+    log.info("Warmed up in %.2f s (%d URL patterns)", seconds, len(patterns))
     return seconds
+
+
+_heavy_started = threading.Event()
+
+
+def load_heavy_in_background() -> None:
+    """Once per process, after its first answer (gunicorn's post_request hook): the segmenter and
+    numpy in a daemon thread. Not before: on a small machine five workers loading them at once
+    would delay every worker's first page; a page that needs one sooner loads it itself."""
+    if _heavy_started.is_set():
+        return
+    _heavy_started.set()
+    threading.Thread(target=_load_heavy, name="warm-up", daemon=True).start()
 
 
 def _load_heavy() -> None:
