@@ -45,6 +45,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -53,11 +54,16 @@ from django.utils import timezone
 
 from liuyan.core.lifecycle import ReplyState
 from liuyan.directory.models import Board
-from liuyan.insight.similar import Campaign, IndexedMessage, Match, SimilarityIndex
 
 from .models import Message, Reply
 from .selectors import public_messages
 from .textrules import mask_staff_text
+
+if TYPE_CHECKING:
+    # Imported where the index is built or loaded, which is in a background thread of a web
+    # process (or the command): numpy and scipy.sparse are not imported with the views, so a
+    # new process answers its first pages sooner (bench/first_request.py).
+    from liuyan.insight.similar import Campaign, IndexedMessage, Match, SimilarityIndex
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +89,7 @@ USE_SNAPSHOT = True  # the tests turn it off (their messages are their own) or p
 
 @dataclass
 class _State:
-    index: SimilarityIndex = field(default_factory=SimilarityIndex)
+    index: SimilarityIndex = field(default_factory=lambda: _new_index())
     watermark: int = 0
     built_at: float = 0.0  # wall clock (time.time()): the stored file carries it across processes
     checked_at: float = 0.0  # monotonic, this process only
@@ -98,7 +104,15 @@ _refreshing = False
 _work_lock = threading.Lock()  # one refresh at a time per process
 
 
+def _new_index() -> SimilarityIndex:
+    from liuyan.insight.similar import SimilarityIndex
+
+    return SimilarityIndex()
+
+
 def _entry(row: dict) -> IndexedMessage:
+    from liuyan.insight.similar import IndexedMessage
+
     return IndexedMessage(
         id=row["pk"],
         text=f"{row['public_title']}\n{row['public_body'][:BODY_CHARS]}",
@@ -303,6 +317,14 @@ def _current_state(now: datetime) -> _State | None:
             with _lock:
                 state = _state
     return state
+
+
+def index_ready() -> bool:
+    """Whether this process has an index to answer from. False while a new process still loads
+    the stored one in the background: a page then says the suggestions are loading and asks
+    again later (the moderator's possible duplicates) rather than wait for it."""
+    with _lock:
+        return _state is not None
 
 
 def wait_until_loaded(timeout: float = 30.0) -> bool:

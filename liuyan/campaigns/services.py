@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from liuyan.directory.models import Unit
 from liuyan.directory.selectors import work_calendar
-from liuyan.insight import hot
 from liuyan.insight.masking import mask_public
 
 from . import search, selectors
@@ -245,6 +244,10 @@ def group_into_themes(*, campaign: Campaign, now: datetime) -> int:
     """Sort the campaign's published suggestions that have no theme yet into themes (the hot-issue
     clustering of liuyan.insight), each named by its most typical suggestion. Themes the organiser
     has shaped (merged, split, renamed) are kept. Returns how many themes were made."""
+    # Imported here, not with the views: it brings numpy and scipy.sparse, which a new web
+    # process would otherwise import before answering its first page (bench/first_request.py).
+    from liuyan.insight import hot
+
     loose = list(
         campaign.suggestions.filter(status=Suggestion.Status.PUBLISHED, theme__isnull=True)
         .only("pk", "public_title", "public_body", "submitted_at", "support_count")

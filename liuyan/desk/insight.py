@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -20,7 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from liuyan.board.models import Assignment, Message, Reply
 from liuyan.core.lifecycle import AssignmentKind, AssignmentState
 from liuyan.directory.models import Domain
-from liuyan.insight import classify, quality, routing
+from liuyan.insight import quality, routing
+
+if TYPE_CHECKING:
+    # Imported by the two functions that use it: numpy comes with it, and most desk pages
+    # never classify (a web process answers its first pages sooner, bench/first_request.py).
+    from liuyan.insight import classify
 
 from .selectors import UnitSuggestion, dispatch_candidates
 
@@ -38,6 +44,8 @@ def suggested_domains(title: str, body: str, *, limit: int = 3) -> list[DomainSu
 
     The classifier's labels are first-level domain names; a label no Domain row carries (the
     taxonomy was edited since training) is skipped."""
+    from liuyan.insight import classify
+
     predictions = classify.predict([(title, body)], settings.LIUYAN_MODELS_DIR, top_k=limit)
     if not predictions:
         return []
@@ -52,6 +60,8 @@ def classifier_figures() -> classify.ModelFigures | None:
     """The trained classifier's held-out figures, shown next to its suggestions (None without
     a model): with them, whether it learnt from generated demo text, which makes them mean
     nothing."""
+    from liuyan.insight import classify
+
     return classify.model_figures(settings.LIUYAN_MODELS_DIR)
 
 

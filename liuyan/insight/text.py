@@ -19,9 +19,15 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import opencc
-import rjieba
+
+if TYPE_CHECKING:
+    # Imported when the segmenter is built, not with this module: rjieba loads its dictionary
+    # when imported (a noticeable part of a web process's start, bench/first_request.py), and
+    # most pages never segment anything.
+    import rjieba
 
 WORDS_FILE = Path(__file__).with_name("data") / "words.txt"
 
@@ -96,6 +102,8 @@ def load_domain_words(path: Path = WORDS_FILE) -> list[tuple[str, str | None]]:
 
 
 def _build_segmenter() -> rjieba.Jieba:
+    import rjieba
+
     segmenter = rjieba.Jieba()
     for word, tag in load_domain_words():
         # suggest_freq only makes the word beat its own characters; a neighbouring dictionary

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from liuyan.board.search import search_public
 from liuyan.directory.models import Domain
-from liuyan.insight import classify
 
 from .selectors import PERIOD_DAYS
 
@@ -49,6 +48,10 @@ def suggested_domain(title: str, body: str) -> Domain | None:
     model, or when it is not confident enough to be worth showing."""
     if not (title or "").strip():
         return None
+    # Imported here, not with the views: numpy comes with it (a new web process answers its
+    # first pages sooner, bench/first_request.py).
+    from liuyan.insight import classify
+
     predictions = classify.predict([(title, body)], settings.LIUYAN_MODELS_DIR, top_k=1)
     if not predictions or predictions[0].confidence < SUGGEST_MIN_CONFIDENCE:
         return None

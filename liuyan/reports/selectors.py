@@ -14,7 +14,6 @@ from liuyan.board.access import PUBLIC_STATES, staff_scope, visible_messages
 from liuyan.board.models import Message
 from liuyan.board.selectors import public_messages
 from liuyan.core.lifecycle import State
-from liuyan.insight.hot import main_place
 
 from .models import HotIssue
 
@@ -109,6 +108,10 @@ def _title_and_place(issue: HotIssue, readable: list[Message]) -> tuple[str, str
     `readable` ones: then named after one that is (the earliest)."""
     if any(message.pk == issue.title_message_id for message in readable):
         return issue.title, issue.place
+    # Imported here: liuyan.insight.hot brings numpy and scipy.sparse, which no other report
+    # page needs, and a new web process would import them before answering its first page.
+    from liuyan.insight.hot import main_place
+
     named = min(readable, key=lambda message: (message.submitted_at, message.pk))
     return named.public_title, main_place(named.public_title, named.public_body)
 

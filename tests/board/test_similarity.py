@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
@@ -209,6 +210,41 @@ def test_the_first_request_does_not_wait_for_the_index(world, stored_index, monk
     assert similarity.wait_until_loaded(timeout=20)
     assert loaded == [stored_index]
     assert similarity._state is not None and len(similarity._state.index) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the loading thread reads with its own connection
+def test_a_moderator_page_says_duplicates_are_loading_and_asks_again(
+    world, client, stored_index, monkeypatch
+):
+    """A process that has just started renders the message page without waiting for the index:
+    the duplicates section says it is loading and fetches itself again (HTMX) until it is."""
+    original = _submit(world, "小区门口路灯坏了两个多月")
+    again = _submit(world, "小区门口路灯坏了两个多月")
+    similarity.store_index()
+    similarity.forget_index()  # a new process
+    monkeypatch.setattr(similarity, "REFRESH_IN_BACKGROUND", True)
+    release = threading.Event()
+    real_load = similarity._load_snapshot
+
+    def slow_load(path):
+        release.wait(20)  # the stored index is still being read
+        return real_load(path)
+
+    monkeypatch.setattr(similarity, "_load_snapshot", slow_load)
+    client.force_login(world.moderator)
+    url = reverse("desk:moderate_message", args=[again.pk])
+
+    first = client.get(url)
+    assert first.context["duplicates_loading"] and first.context["possible_duplicates"] == []
+    assert 'id="possible-duplicates" aria-busy="true"' in first.text
+    assert f'hx-get="{url}"' in first.text and 'hx-select="#possible-duplicates"' in first.text
+    release.set()
+    assert similarity.wait_until_loaded(timeout=20)
+
+    later = client.get(url)
+    assert not later.context["duplicates_loading"]
+    assert [d.message for d in later.context["possible_duplicates"]] == [original]
+    assert 'aria-busy="true"' not in later.text
 
 
 def test_tick_queues_the_stored_index_when_it_is_due(world, stored_index):

@@ -17,7 +17,9 @@ The index, partial on public messages in public states like the old one:
 `liuyan rebuild-search-index` switches from GIN to RUM once the extension is installed
 (liuyan.board.search.ensure_postgres_index). The trigram index is dropped: nothing uses it any
 more. Adding a stored column rewrites board_message under an exclusive lock: minutes on a
-province's ten million messages, so run it in a maintenance window.
+province's ten million messages. docs/production.md ("Upgrading a large database without a long
+lock") says how to prepare the column beforehand while the site serves; this migration then
+keeps it (IF NOT EXISTS) and only builds the index, concurrently.
 
 The states are frozen here as in 0003 (a test checks they still equal PUBLIC_STATES).
 """

@@ -213,6 +213,8 @@ def message_detail(request, message_id: int):
         "close_form": NoteForm(),
         "supervise_form": SuperviseForm(),
         "possible_duplicates": _possible_duplicates(request, message, actions),
+        # Asked after the line above, whose question starts the index's first load if needed.
+        "duplicates_loading": Action.MARK_DUPLICATE in actions and not similarity.index_ready(),
         "suggestions": suggestions,
         "domain_suggestions": insight.suggested_domains(message.title, message.body),
         "classifier_figures": insight.classifier_figures(),
