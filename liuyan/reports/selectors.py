@@ -177,6 +177,9 @@ def _for_reader(
     if not visible:
         return IssueForReader(issue, None, "", [])
     # The message the issue is named after is hidden: name it after the earliest readable one.
+    # Imported here for the reason given in _title_and_place.
+    from liuyan.insight.hot import main_place
+
     named = shown[0]
     return IssueForReader(
         issue, named.public_title, main_place(named.public_title, named.public_body), shown
