@@ -9,10 +9,10 @@ process of its own (`liuyan export --format F --output FILE`) and its peak resid
 (ru_maxrss of the child) is printed beside the same process's memory before the export began
 (Django and the app loaded) and its time. The export runs with DEBUG off, as in production
 (`--debug` keeps it on; the export clears Django's query log per chunk either way), although the
-database is made with LIUYAN_DEBUG=1 (no production secrets needed). Then the messages, their events and replies are
-copied with `INSERT ... SELECT` until the database holds LARGE messages, and the exports are
-measured again. (The copies repeat the demo's text; what is measured is the reader and the
-writers, whose memory must not depend on the number of rows.)
+database is made with LIUYAN_DEBUG=1 (no production secrets needed). Then the messages, their
+events and replies are copied with `INSERT ... SELECT` until the database holds LARGE messages,
+and the exports are measured again. (The copies repeat the demo's text; what is measured is the
+reader and the writers, whose memory must not depend on the number of rows.)
 """
 
 from __future__ import annotations

@@ -188,9 +188,7 @@ def test_only_administrators_import(world, tmp_path):
     assert not Message.objects.exists()
 
 
-def test_segmented_form_imports_with_a_stable_id_and_a_title_from_its_first_words(
-    world, tmp_path
-):
+def test_segmented_form_imports_with_a_stable_id_and_a_title_from_its_first_words(world, tmp_path):
     """The shared data's segmented form has only 分词文本 and 一级分类: each row becomes a
     message with an id from its text's hash, a title from its first words and the given time;
     the same text twice is one message, and a second run adds nothing."""
@@ -199,7 +197,12 @@ def test_segmented_form_imports_with_a_stable_id_and_a_title_from_its_first_word
     path = write_csv(
         tmp_path / "seg.csv",
         header=["分词文本", "一级分类"],
-        rows=[[text, "城乡建设"], ["路灯 不亮 晚上 出行 不便", ""], [text, "城乡建设"], ["", "城乡建设"]],
+        rows=[
+            [text, "城乡建设"],
+            ["路灯 不亮 晚上 出行 不便", ""],
+            [text, "城乡建设"],
+            ["", "城乡建设"],
+        ],
     )
     out, err = run_import(path, world, time="2020-01-08 13:54:22")
     assert "4 rows: 2 messages created" in out and "1 already imported" in out, out
