@@ -1,16 +1,18 @@
 """Peak memory of `liuyan export` at two sizes: it must not grow with the number of messages.
 
     LIUYAN_DEBUG=1 .venv/bin/python bench/export_memory.py [--small 10000] [--large 1000000]
-        [--formats csv,jsonl,xlsx] [--keep DIR]
+        [--formats csv,jsonl,xlsx] [--keep DIR] [--skip-small] [--debug]
 
 In a fresh SQLite database (temporary directory, or --keep DIR to reuse one): `liuyan demo-data
 --messages SMALL` makes realistic messages with replies and timelines; each export is run in a
 process of its own (`liuyan export --format F --output FILE`) and its peak resident memory
 (ru_maxrss of the child) is printed beside the same process's memory before the export began
-(Django and the app loaded) and its time. Then the messages, their events and replies are
-copied with `INSERT ... SELECT` until the database holds LARGE messages, and the exports are
-measured again. (The copies repeat the demo's text; what is measured is the reader and the
-writers, whose memory must not depend on the number of rows.)
+(Django and the app loaded) and its time. The export runs with DEBUG off, as in production
+(`--debug` keeps it on; the export clears Django's query log per chunk either way), although the
+database is made with LIUYAN_DEBUG=1 (no production secrets needed). Then the messages, their
+events and replies are copied with `INSERT ... SELECT` until the database holds LARGE messages,
+and the exports are measured again. (The copies repeat the demo's text; what is measured is the
+reader and the writers, whose memory must not depend on the number of rows.)
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def liuyan(var: Path, *args: str) -> None:
     subprocess.run([str(PROJECT / ".venv/bin/liuyan"), *args], env=env_for(var), check=True)
 
 
-def measure(var: Path, fmt: str) -> tuple[float, float, float, int]:
+def measure(var: Path, fmt: str, debug: bool = False) -> tuple[float, float, float, int]:
     """(MiB before the export, peak MiB, seconds, bytes written) in a child process."""
     out = var / f"export.{fmt}"
     code = f"""
@@ -52,6 +54,10 @@ import django
 django.setup()
 from django.core.management import call_command
 import openpyxl  # loaded before the baseline, as the command would
+from django.conf import settings
+# As in production: no query log (the database's `queries_logged` reads DEBUG at each query).
+# The export also clears that log per chunk when DEBUG is on; --debug measures that case.
+settings.DEBUG = {debug!r}
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 call_command("export", "--format", {fmt!r}, "--output", {str(out)!r})
@@ -119,6 +125,9 @@ def main() -> None:
     parser.add_argument("--formats", default="csv,jsonl,xlsx")
     parser.add_argument("--keep", help="work in this directory (kept afterwards)")
     parser.add_argument("--skip-small", action="store_true", help="measure only the large size")
+    parser.add_argument(
+        "--debug", action="store_true", help="export with DEBUG on (default: off, as in production)"
+    )
     args = parser.parse_args()
     var = Path(args.keep or tempfile.mkdtemp(prefix="liuyan-bench-export-"))
     var.mkdir(parents=True, exist_ok=True)
@@ -135,7 +144,7 @@ def main() -> None:
             print(f"copied up to {count(var)} messages in {time.perf_counter() - start:.0f} s")
         n = count(var)
         for fmt in formats:
-            before, peak, seconds, size_bytes = measure(var, fmt)
+            before, peak, seconds, size_bytes = measure(var, fmt, args.debug)
             print(
                 f"{n:9d} messages  {fmt:5s}  peak {peak:7.1f} MiB  (before export {before:6.1f} "
                 f"MiB, +{peak - before:6.1f})  {seconds:7.1f} s  {size_bytes / 2**20:8.1f} MiB "

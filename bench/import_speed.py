@@ -21,8 +21,10 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import sys
 import tempfile
+import time
 from pathlib import Path
 from time import perf_counter
 
@@ -72,15 +74,31 @@ def sample_files(tmp: Path, rows: int) -> list[Path]:
     return paths
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its ended children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def run_import(paths, board, admin) -> tuple[int, int, float]:
     from liuyan.channels import importer
 
     rows = created = 0
     start = perf_counter()
+    cpu_start = cpu_seconds()
     for path in paths:
         report = importer.import_file(path, board=board, actor=admin)
         rows, created = rows + report.rows, created + report.created
-    return rows, created, perf_counter() - start
+    seconds = perf_counter() - start
+    own, workers = (after - before for after, before in zip(cpu_seconds(), cpu_start, strict=True))
+    # On a loaded machine the wall time says more about the other jobs than about the import;
+    # the CPU time of the writer and of the workers does not depend on them.
+    print(
+        f"  CPU: writer {own:6.2f} s ({rows / own:6.0f} rows per CPU second), "
+        f"text workers {workers:6.2f} s"
+    )
+    return rows, created, seconds
 
 
 def main() -> None:
@@ -145,6 +163,7 @@ def baseline(tmp: Path, rows_wanted: int) -> None:
     call_command("migrate", verbosity=0)
     board, _admin = world()
     start = perf_counter()
+    cpu_start = time.process_time()
     count, batch = 0, []
     for path in sample_files(tmp, rows_wanted):
         for _line, row in importer.read_rows(path):
@@ -171,9 +190,11 @@ def baseline(tmp: Path, rows_wanted: int) -> None:
                 batch = []
     Message.objects.bulk_create(batch)
     seconds = perf_counter() - start
+    cpu = time.process_time() - cpu_start
     print(
         f"plain insert:  {count:6d} rows as bare messages in {seconds:6.2f} s = "
-        f"{count / seconds:8.0f} rows/s (baseline)"
+        f"{count / seconds:8.0f} rows/s (baseline); CPU {cpu:.2f} s ({count / cpu:.0f} rows per "
+        "CPU second)"
     )
 
 

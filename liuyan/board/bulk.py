@@ -55,15 +55,27 @@ def insert_rows(
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     ids: list[int] = []
 
+    # Per column: its constant, or its adapter (None: the value goes as it is). A batch's rows
+    # share many times (a message is submitted, screened and dispatched at once), so each
+    # distinct time is adapted once per call.
+    plan = [(name, name in constants, constants.get(name), adapters.get(name)) for name in names]
+    adapted: dict[tuple[Callable, object], object] = {}
+
     def values(row: dict) -> list:
         out = []
-        for name in names:
-            if name in constants:
-                out.append(constants[name])
-            else:
-                value = row.get(name)
-                adapt = adapters.get(name)
-                out.append(adapt(value) if adapt is not None and value is not None else value)
+        get = row.get
+        for name, constant, fixed, adapt in plan:
+            if constant:
+                out.append(fixed)
+                continue
+            value = get(name)
+            if adapt is not None and value is not None:
+                key = (adapt, value)
+                done = adapted.get(key)
+                if done is None:
+                    done = adapted[key] = adapt(value)
+                value = done
+            out.append(value)
         return out
 
     with connection.cursor() as wrapper:

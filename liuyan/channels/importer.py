@@ -8,6 +8,18 @@ import keeps whole batches and a second run picks up where it stopped: a row who
 already imported is skipped (idempotent). The text work of each batch (masking, segmenting for
 search) runs in forked worker processes while the batch before is written (`_TextWork`).
 
+A file in the shared data set's segmented form (only 分词文本, the message's words separated by
+spaces with stop words left out, and 一级分类) has no id, title or time; it is taken as
+follows (`_segmented_row`), so that it imports and a second run adds nothing:
+
+* source id: ``sha1-`` and the SHA-1 of the 分词文本 (the same text twice is one message: the
+  second is skipped as already seen, like a repeated id);
+* title: the first words, joined as they were written (no space between Chinese words), up to
+  30 characters;
+* text: the 分词文本 as it stands (the original text is not in the file);
+* time: the import's time, or the one given (`default_time`, `liuyan import --time`);
+* domain: 一级分类.
+
 CSV is read with the standard library (`utf-8-sig`, so a BOM from Excel is fine); XLSX with
 openpyxl in read-only mode, which streams the sheet instead of loading it whole.
 """
@@ -15,6 +27,7 @@ openpyxl in read-only mode, which streams the sheet instead of loading it whole.
 from __future__ import annotations
 
 import csv
+import hashlib
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -23,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -40,6 +54,7 @@ from .models import ImportedMessage
 ID, USER, TITLE, TIME, BODY = "留言编号", "留言用户", "留言主题", "留言时间", "留言详情"
 REPLY, REPLY_TIME, DOMAIN, LIKES, DISLIKES = "答复意见", "答复时间", "一级分类", "点赞数", "反对数"
 REQUIRED = (ID, TITLE, TIME, BODY)
+SEGMENTED, SEGMENTED_TITLE_MAX = "分词文本", 30
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
 BATCH = 1000
 # History is taken as it was written: the old system allowed longer texts than our write form's
@@ -84,19 +99,32 @@ class _Row:
     item: HistoricalMessage
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) for every data row of a CSV or XLSX file; the header is line 1."""
+def read_rows(
+    path: Path, *, default_time: datetime | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for every data row of a CSV or XLSX file; the header is line 1.
+    Rows of the segmented form come in the usual columns (see the module's docstring), timed
+    at `default_time` (default: now)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        yield from _csv_rows(path)
+        rows = _csv_rows(path)
     elif suffix in (".xlsx", ".xlsm"):
-        yield from _xlsx_rows(path)
+        rows = _xlsx_rows(path)
     else:
         raise ImportFileError(_("Give a .csv or .xlsx file."))
+    names = next(rows)  # the header, checked
+    if ID in names:
+        yield from rows
+        return
+    when = (default_time or timezone.now()).astimezone(SHANGHAI).strftime(TIME_FORMATS[0])
+    for line, row in rows:
+        yield line, _segmented_row(row, when)
 
 
 def _check_header(header: list[str]) -> list[str]:
     names = [str(name or "").strip() for name in header]
+    if SEGMENTED in names and ID not in names:
+        return names  # the segmented form: its rows are completed by `_segmented_row`
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise ImportFileError(
@@ -105,17 +133,39 @@ def _check_header(header: list[str]) -> list[str]:
     return names
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _segmented_row(row: dict[str, str], when: str) -> dict[str, str]:
+    """A row of the segmented form in the usual columns (see the module's docstring)."""
+    text = " ".join((row.get(SEGMENTED) or "").split())
+    title = ""
+    for word in text.split(" "):
+        glue = " " if title[-1:].isascii() and title[-1:].isalnum() and word[:1].isascii() else ""
+        if len(title) + len(glue) + len(word) > SEGMENTED_TITLE_MAX:
+            break
+        title += glue + word
+    if not title:  # one word longer than a title
+        title = text[:SEGMENTED_TITLE_MAX]
+    return {
+        ID: "sha1-" + hashlib.sha1(text.encode()).hexdigest(),  # noqa: S324 (an id, not a secret)
+        TITLE: title,
+        TIME: when,
+        BODY: text,
+        DOMAIN: row.get(DOMAIN) or "",
+    }
+
+
+def _csv_rows(path: Path) -> Iterator[Any]:
+    """The checked header's names, then (line number, row) per data row."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         names = _check_header(next(reader, []))
+        yield names
         for values in reader:
             # The reader's line number is that of the row's last line (a field may hold newlines).
             if any(v.strip() for v in values):
                 yield reader.line_num, dict(zip(names, values, strict=False))
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _xlsx_rows(path: Path) -> Iterator[Any]:
     from openpyxl import load_workbook
 
     try:
@@ -125,6 +175,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         names = _check_header([_cell_text(v) for v in next(rows, ())])
+        yield names
         for line, values in enumerate(rows, start=2):
             if any(v not in (None, "") for v in values):
                 yield line, {n: _cell_text(v) for n, v in zip(names, values, strict=False)}
@@ -142,7 +193,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _time(text: str, column: str) -> datetime:
+def parse_time(text: str, column: str) -> datetime:
+    """A time of the file (Beijing time) in one of TIME_FORMATS; ValueError when none fits."""
     text = text.strip()
     for fmt in TIME_FORMATS:
         try:
@@ -188,9 +240,9 @@ def parse_row(line: int, row: dict[str, str], domains: dict[str, Domain]) -> _Ro
         )
     if "\x00" in title + body:
         raise ValueError(_("The text holds a NUL character."))
-    submitted_at = _time(row.get(TIME) or "", TIME)
+    submitted_at = parse_time(row.get(TIME) or "", TIME)
     reply = (row.get(REPLY) or "").strip()
-    replied_at = _time(row.get(REPLY_TIME) or "", REPLY_TIME) if reply else None
+    replied_at = parse_time(row.get(REPLY_TIME) or "", REPLY_TIME) if reply else None
     if replied_at is not None and replied_at < submitted_at:
         raise ValueError(_("The reply is older than the message."))
     domain_name = (row.get(DOMAIN) or "").strip()
@@ -225,12 +277,14 @@ def import_file(
     progress: Callable[[int], object] | None = None,
     now: datetime | None = None,
     workers: int | None = None,
+    default_time: datetime | None = None,
 ) -> ImportReport:
     """Import every good row of `path` to `board`; see the module's docstring.
 
     The text work of a batch (masking, segmenting for search: most of a row's cost) runs in
     `workers` forked processes (default: one per core, none on a single core) while this
-    process writes the batch before; `workers=0` does it here."""
+    process writes the batch before; `workers=0` does it here. `default_time` is the time of
+    rows from a file without one (the segmented form; default: `now`)."""
     unit = unit or board.default_unit
     if unit is None:
         raise ImportFileError(_("The board has no default unit: name the unit that answered."))
@@ -245,7 +299,7 @@ def import_file(
         _write(rows, board=board, unit=unit, actor=actor, source=source, now=now, report=report)
 
     try:
-        for line, raw in read_rows(path):
+        for line, raw in read_rows(path, default_time=default_time or now):
             report.rows += 1
             if progress is not None:
                 progress(1)

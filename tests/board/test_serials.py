@@ -65,3 +65,19 @@ def test_sync_moves_counters_up_to_the_stored_serials_and_never_down(world):
     }
     assert second.serial == "20260303000001"
     assert _submit(world, MONDAY).serial == "20260302000091"
+
+
+def test_reserving_in_bulk_continues_after_each_days_stored_serials(world):
+    """An import's days that have no counter yet start after the serials stored on them (read
+    for all the days in one statement), and a day with nothing stored starts at 1."""
+    first, second = _submit(world, MONDAY), _submit(world, MONDAY + timedelta(days=1))
+    Message.objects.filter(pk=first.pk).update(serial="20260302000041")
+    Message.objects.filter(pk=second.pk).update(serial="20260303000007")
+    SerialCounter.objects.all().delete()
+    days = [(MONDAY + timedelta(days=k)).date() for k in range(3)]
+    reserved = serials.reserve_serials({days[0]: 2, days[1]: 1, days[2]: 1})
+    assert reserved == {
+        days[0]: ["20260302000042", "20260302000043"],
+        days[1]: ["20260303000008"],
+        days[2]: ["20260304000001"],
+    }

@@ -174,7 +174,7 @@ def test_xlsx_import(world, domain, tmp_path):
 
 def test_file_without_required_columns_is_refused(world, tmp_path):
     path = write_csv(
-        tmp_path / "words.csv", rows=[["市 西湖 建筑", "城乡建设"]], header=["分词文本", "一级分类"]
+        tmp_path / "words.csv", rows=[["市西湖建筑", "城乡建设"]], header=["留言详情", "一级分类"]
     )
     with pytest.raises(CommandError, match="留言编号"):
         run_import(path, world)
@@ -188,7 +188,39 @@ def test_only_administrators_import(world, tmp_path):
     assert not Message.objects.exists()
 
 
+def test_segmented_form_imports_with_a_stable_id_and_a_title_from_its_first_words(world, tmp_path):
+    """The shared data's segmented form has only 分词文本 and 一级分类: each row becomes a
+    message with an id from its text's hash, a title from its first words and the given time;
+    the same text twice is one message, and a second run adds nothing."""
+    Domain.objects.get_or_create(name="城乡建设", level=1)
+    text = "投诉 A3 区 盛世 耀凯 小区 物业 无故 停水 2015 年 购买 盛世 耀凯 小区 17 栋 楼 两层"
+    path = write_csv(
+        tmp_path / "seg.csv",
+        header=["分词文本", "一级分类"],
+        rows=[
+            [text, "城乡建设"],
+            ["路灯 不亮 晚上 出行 不便", ""],
+            [text, "城乡建设"],
+            ["", "城乡建设"],
+        ],
+    )
+    out, err = run_import(path, world, time="2020-01-08 13:54:22")
+    assert "4 rows: 2 messages created" in out and "1 already imported" in out, out
+    assert "line 5" in err  # the empty text is a bad row, reported by its line
+    message = Message.objects.get(domain__name="城乡建设")
+    assert message.title == "投诉A3区盛世耀凯小区物业无故停水2015年购买盛世耀凯小区"
+    assert len(message.title) <= importer.SEGMENTED_TITLE_MAX
+    assert message.body == text
+    assert message.submitted_at == datetime(2020, 1, 8, 5, 54, 22, tzinfo=UTC)
+    record = ImportedMessage.objects.get(message=message)
+    assert record.source_id.startswith("sha1-") and len(record.source_id) == 45
+    out, _err = run_import(path, world)
+    assert " 0 messages created" in out and Message.objects.count() == 2
+
+
 SHARED_FILES = ["messages_labeled.csv", "messages_replies.csv", "messages_hot.csv"]
+SEGMENTED_FILE = "messages_labeled_segmented.csv"
+ALL_SHARED_FILES = [*SHARED_FILES, SEGMENTED_FILE]
 
 
 def _load_shared_domains():
@@ -206,20 +238,19 @@ def _load_shared_domains():
 
 @pytest.mark.shared_data
 def test_shared_files_sample_imports_cleanly_and_once(world, tmp_path):
-    """300 rows of each shared file (the whole files are the slow test below)."""
+    """300 rows of each of the four shared files (the whole files are the slow test below)."""
     _load_shared_domains()
-    for name in SHARED_FILES:
+    for name in ALL_SHARED_FILES:
         with (SHARED_DATA / name).open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
         sample = write_csv(tmp_path / name, rows=rows[1:301], header=rows[0])
         out, _err = run_import(sample, world)
         assert "300 rows: 300 messages created" in out or "already imported" in out, out
-    # The fourth file holds only segmented words (no id, title or time): refused as a whole.
-    with pytest.raises(CommandError, match="留言编号"):
-        run_import(SHARED_DATA / "messages_labeled_segmented.csv", world)
+        assert " 0 bad rows" in out, _err
     created = Message.objects.count()
-    for name in SHARED_FILES:
-        run_import(tmp_path / name, world)
+    for name in ALL_SHARED_FILES:
+        out, _err = run_import(tmp_path / name, world)
+        assert " 0 messages created" in out
     assert Message.objects.count() == created
 
 
@@ -229,15 +260,16 @@ def test_all_shared_message_files_import_and_a_second_run_adds_nothing(world, ca
     _load_shared_domains()
     started = time.perf_counter()
     total_rows = 0
-    for name in SHARED_FILES:
+    for name in ALL_SHARED_FILES:
         out, err = run_import(SHARED_DATA / name, world)
         total_rows += int(out.split(" rows")[0])
-        assert " 0 bad rows" in out, err  # clean: every row of the three files goes in
+        assert " 0 bad rows" in out, err  # clean: every row of the four files goes in
     first = time.perf_counter() - started
     counts = (Message.objects.count(), Reply.objects.count(), Event.objects.count())
-    # 8,924 rows; 30 ids appear in two files (the same messages): 8,894 messages.
-    assert counts[0] == 8894 and counts[1] > 2700
-    for name in SHARED_FILES:
+    # 8,924 rows with ids, 30 of them in two files (the same messages): 8,894 messages; and
+    # 8,304 segmented rows, 155 of them a text seen before in that file: 8,149 more.
+    assert counts[0] == 8894 + 8149 and counts[1] > 2700
+    for name in ALL_SHARED_FILES:
         out, _ = run_import(SHARED_DATA / name, world)
         assert " 0 messages created" in out
     assert (Message.objects.count(), Reply.objects.count(), Event.objects.count()) == counts

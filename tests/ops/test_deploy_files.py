@@ -25,6 +25,7 @@ def test_the_units_run_the_documented_commands_with_the_shared_environment():
     assert "liuyan serve-prod" in units["liuyan-web.service"]
     assert "liuyan db_worker" in units["liuyan-worker.service"]
     assert "liuyan tick" in units["liuyan-tick.service"]
+    assert "liuyan mailbox imap --idle" in units["liuyan-mailbox.service"]
     assert "OnCalendar=" in units["liuyan-tick.timer"]
     for name, text in units.items():
         if name.endswith(".service"):

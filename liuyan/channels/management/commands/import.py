@@ -42,6 +42,13 @@ class Command(BaseCommand):
             default=importer.DEFAULT_SOURCE,
             help=_("Name of the source system; ids are unique within it (default: import)."),
         )
+        parser.add_argument(
+            "--time",
+            help=_(
+                "Time of the messages of a file without a time column (the segmented form), "
+                "as 2020-01-08 13:54:22 in Beijing time (default: now)."
+            ),
+        )
         parser.add_argument("--batch-size", type=int, default=importer.BATCH)
         parser.add_argument("--no-progress", action="store_true", help=_("No progress bar."))
 
@@ -66,6 +73,12 @@ class Command(BaseCommand):
             actor = users.filter(is_superuser=True, is_active=True).order_by("pk").first()
         if actor is None:
             raise CommandError(_("Name an administrator with --user."))
+        default_time = None
+        if options["time"]:
+            try:
+                default_time = importer.parse_time(options["time"], "--time")
+            except ValueError as error:
+                raise CommandError(str(error)) from None
         bar = tqdm(
             None,
             desc=path.name,
@@ -82,6 +95,7 @@ class Command(BaseCommand):
                 source=options["source"],
                 batch_size=max(1, options["batch_size"]),
                 progress=bar.update,
+                default_time=default_time,
             )
         except importer.ImportFileError as error:
             raise CommandError(str(error)) from None
