@@ -24,6 +24,7 @@ from liuyan.board.models import Event, Message
 from liuyan.core.lifecycle import Action
 
 from . import facts as facts_module
+from . import workers
 from .measures import (
     MEASURES,
     Contribution,
@@ -269,7 +270,7 @@ def _rebuild_in_parallel(
     context = multiprocessing.get_context("spawn")
     name = connection.settings_dict["NAME"]
     with (
-        context.Pool(processes, initializer=_start_counter, initargs=(name,)) as pool,
+        context.Pool(processes, initializer=workers.start, initargs=(name,)) as pool,
         transaction.atomic(),
     ):
         Figure.objects.all().delete()
@@ -282,7 +283,7 @@ def _rebuild_in_parallel(
             )
             if bounds["first"] is not None:
                 ranges = _id_ranges(bounds["first"], bounds["last"], chunk)
-                for counted, figures, facts in pool.imap_unordered(_count_range, ranges):
+                for counted, figures, facts in pool.imap_unordered(workers.count_range, ranges):
                     with cursor.copy(f"COPY figure_parts ({columns}) FROM STDIN") as copy:
                         copy.write(figures)
                     with cursor.copy(f"COPY {facts_table} ({facts_columns}) FROM STDIN") as copy:
@@ -306,15 +307,7 @@ def _facts_columns() -> list[str]:
     return [f.column for f in MessageFigures._meta.concrete_fields]
 
 
-def _start_counter(database_name: str) -> None:
-    """A worker's start: Django set up from the inherited environment, on the same database."""
-    import django
-
-    django.setup()
-    connection.settings_dict["NAME"] = database_name
-
-
-def _count_range(bounds: tuple[int, int]) -> tuple[int, bytes, bytes]:
+def count_range(bounds: tuple[int, int]) -> tuple[int, bytes, bytes]:
     """In a worker: the messages with ids in [first, last), counted as `rebuild` counts a chunk;
     their Figure rows and MessageFigures rows as COPY text."""
     first, last = bounds
