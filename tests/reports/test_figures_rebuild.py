@@ -22,7 +22,7 @@ def _facts_rows() -> list[tuple]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_parallel_rebuild_writes_the_rows_of_a_serial_one():
+def test_a_parallel_rebuild_writes_the_rows_of_a_serial_one(monkeypatch):
     from liuyan.demo import generate, parallel, world
 
     if connection.vendor != "postgresql":
@@ -39,6 +39,7 @@ def test_a_parallel_rebuild_writes_the_rows_of_a_serial_one():
     assert len(serial_facts) == total and len(serial_figures) > total
 
     seen = []
+    monkeypatch.setattr(services, "FLUSH_EVERY", 3)  # parts summed in several rounds
     counted = services.rebuild(
         processes=2, chunk=37, progress=lambda done, total: seen.append((done, total))
     )

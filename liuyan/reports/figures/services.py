@@ -228,6 +228,9 @@ def rebuild(
 # From this many messages on, a rebuild counts in worker processes: starting them (a Django
 # setup each) costs a second or two.
 PARALLEL_FROM = 20_000
+# Chunks staged before their rows are summed into Figure (the same sums as the serial rebuild's
+# INSERT … ON CONFLICT per chunk, a hundredth as many statements).
+FLUSH_EVERY = 100
 
 
 def _can_count_in_parallel() -> bool:
@@ -251,8 +254,8 @@ def _rebuild_in_parallel(
     (measured at 50,000 messages). Each worker counts a range of message ids with exactly that
     code and hands back COPY text: the chunk's Figure rows and its MessageFigures rows. This
     process streams both in, the Figure rows into a temporary table, and sums them into the
-    emptied Figure table with one INSERT … SELECT … GROUP BY at the end: the same sums as the
-    serial rebuild's INSERT … ON CONFLICT per chunk, computed once.
+    emptied Figure table with one INSERT … SELECT … GROUP BY … ON CONFLICT every FLUSH_EVERY
+    chunks and at the end: the same sums as the serial rebuild's INSERT … ON CONFLICT per chunk.
 
     Workers are spawned, not forked: a fork would share this process's database socket (or its
     pool's). They connect to the database this process uses (a test database too).
@@ -263,6 +266,13 @@ def _rebuild_in_parallel(
     columns = ", ".join(q(c) for c in [*keys, *MEASURES])
     key_columns = ", ".join(q(c) for c in keys)
     sums = ", ".join(f"SUM({q(m)})::integer" for m in MEASURES)
+    updates = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in MEASURES)
+    conflict = ", ".join(q(c) for c in ["kind", "key", "public", "period", "start"])
+    add_parts = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"SELECT {key_columns}, {sums} FROM figure_parts GROUP BY {key_columns} "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
     facts_table = q(MessageFigures._meta.db_table)
     facts_columns = ", ".join(q(c) for c in _facts_columns())
     bounds = Message.objects.aggregate(first=Min("pk"), last=Max("pk"))
@@ -283,18 +293,21 @@ def _rebuild_in_parallel(
             )
             if bounds["first"] is not None:
                 ranges = _id_ranges(bounds["first"], bounds["last"], chunk)
+                staged = 0
                 for counted, figures, facts in pool.imap_unordered(workers.count_range, ranges):
                     with cursor.copy(f"COPY figure_parts ({columns}) FROM STDIN") as copy:
                         copy.write(figures)
                     with cursor.copy(f"COPY {facts_table} ({facts_columns}) FROM STDIN") as copy:
                         copy.write(facts)
                     done += counted
+                    staged += 1
+                    if staged == FLUSH_EVERY:  # keeps the temporary table small at any size
+                        cursor.execute(add_parts)
+                        cursor.execute("TRUNCATE figure_parts")
+                        staged = 0
                     if progress is not None:
                         progress(done, total)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608
-                f"SELECT {key_columns}, {sums} FROM figure_parts GROUP BY {key_columns}"
-            )
+            cursor.execute(add_parts)
     return done
 
 
