@@ -223,6 +223,18 @@ def tune_for_bulk_writes() -> None:
             cursor.execute("PRAGMA cache_size = -262144")  # KiB: up to 256 MB, as needed
 
 
+def tune_pg_load_transaction() -> None:
+    """PostgreSQL: settings for a load test's one transaction (SET LOCAL: they end with it).
+
+    Index builds sort in memory instead of in temporary files (the default 64 MB of
+    maintenance_work_mem spills at a few hundred thousand messages), and the commit does not
+    wait for its WAL to reach the disk: a crash right after the load loses it, which a load
+    test can afford."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 def analyze(model_list: Iterable[type[models.Model]]) -> None:
     """Refresh the planner's statistics of the tables a bulk load filled.
 
@@ -334,8 +346,15 @@ def pg_indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
     constraint (primary keys, unique columns and the foreign keys' targets stay) is dropped
     and created again from its definition; inside the caller's transaction, so a failure puts
     them back. Building a B-tree, GIN or RUM index once over sorted rows is several times cheaper
-    than updating it row by row (bench/demo_data.py --postgres)."""
+    than updating it row by row (bench/demo_data.py --postgres).
+
+    The tables' foreign keys are dropped too and added again after the indexes, from their own
+    definitions (pg_get_constraintdef: deferrable as before). Kept, each copied row queues a
+    check that runs at the end as one query per row, locking the row it points at (FOR KEY
+    SHARE: a write to every message for its events, replies, assignments …); added again, each
+    key is checked by one join over the whole table, and no row is locked."""
     tables = [m._meta.db_table for m in model_list]
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -350,14 +369,38 @@ def pg_indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
             [tables],
         )
         indexes = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT t.relname, c.conname, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c
+            JOIN pg_class t ON t.oid = c.conrelid
+            WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace
+              AND t.relname = ANY(%s)
+            ORDER BY t.relname, c.conname
+            """,
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+        # Rows queued for checking before the load (none in a load of its own) are checked
+        # now: a table with pending checks cannot be altered.
+        if foreign_keys:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name, _definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        if foreign_keys:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    # The foreign keys are checked at commit (Django makes them DEFERRABLE INITIALLY DEFERRED),
-    # and PostgreSQL builds no index on a table with checks pending: run them first.
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    # PostgreSQL builds no index on a table with checks pending (of keys not dropped here):
+    # run them first.
     creates = [sql for _name, sql in indexes]
+    adds = [
+        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+        for table, name, definition in foreign_keys
+    ]
     deferred = DeferredIndexes(
-        ["SET CONSTRAINTS ALL IMMEDIATE", *creates, "SET CONSTRAINTS ALL DEFERRED"]
-        if creates
+        ["SET CONSTRAINTS ALL IMMEDIATE", *creates, *adds, "SET CONSTRAINTS ALL DEFERRED"]
+        if creates or adds
         else []
     )
     yield deferred

@@ -40,6 +40,8 @@ class Outcome:
     seconds: float = 0.0
     states: Counter = field(default_factory=Counter)
     rows: dict[str, int] = field(default_factory=dict)
+    # Seconds per phase of the load, in order (printed by `demo-data`).
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -87,6 +89,7 @@ def generate_messages(
         if big and connection.vendor == "sqlite"
         else nullcontext()
     )
+    phases: dict[str, float] = {}
     with journal:
         if processes != 1:
             inherited = parallel.Inherited(
@@ -99,7 +102,14 @@ def generate_messages(
                 copy_text=connection.vendor == "postgresql",
             )
             states = _write_in_parallel(
-                plan, inherited, writer, progress, stage, processes=processes or None, big=big
+                plan,
+                inherited,
+                writer,
+                progress,
+                stage,
+                processes=processes or None,
+                big=big,
+                phases=phases,
             )
         else:
             batches = _batches(plan, batch_size)
@@ -108,15 +118,19 @@ def generate_messages(
             else:
                 _write_batch_by_batch(batches, simulator, writer, progress)
             states = simulator.states
+    loaded = perf_counter()
+    phases.setdefault("load", loaded - started - sum(phases.values()))
     # The loader numbered its messages itself; the day counters continue after them.
     serials.sync_counters()
     stage(_ANALYZING)
     bulk.analyze(MODELS)
+    phases["statistics"] = perf_counter() - loaded
     return Outcome(
         messages=count,
         seconds=perf_counter() - started,
         states=states,
         rows=writer.counts(),
+        phases=phases,
     )
 
 
@@ -143,7 +157,7 @@ def _is_big_load(count: int) -> bool:
 
 @transaction.atomic
 def _write_in_parallel(
-    plan, inherited, writer: Writer, progress, stage, *, processes, big
+    plan, inherited, writer: Writer, progress, stage, *, processes, big, phases=None
 ) -> Counter:
     """Simulation on several cores, inserts here; a big SQLite load builds indexes once.
 
@@ -180,15 +194,23 @@ def _write_in_parallel(
     elif big and connection.vendor == "postgresql":
         # COPY from the workers' text, indexes built once (as SQLite's above); the generated
         # search_vector column is computed by the COPY itself, its RUM/GIN index afterwards.
+        phases = {} if phases is None else phases
+        started = perf_counter()
+        bulk.tune_pg_load_transaction()
         with bulk.pg_indexes_built_afterwards(MODELS) as indexes:
 
             def build_pg_indexes() -> None:
                 stage(_BUILDING_INDEXES)
+                building = perf_counter()
                 indexes.build()
+                phases["indexes (while the last chunks simulate)"] = perf_counter() - building
                 stage("")
 
             states = run(while_last_chunks_simulate=build_pg_indexes)
+            phases["load"] = perf_counter() - started - sum(phases.values())
             stage(_FINISHING if indexes.pending else _COMMITTING)
+            building = perf_counter()
+        phases["indexes and foreign-key checks at the end"] = perf_counter() - building
     else:
         states = run()
     _reset_sequences(writer)

@@ -198,9 +198,20 @@ def test_a_big_postgresql_load_copies_rows_in_and_rebuilds_every_index():
             # index is the same: compare names, tables, methods and columns.
             return sorted((name, re.sub(r" (WITH|WHERE) .*$", "", sql)) for name, sql in cursor)
 
+    def foreign_keys():
+        # The load drops them and adds them again from their definitions.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid),"
+                " convalidated FROM pg_constraint WHERE contype = 'f'"
+            )
+            return sorted(cursor.fetchall())
+
     world.ensure_reference_data()
     world.ensure_world(seed=3)
     before = indexes()
+    keys_before = foreign_keys()
+    assert any("board_event" in row[0] for row in keys_before)
     big, chunk = generate.BIG_LOAD, parallel.CHUNK
     generate.BIG_LOAD, parallel.CHUNK = 500, 150
     try:
@@ -208,6 +219,7 @@ def test_a_big_postgresql_load_copies_rows_in_and_rebuilds_every_index():
     finally:
         generate.BIG_LOAD, parallel.CHUNK = big, chunk
     assert indexes() == before
+    assert foreign_keys() == keys_before
     assert Message.objects.count() == outcome.messages == 600
     assert Event.objects.count() == outcome.rows["Event"]
     assert Message.objects.values("serial").distinct().count() == 600

@@ -7,6 +7,7 @@ only prints the demo logins. `--messages N` adds N more messages; `--reset` repl
 from __future__ import annotations
 
 import sys
+import time
 from time import perf_counter
 
 from django.conf import settings
@@ -82,12 +83,19 @@ class Command(BaseCommand):
             return
         # A second load with the default seed would repeat the same stories at the same times.
         seed = seed if seed is not None else 1 + existing
+        started = time.perf_counter()
         outcome = self.generate(
             count, seed=seed, months=months, batch_size=batch_size, show=verbose
         )
         self.report(outcome)
+        phases = dict(outcome.phases)
+        phase_started = time.perf_counter()
         self.rebuild_figures(show=verbose)
+        phases["figures"] = time.perf_counter() - phase_started
+        phase_started = time.perf_counter()
         self.campaigns()
+        phases["campaigns"] = time.perf_counter() - phase_started
+        self.report_phases(phases, time.perf_counter() - started)
         self.print_logins()
 
     def build_world(self, messages: int) -> None:
@@ -142,6 +150,11 @@ class Command(BaseCommand):
         self.stdout.write(f"States: {states}")
         rows = ", ".join(f"{name} {n}" for name, n in outcome.rows.items())
         self.stdout.write(f"Rows: {rows}")
+
+    def report_phases(self, phases: dict[str, float], total: float) -> None:
+        """Where the command's time went (load tests are measured by it)."""
+        parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases.items())
+        self.stdout.write(f"Phases: {parts}; in all {total:.1f} s.")
 
     def print_logins(self) -> None:
         logins = world.logins()
