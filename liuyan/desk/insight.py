@@ -61,7 +61,7 @@ def classifier_figures() -> classify.ModelFigures | None:
 HISTORY_DAYS = 730
 # The most recent messages of the message's board, and of its region, that the history is
 # learnt from: a few hundred dispatches per key are plenty, and the read stays bounded.
-HISTORY_MESSAGES = 500
+HISTORY_MESSAGES = 300
 REASON_LABELS = {
     "history": _("usually dispatched there"),
     "board": _("board's default unit"),
@@ -108,6 +108,23 @@ def history_messages(message: Message, *, since) -> tuple[QuerySet, QuerySet]:
     )
 
 
+def kept_lead_counts(message_ids, *, since) -> QuerySet:
+    """Kept lead assignments of these messages since `since`, counted per (board, region,
+    domain, unit): looked up message by message through the (message, state) index."""
+    return (
+        Assignment.objects.filter(
+            message_id__in=message_ids,
+            kind=AssignmentKind.LEAD,
+            accepted_at__isnull=False,
+            created_at__gte=since,
+        )
+        .exclude(state=AssignmentState.RETURNED)
+        .values("message__board_id", "message__region_id", "message__domain_id", "unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 def dispatch_history(message: Message, *, now=None) -> list[routing.DispatchCount]:
     """Counts of kept lead assignments (accepted, not sent back) on recent messages of the same
     board or region, per (board, region, domain, unit): what moderators chose before and the
@@ -121,18 +138,7 @@ def dispatch_history(message: Message, *, now=None) -> list[routing.DispatchCoun
     message_ids: set[int] = set()
     for recent in history_messages(message, since=since):
         message_ids.update(recent)
-    counts = (
-        Assignment.objects.filter(
-            message_id__in=message_ids,
-            kind=AssignmentKind.LEAD,
-            accepted_at__isnull=False,
-            created_at__gte=since,
-        )
-        .exclude(state=AssignmentState.RETURNED)
-        .values("message__board_id", "message__region_id", "message__domain_id", "unit_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    counts = kept_lead_counts(message_ids, since=since)
     return [
         routing.DispatchCount(
             c["message__board_id"],

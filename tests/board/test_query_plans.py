@@ -19,7 +19,7 @@ from liuyan.board import search
 from liuyan.board.access import staff_scope
 from liuyan.board.models import Message
 from liuyan.board.selectors import overdue_assignments, public_messages, unrated_past_window
-from liuyan.desk.insight import history_messages
+from liuyan.desk.insight import history_messages, kept_lead_counts
 from liuyan.desk.selectors.leader import recent_ratings
 from liuyan.desk.selectors.moderator import screening_queue
 from liuyan.desk.selectors.unit import open_follow_ups
@@ -129,10 +129,19 @@ def test_hot_queries_use_their_indexes(seeded):
     # A message of a board and region among others (the seeded ones fill a single board).
     message = Message(board=seeded.other_board, region=seeded.other_city)
     board_recent, region_recent = history_messages(message, since=now - timedelta(days=730))
+    seeded_message = Message.objects.filter(serial__startswith="P").first()
+    seeded_recent: set[int] = set()
+    for recent in history_messages(seeded_message, since=now - timedelta(days=730)):
+        seeded_recent.update(recent)
     hot |= {
         # The desk's dispatch history: the board's and the region's latest messages.
         "dispatch history, the board's latest": (board_recent, "msg_board_recent"),
         "dispatch history, the region's latest": (region_recent, "msg_region"),
+        # ... and the kept lead assignments of those messages, one index probe each.
+        "dispatch history, the kept dispatches": (
+            kept_lead_counts(seeded_recent, since=now - timedelta(days=730)),
+            "asg_message_state",
+        ),
         "unit inbox: open follow-up questions": (
             open_follow_ups(staff_scope(seeded.handler))[:20],
             "followup_open_due",
