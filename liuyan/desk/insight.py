@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +69,9 @@ def classifier_figures() -> classify.ModelFigures | None:
 
 # Past dispatches older than this describe a directory that has since been reorganised.
 HISTORY_DAYS = 730
+# The most recent messages of the message's board, and of its region, that the history is
+# learnt from: a few hundred dispatches per key are plenty, and the read stays bounded.
+HISTORY_MESSAGES = 300
 REASON_LABELS = {
     "history": _("usually dispatched there"),
     "board": _("board's default unit"),
@@ -105,21 +108,47 @@ def routing_case(message: Message, units) -> routing.RoutingCase:
     )
 
 
-def dispatch_history(message: Message, *, now=None) -> list[routing.DispatchCount]:
-    """Counts of kept lead assignments (accepted, not sent back) on messages of the same board
-    or region, per (board, region, domain, unit): what moderators chose before and the unit
-    agreed with. Grouped in the database; the result has one row per combination."""
-    since = (now or timezone.now()) - timedelta(days=HISTORY_DAYS)
-    counts = (
+def history_messages(message: Message, *, since) -> tuple[QuerySet, QuerySet]:
+    """The ids of the HISTORY_MESSAGES most recent messages since `since` of the message's
+    board, and of its region: two index range scans, newest first."""
+    recent = Message.objects.filter(submitted_at__gte=since).order_by("-submitted_at", "-id")
+    return (
+        recent.filter(board_id=message.board_id).values_list("pk", flat=True)[:HISTORY_MESSAGES],
+        recent.filter(region_id=message.region_id).values_list("pk", flat=True)[:HISTORY_MESSAGES],
+    )
+
+
+def kept_lead_counts(message_ids, *, since) -> QuerySet:
+    """Kept lead assignments of these messages since `since`, counted per (board, region,
+    domain, unit): looked up message by message through the (message, state) index."""
+    return (
         Assignment.objects.filter(
-            kind=AssignmentKind.LEAD, accepted_at__isnull=False, created_at__gte=since
+            message_id__in=message_ids,
+            kind=AssignmentKind.LEAD,
+            accepted_at__isnull=False,
+            created_at__gte=since,
         )
-        .filter(Q(message__board_id=message.board_id) | Q(message__region_id=message.region_id))
         .exclude(state=AssignmentState.RETURNED)
         .values("message__board_id", "message__region_id", "message__domain_id", "unit_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def dispatch_history(message: Message, *, now=None) -> list[routing.DispatchCount]:
+    """Counts of kept lead assignments (accepted, not sent back) on recent messages of the same
+    board or region, per (board, region, domain, unit): what moderators chose before and the
+    unit agreed with. Grouped in the database; the result has one row per combination.
+
+    Only the HISTORY_MESSAGES most recent messages of the board, and as many of the region,
+    within HISTORY_DAYS, are looked at: enough to learn from, and read through the
+    (board, submitted_at) and (region, submitted_at) indexes, so the cost stays the same
+    however many messages the board has had."""
+    since = (now or timezone.now()) - timedelta(days=HISTORY_DAYS)
+    message_ids: set[int] = set()
+    for recent in history_messages(message, since=since):
+        message_ids.update(recent)
+    counts = kept_lead_counts(message_ids, since=since)
     return [
         routing.DispatchCount(
             c["message__board_id"],

@@ -17,8 +17,12 @@ from django.db import connection
 
 from liuyan.board import search
 from liuyan.board.access import staff_scope
+from liuyan.board.models import Message
 from liuyan.board.selectors import overdue_assignments, public_messages, unrated_past_window
+from liuyan.desk.insight import history_messages, kept_lead_counts
+from liuyan.desk.selectors.leader import recent_ratings
 from liuyan.desk.selectors.moderator import screening_queue
+from liuyan.desk.selectors.unit import open_follow_ups
 from tests.conftest import MONDAY
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -53,6 +57,23 @@ SELECT m.id, %(unit)s, 'lead',
     ''
 FROM board_message m WHERE m.serial LIKE 'P%%'
 """
+# A follow-up question on every replied or closed message, one in 50 still open; a rating of
+# every closed message, given an hour apart going back about two years.
+FOLLOW_UPS_SQL = """
+INSERT INTO board_followup (message_id, assignment_id, body, public_body, created_at, answer_by,
+    state, answer, return_reason)
+SELECT a.message_id, a.id, 'q', 'q', m.submitted_at + interval '10 days',
+    m.submitted_at + interval '15 days',
+    CASE WHEN m.id %% 50 = 3 THEN 'waiting' ELSE 'published' END, '', ''
+FROM board_assignment a JOIN board_message m ON m.id = a.message_id
+WHERE m.serial LIKE 'P%%' AND m.state IN ('replied', 'closed')
+"""
+EVALUATIONS_SQL = """
+INSERT INTO board_evaluation (message_id, round, solved, attitude, speed, comment, created_at)
+SELECT m.id, 1, m.id %% 3 <> 0, 1 + m.id %% 5, 1 + m.id %% 4, '',
+    %(start)s - row_number() OVER (ORDER BY m.id) * interval '4 hours'
+FROM board_message m WHERE m.serial LIKE 'P%%' AND m.state = 'closed'
+"""
 
 
 @pytest.fixture
@@ -69,7 +90,9 @@ def seeded(world):
             },
         )
         cursor.execute(ASSIGNMENTS_SQL, {"unit": world.bureau.pk})
-        for table in ("board_message", "board_assignment"):
+        cursor.execute(FOLLOW_UPS_SQL, {})
+        cursor.execute(EVALUATIONS_SQL, {"start": start})
+        for table in ("board_message", "board_assignment", "board_followup", "board_evaluation"):
             cursor.execute(f"ANALYZE {table}")
     search._postgres_index_by_alias.clear()
     return world
@@ -101,6 +124,31 @@ def test_hot_queries_use_their_indexes(seeded):
         "moderator's screening queue": (
             screening_queue(staff_scope(seeded.moderator)).order_by("screen_by", "pk")[:20],
             "msg_state_screen_by",
+        ),
+    }
+    # A message of a board and region among others (the seeded ones fill a single board).
+    message = Message(board=seeded.other_board, region=seeded.other_city)
+    board_recent, region_recent = history_messages(message, since=now - timedelta(days=730))
+    seeded_message = Message.objects.filter(serial__startswith="P").first()
+    seeded_recent: set[int] = set()
+    for recent in history_messages(seeded_message, since=now - timedelta(days=730)):
+        seeded_recent.update(recent)
+    hot |= {
+        # The desk's dispatch history: the board's and the region's latest messages.
+        "dispatch history, the board's latest": (board_recent, "msg_board_recent"),
+        "dispatch history, the region's latest": (region_recent, "msg_region"),
+        # ... and the kept lead assignments of those messages, one index probe each.
+        "dispatch history, the kept dispatches": (
+            kept_lead_counts(seeded_recent, since=now - timedelta(days=730)),
+            "asg_message_state",
+        ),
+        "unit inbox: open follow-up questions": (
+            open_follow_ups(staff_scope(seeded.handler))[:20],
+            "followup_open_due",
+        ),
+        "leader overview: the last 90 days' ratings": (
+            recent_ratings(staff_scope(seeded.leader), since=now - timedelta(days=90)),
+            "evaluation_created",
         ),
     }
     for name, (queryset, index_name) in hot.items():

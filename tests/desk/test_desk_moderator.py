@@ -155,6 +155,33 @@ def test_routing_learns_from_kept_dispatches(world, objects):
     assert world.district_office not in [s.unit for s in suggested[:1]]
 
 
+def test_routing_learns_from_the_most_recent_messages_only(world, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from liuyan.board import services
+    from liuyan.board.models import Message
+    from liuyan.desk import insight
+    from liuyan.insight import routing
+
+    # Long ago this board's messages went to the education bureau; lately to the district
+    # office. Only the most recent messages (here MIN_HISTORY and the one being moderated) are
+    # read, so the older, larger habit no longer counts.
+    monkeypatch.setattr(insight, "HISTORY_MESSAGES", routing.MIN_HISTORY + 1)
+    old = []
+    for _ in range(routing.MIN_HISTORY + 2):
+        a = dispatch(world, submit(world), world.signoff_unit)
+        services.accept_assignment(assignment_id=a.pk, actor=world.signoff_handler)
+        old.append(a.message_id)
+    Message.objects.filter(pk__in=old).update(submitted_at=timezone.now() - timedelta(days=60))
+    for _ in range(routing.MIN_HISTORY):
+        a = dispatch(world, submit(world), world.district_office)
+        services.accept_assignment(assignment_id=a.pk, actor=world.sub_handler)
+    suggested = insight.suggested_units(submit(world))
+    assert suggested[0].unit == world.district_office and suggested[0].reason == "history"
+
+
 def test_dispatch_form_shows_suggestions_with_confidences(client, world, objects):
     page = as_(client, world.moderator).get(
         reverse("desk:moderate_message", args=[objects.new_city.pk])

@@ -32,6 +32,8 @@ class Evaluation(models.Model):
                 name="evaluation_scores_1_to_5",
             ),
         ]
+        # The ratings given lately (the leader overview's last 90 days).
+        indexes = [models.Index(fields=["created_at"], name="evaluation_created")]
 
     def __str__(self) -> str:
         return f"{self.message_id} · {self._meta.verbose_name}"
@@ -84,7 +86,17 @@ class FollowUp(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-        indexes = [models.Index(fields=["state", "answer_by"], name="followup_state_due")]
+        indexes = [
+            models.Index(fields=["state", "answer_by"], name="followup_state_due"),
+            # The open questions (few, whatever the number of messages) in the inboxes' order.
+            models.Index(
+                fields=["answer_by", "id"],
+                name="followup_open_due",
+                condition=models.Q(
+                    state__in=sorted(s.value for s in lifecycle.ANSWERABLE_FOLLOW_UP_STATES)
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id} · {self._meta.verbose_name}"

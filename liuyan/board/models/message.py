@@ -109,6 +109,8 @@ class Message(models.Model):
             models.Index(fields=["state", "rate_by"], name="msg_state_rate_by"),
             models.Index(fields=["author", "-submitted_at"], name="msg_author"),
             models.Index(fields=["region", "-submitted_at"], name="msg_region"),
+            # A board's most recent messages, public or not (the desk's dispatch history).
+            models.Index(fields=["board", "-submitted_at", "-id"], name="msg_board_recent"),
         ]
 
     def __str__(self) -> str:
