@@ -236,6 +236,7 @@ def _analyze() -> None:
         for model in (Figure, MessageFigures):
             cursor.execute(f"ANALYZE {q(model._meta.db_table)}")
 
+
 # --- rebuild on every core (PostgreSQL) ---------------------------------------------------
 
 # From this many messages on, a rebuild counts in worker processes: starting them (a Django
