@@ -112,6 +112,19 @@ def test_bounded_count_stops_at_the_limit(world):
     assert sel.bounded_count(Message.objects.all(), limit=10) == "4"
 
 
+def test_bounded_count_counts_without_the_models_ordering(world):
+    """Message is ordered newest first; an ORDER BY kept inside the capped COUNT made
+    PostgreSQL walk the submitted_at index over the whole table at 1M messages."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit(world)
+    with CaptureQueriesContext(connection) as queries:
+        assert sel.bounded_count(Message.objects.all(), limit=3) == "1"
+    (count,) = [q["sql"] for q in queries.captured_queries if "COUNT" in q["sql"].upper()]
+    assert "ORDER BY" not in count.upper()
+
+
 def test_operator_enters_a_callers_message(client, world):
     response = as_(client, world.operator).post(
         reverse("desk:operator_new"),

@@ -34,8 +34,12 @@ def keyset_page(
 
 
 def bounded_count(queryset: QuerySet, limit: int = COUNT_LIMIT) -> str:
-    """How many, up to `limit`; "99+" beyond, so a badge never counts a whole table."""
-    n = queryset[: limit + 1].count()
+    """How many, up to `limit`; "99+" beyond, so a badge never counts a whole table.
+
+    The ordering is dropped first: kept inside `COUNT(*) FROM (... ORDER BY submitted_at DESC
+    LIMIT 100)` it made PostgreSQL walk the submitted_at index and discard 253,000 rows for the
+    look-back badge at 1M messages (282-390 ms; 0.9 ms without the ORDER BY)."""
+    n = queryset.order_by()[: limit + 1].count()
     return f"{limit}+" if n > limit else str(n)
 
 
