@@ -306,13 +306,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = postgres_pool_options()
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compilation: a page's queries are short, and any plan estimated above
-    # jit_above_cost paid about 112 ms of compiling (seen at 1M messages on the leader's
-    # overview), more than the query itself. LIUYAN_PG_JIT=1 turns it back on for reports.
-    if not env_bool("LIUYAN_PG_JIT", False):
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+# No JIT compilation: a page's queries are short, and any plan estimated above jit_above_cost
+# paid about 112 ms of compiling (seen at 1M messages on the leader's overview), more than the
+# query itself. LIUYAN_PG_JIT=1 turns it back on.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "LIUYAN_PG_JIT", False
+):
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 # --- accounts: lock-outs, field encryption, retention ---------------------------------------
 # Failures of one account from all addresses it never signed in from, after which only its
