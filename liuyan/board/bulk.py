@@ -96,3 +96,31 @@ def insert_rows(
             cursor.execute(sql, params)
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+# --- PostgreSQL's COPY text format ------------------------------------------------------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def copy_field(value) -> str:
+    """One value in PostgreSQL's COPY text format (the demo loader's and the figures rebuild's
+    workers write rows this way)."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat()  # aware (UTC): PostgreSQL reads the offset
+    return str(value).translate(_COPY_ESCAPES)  # dates, decimals, UUIDs: their text form
+
+
+def copy_line(values) -> str:
+    """One row in PostgreSQL's COPY text format."""
+    return "\t".join([copy_field(v) for v in values]) + "\n"

@@ -5,7 +5,7 @@ the campaign, topic, theme and decision joined), and written by liuyan.web.table
 pieces, so a million suggestions need no more memory than one chunk, as for messages
 (liuyan.channels.export).
 
-Who gets what is decided by campaigns.access (`exportable_suggestions`): the public export
+Who gets what is decided by campaigns.access (`export_remit`): the public export
 holds only published public suggestions, in their masked words; the organiser's side gets every
 suggestion of its campaigns with the original words; a unit gets the suggestions sent to it,
 masked. The author is never exported, and neither is anything else about the citizen.

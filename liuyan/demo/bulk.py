@@ -28,6 +28,7 @@ from django.db.models import Max
 
 from liuyan.accounts import crypto
 from liuyan.accounts.fields import EncryptedCharField, PhoneHashField
+from liuyan.board.bulk import copy_field
 
 Batch = list[tuple["Table", list[tuple]]]
 # The name under which the writer's connection attaches the workers' chunk databases.
@@ -409,30 +410,12 @@ def pg_indexes_built_afterwards(model_list: Iterable[type[models.Model]]):
 
 # --- load tests on PostgreSQL: COPY text made by the workers -----------------------------------
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def _copy_field(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat()  # aware (UTC): PostgreSQL reads the offset
-    return str(value).translate(_COPY_ESCAPES)  # dates, decimals, UUIDs: their text form
-
 
 def copy_text(values: list[tuple]) -> bytes:
     """Rows in PostgreSQL's COPY text format (tab-separated, \\N for NULL, backslash escapes).
     Made in the worker processes: the writer then only streams bytes, where executemany had it
     bind every value of every row, one statement per row, on the single connection."""
-    field = _copy_field
+    field = copy_field
     return "".join("\t".join([field(value) for value in row]) + "\n" for row in values).encode()
 
 

@@ -40,16 +40,7 @@ def on_decision_recorded(sender, *, decision, recipient_ids, **kwargs) -> None:
             "outcome": decision.get_outcome_display(),
         }
         body = decision.reason
-    ids = services.notify_staff(
-        users=User.objects.filter(pk__in=recipient_ids),
-        kind=Notification.Kind.CAMPAIGN,
-        title=title[:200],
-        body=body,
-        url=reverse("campaigns:suggestion", args=[suggestion.pk]),
-        at=decision.decided_at,
-    )
-    if ids:
-        transaction.on_commit(lambda: send_decision_deliveries.enqueue(ids))
+    _notify_about(suggestion, recipient_ids, title, body, at=decision.decided_at)
 
 
 def on_threshold_reached(sender, *, suggestion, recipient_ids, **kwargs) -> None:
@@ -58,13 +49,18 @@ def on_threshold_reached(sender, *, suggestion, recipient_ids, **kwargs) -> None
     with translation.override(settings.LANGUAGE_CODE):
         title = _("A suggestion reached the support threshold: respond by %(due)s") % {"due": due}
         body = suggestion.public_title or suggestion.title
+    _notify_about(suggestion, recipient_ids, title, body, at=suggestion.threshold_reached_at)
+
+
+def _notify_about(suggestion, recipient_ids, title: str, body: str, *, at: datetime) -> None:
+    """In-app notifications linking to the suggestion, now; their e-mails after the commit."""
     ids = services.notify_staff(
         users=User.objects.filter(pk__in=recipient_ids),
         kind=Notification.Kind.CAMPAIGN,
         title=title[:200],
         body=body,
         url=reverse("campaigns:suggestion", args=[suggestion.pk]),
-        at=suggestion.threshold_reached_at,
+        at=at,
     )
     if ids:
         transaction.on_commit(lambda: send_decision_deliveries.enqueue(ids))

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from liuyan.board.bulk import insert_rows
+from liuyan.board.bulk import copy_line, insert_rows
 from liuyan.board.models import Event, Message
 from liuyan.core.lifecycle import Action
 
@@ -347,31 +347,11 @@ def count_range(bounds: tuple[int, int]) -> tuple[int, bytes, bytes]:
     found = facts_module.facts_for(ids)
     delta = total_contribution(found.values())
     figures = "".join(
-        _copy_line([*key, *(counts.get(m, 0) for m in MEASURES)]) for key, counts in delta.items()
+        copy_line([*key, *(counts.get(m, 0) for m in MEASURES)]) for key, counts in delta.items()
     )
     columns = [c for c in _facts_columns() if c != "message_id"]
     facts = "".join(
-        _copy_line([pk, *(values[c] for c in columns)])
+        copy_line([pk, *(values[c] for c in columns)])
         for pk, values in ((pk, facts_module.row_values(f)) for pk, f in found.items())
     )
     return len(ids), figures.encode(), facts.encode()
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def _copy_line(values: list) -> str:
-    """One row in PostgreSQL's COPY text format."""
-    return "\t".join([_copy_field(v) for v in values]) + "\n"
-
-
-def _copy_field(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return str(value)  # ints and dates: their text form
