@@ -49,6 +49,7 @@ from liuyan.insight.places import (
     Place,
     main_place,
     most_specific,
+    name_variants,
     places_in,
     region_of,
     regions_conflict,
@@ -83,6 +84,10 @@ SAME_PLACE_THRESHOLD = 0.12
 NO_PLACE_THRESHOLD = 0.35
 CROSS_PLACE_THRESHOLD = 0.15
 JOIN_PLACE_THRESHOLD = 0.45
+# Two issues whose places are one name written two ways (中茂城 / 中贸城: see
+# places.name_variants) merge across places only when their centroids are as alike as
+# messages that name no place must be: a name one character apart is no proof of one place.
+VARIANT_THRESHOLD = NO_PLACE_THRESHOLD
 # Lowers the similarity of a message whose place comes from the body only, on each side, so two
 # such messages need about NO_PLACE_THRESHOLD to join: the body place alone proves little.
 WEAK_PLACE_PENALTY = 0.1
@@ -451,6 +456,37 @@ def _related_keys(keys: set[str], inside: set[tuple[str, str]]) -> dict[str, set
     return related
 
 
+def _variant_keys(keys: set[str], related: dict[str, set[str]]) -> dict[str, set[str]]:
+    """For every key the keys it may name through a variant spelling (:func:`name_variants`):
+    the variant itself and the keys related to it (星沙中贸城 -> 星沙中茂城 and the 中茂城
+    inside it), both ways. Only what ``related`` does not hold already; found through the
+    keys with one character masked and with two neighbours swapped, not by comparing every
+    pair of keys."""
+    masked: dict[str, list[str]] = {}
+    for key in keys:
+        for index in range(len(key) - 1):
+            masked.setdefault(f"{key[:index]}\0{key[index + 1 :]}", []).append(key)
+    found: set[tuple[str, str]] = set()
+    for sharing in masked.values():
+        for a_pos, a in enumerate(sharing):
+            for b in sharing[a_pos + 1 :]:
+                if name_variants(a, b):
+                    found.add((a, b))
+    for key in keys:
+        for index in range(len(key) - 2):
+            swapped = f"{key[:index]}{key[index + 1]}{key[index]}{key[index + 2 :]}"
+            if swapped in keys and name_variants(key, swapped):
+                found.add((key, swapped))
+    variants: dict[str, set[str]] = {}
+    for a, b in found:
+        for one, other in ((a, b), (b, a)):
+            for near in related.get(other, {other}) | {other}:
+                for x, y in ((one, near), (near, one)):
+                    if y not in related.get(x, ()):
+                        variants.setdefault(x, set()).add(y)
+    return variants
+
+
 def _anchors_agree(a: dict[str, int], b: dict[str, int], related: dict[str, set[str]]) -> bool:
     """Whether two clusters' main places may be one issue: the most specific places of both
     must be one entity (a road's issue may join a compound on it, two compounds may not)."""
@@ -536,18 +572,29 @@ def _merge_across_places(
         if place:
             by_main_key.setdefault((place.key, group_areas[index]), []).append(index)
     inside = {pair for group in groups for m in group for pair in located[m].inside}
-    related = _related_keys({key for key, _ in by_main_key} | set().union(*key_sets), inside)
+    all_keys = {key for key, _ in by_main_key} | set().union(*key_sets)
+    related = _related_keys(all_keys, inside)
+    variants = _variant_keys(all_keys, related)
+    # Related through a variant spelling only: held to VARIANT_THRESHOLD.
+    loose = {key: related.get(key, {key}) | near for key, near in variants.items()}
     candidates: set[tuple[int, int]] = set()
+    by_variant: set[tuple[int, int]] = set()
     for index, keys in enumerate(key_sets):
         for key in keys:
-            for other_key in related.get(key, ()):
-                for area in compatible[group_areas[index]]:
-                    for other in by_main_key.get((other_key, area), ()):
-                        # Same key too: average linkage inside a place is strict, because
-                        # bodies wander; two of its clusters whose centroids agree are still
-                        # one problem (搅拌站 噪音 / 搅拌厂 灰尘 at one compound).
-                        if other != index:
-                            candidates.add((min(index, other), max(index, other)))
+            for found, other_keys in (
+                (candidates, related.get(key, ())),
+                (by_variant, variants.get(key, ())),
+            ):
+                for other_key in other_keys:
+                    for area in compatible[group_areas[index]]:
+                        for other in by_main_key.get((other_key, area), ()):
+                            # Same key too: average linkage inside a place is strict, because
+                            # bodies wander; two of its clusters whose centroids agree are
+                            # still one problem (搅拌站 噪音 / 搅拌厂 灰尘 at one compound).
+                            if other != index:
+                                found.add((min(index, other), max(index, other)))
+    by_variant -= candidates
+    candidates |= by_variant
     pairs: list[tuple[float, int, int]] = []
     # A cluster whose place comes only from its messages' bodies is weak evidence of a place,
     # as within a place: each such side raises the bar.
@@ -558,7 +605,13 @@ def _merge_across_places(
             rows = every_row[begin : begin + SCORE_SLICE]
             cols = every_col[begin : begin + SCORE_SLICE]
             scores = np.asarray(centroids[rows].multiply(centroids[cols]).sum(axis=1)).ravel()
-            needed = CROSS_PLACE_THRESHOLD + WEAK_PLACE_PENALTY * (weak[rows] + weak[cols])
+            bar = np.array(
+                [
+                    VARIANT_THRESHOLD if pair in by_variant else CROSS_PLACE_THRESHOLD
+                    for pair in zip(rows.tolist(), cols.tolist(), strict=True)
+                ]
+            )
+            needed = bar + WEAK_PLACE_PENALTY * (weak[rows] + weak[cols])
             pairs += [
                 (float(s), int(r), int(c))
                 for s, r, c, n in zip(scores, rows, cols, needed, strict=True)
@@ -601,7 +654,7 @@ def _merge_across_places(
         for g in groups
     ]
     joined_placeless: set[int] = set()
-    for _, a, b in sorted(pairs, reverse=True):
+    for score, a, b in sorted(pairs, reverse=True):
         if a in joined_placeless:
             continue  # a placeless issue joins the one place it resembles most
         if regions_conflict(group_regions[a], group_regions[b]):
@@ -609,7 +662,11 @@ def _merge_across_places(
         root_a, root_b = components.find(a), components.find(b)
         if _groups_apart(group_levels[root_a], group_levels[root_b]):
             continue
-        if root_a == root_b or not _anchors_agree(anchors[root_a], anchors[root_b], related):
+        if root_a == root_b:
+            continue
+        if not _anchors_agree(anchors[root_a], anchors[root_b], related) and not (
+            score >= VARIANT_THRESHOLD and _anchors_agree(anchors[root_a], anchors[root_b], loose)
+        ):
             continue
         components.parent[root_a] = root_b
         anchors[root_b] = {**anchors[root_a], **anchors[root_b]}

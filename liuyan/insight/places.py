@@ -23,6 +23,13 @@ from liuyan.insight.text import normalize, segmenter
 _CJK = r"\u4e00-\u9fff"
 _NAME_CHAR = rf"[{_CJK}A-Za-z0-9]"
 MAX_NAME = 10  # characters in front of the place word that may belong to the name
+# Name variants (name_variants): the shortest names that may differ by one character or by
+# two swapped, and the characters that tell places of one family apart, never a misspelling.
+VARIANT_MIN_CHARS = 4
+SWAP_MIN_CHARS = 3
+_VARIANT_CHAR = re.compile(
+    rf"(?![零〇一二两三四五六七八九十百千万几多首东南西北中上下前后左右内外])[{_CJK}]"
+)
 
 # Place words by kind. The rank says how specific the kind is: a compound or a school names one
 # site, a road runs past many sites, a metro line crosses the city. When a message names several
@@ -403,3 +410,25 @@ def same_place(a: str, b: str) -> bool:
         return True
     short, long = sorted((a, b), key=len)
     return len(short) >= 3 and short in long and long.endswith(short[-1])
+
+
+def name_variants(a: str, b: str) -> bool:
+    """Whether two place or organisation names may be one name written two ways: of the same
+    length, with one Chinese character replaced by another (星沙中茂城 / 星沙中贸城, a
+    homophone picked from the input method's list; at least ``VARIANT_MIN_CHARS`` characters)
+    or two neighbouring Chinese characters swapped (宏泰实业 / 泰宏实业; at least
+    ``SWAP_MIN_CHARS``). The last character, the kind of the name (城, 路, 村, 司), is the
+    same, and what tells two places of one family apart never differs: a digit or letter (3号线
+    / 4号线), a numeral or an order (一期 / 三期, 楚雅二医院 / 楚雅三医院), a direction (人民东路
+    / 人民中路). Names of three characters one apart are too often two places (万国城 /
+    万科城, 云塘路 / 凉塘路). Even so two names may still be two places: this says only that
+    they may be one, and the caller must ask for more (a close problem, one area)."""
+    if a == b or len(a) != len(b) or len(a) < SWAP_MIN_CHARS or a[-1] != b[-1]:
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if not all(_VARIANT_CHAR.fullmatch(a[i]) and _VARIANT_CHAR.fullmatch(b[i]) for i in differ):
+        return False
+    if len(differ) == 1:
+        return len(a) >= VARIANT_MIN_CHARS
+    first, second = differ if len(differ) == 2 else (0, 0)
+    return second == first + 1 and a[first] == b[second] and a[second] == b[first]

@@ -262,3 +262,64 @@ def test_equal_heat_is_ordered_by_distinct_writers():
     ]
     issues = hot_issues(messages, top=5)
     assert [sorted(i.message_ids) for i in issues] == [[3, 4], [1, 2]]
+
+
+def test_variant_keys_reach_the_names_inside_a_variant():
+    from liuyan.insight.hot import _related_keys, _variant_keys
+
+    keys = {"星沙金茂城", "金茂城", "星沙金贸城", "丽景新苑"}
+    related = _related_keys(keys, set())
+    assert "金茂城" in related["星沙金茂城"]  # written inside it: related already
+    variants = _variant_keys(keys, related)
+    assert variants["星沙金贸城"] == {"星沙金茂城", "金茂城"}
+    assert "星沙金贸城" in variants["金茂城"]
+    assert "丽景新苑" not in variants
+
+
+# One estate's shops sold without a pre-sale permit, its name written 金茂城 and 金贸城; the
+# bodies differ enough that the messages of each spelling cluster among themselves.
+_ARCADE = [
+    (
+        "A7县星沙金茂城恶意拖欠购房资金不退还",
+        "本人在星沙金茂城购买格子铺，付款后一直不能网签，要求退还购房资金。",
+    ),
+    ("A7县星沙金茂城拖欠业主购房款", "星沙金茂城商铺没有预售许可证，业主购房资金至今没有退还。"),
+    (
+        "A7县金茂城格子铺老板欠款不还",
+        "购买了金茂城格子铺，商铺被冻结，企业老板拖欠我们的购房资金。",
+    ),
+    (
+        "A7县星沙金贸城欺诈业主拖欠购房资金",
+        "本人在星沙金贸城购买格子铺，没有预售许可证不能网签，购房资金不退还。",
+    ),
+    (
+        "A7县星沙金贸城还没有退购房资金",
+        "星沙金贸城的商铺连预售许可证都没有，业主的购房资金还没有退。",
+    ),
+]
+
+
+def test_one_estate_written_two_ways_is_one_issue_when_the_problem_is_one():
+    messages = [_msg(i, t, days=i * 3, body=b) for i, (t, b) in enumerate(_ARCADE, start=1)]
+    issues = hot_issues(messages, top=5)
+    assert sorted(issues[0].message_ids) == [1, 2, 3, 4, 5]
+
+
+def test_names_one_character_apart_with_other_problems_stay_apart():
+    messages = [_msg(i, t, days=i * 3, body=b) for i, (t, b) in enumerate(_ARCADE[:3], start=1)]
+    messages += [
+        _msg(
+            4,
+            "A7县星沙金贸城门口夜宵摊油烟扰民",
+            4,
+            body="星沙金贸城门口烧烤夜宵摊每晚油烟噪音扰民。",
+        ),
+        _msg(
+            5,
+            "A7县星沙金贸城夜宵摊噪音油烟严重",
+            6,
+            body="星沙金贸城门口夜宵摊烧烤到凌晨，油烟很大。",
+        ),
+    ]
+    issues = hot_issues(messages, top=5)
+    assert sorted(sorted(i.message_ids) for i in issues) == [[1, 2, 3], [4, 5]]

@@ -9,6 +9,7 @@ from liuyan.insight.places import (
     ROAD,
     SITE,
     main_place,
+    name_variants,
     place_key,
     places_in,
     region_of,
@@ -112,3 +113,37 @@ def test_same_place_and_region_conflicts():
     assert not regions_conflict("A市A2区", "A2区")
     assert not regions_conflict("A市", "A9市")
     assert not regions_conflict("", "A5区")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("星沙金茂城", "星沙金贸城"),  # one character replaced (a homophone)
+        ("万婴格林幼儿园", "万瀛格林幼儿园"),
+        ("黄星大道", "黄兴大道"),
+        ("宏泰实业公司", "泰宏实业公司"),  # two neighbours swapped
+        ("板仓路", "仓板路"),  # a swap in a short name
+    ],
+)
+def test_one_name_written_two_ways_are_variants(a, b):
+    assert name_variants(a, b)
+    assert name_variants(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("金茂城", "金贸城"),  # three characters, one apart: too often two places (万国城 / 万科城)
+        ("人民东路", "人民中路"),  # a direction tells two roads apart
+        ("地铁3号线", "地铁4号线"),  # so does a number
+        ("楚雅二医院", "楚雅三医院"),  # and a numeral
+        ("金桂一期小区", "金桂三期小区"),
+        ("金桂新苑", "金桂新园"),  # the kind of place (its last character) differs
+        ("金桂新苑", "金桂新苑"),  # the same name is no variant
+        ("金桂新苑", "金花新园"),  # two characters replaced
+        ("宏泰实业公司", "泰实宏业公司"),  # not two neighbours swapped
+        ("星沙金茂城", "金茂城"),  # lengths differ: same_place's business
+    ],
+)
+def test_names_that_tell_places_apart_are_not_variants(a, b):
+    assert not name_variants(a, b)
