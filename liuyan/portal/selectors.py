@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from liuyan.board import similarity
@@ -250,17 +250,32 @@ def board_messages(
 # --- one message -------------------------------------------------------------------------
 
 
-def message_for(user, serial: str) -> Message | None:
+def message_for(user, serial: str, *, record_flags: bool = False) -> Message | None:
     """The message with this serial if `user` may see it; None otherwise (the caller says 404,
-    so that a private message's existence does not leak)."""
-    message = (
-        Message.objects.select_related("board__region", "region", "domain__parent", "author")
-        .filter(serial=serial)
-        .first()
-    )
+    so that a private message's existence does not leak). With `record_flags`, the same query
+    also says which sections of the public record hold anything (`has_replies` …), so that
+    `public_record` asks only for those: most messages have no rating, image or thanks."""
+    messages = Message.objects.select_related("board__region", "region", "domain__parent", "author")
+    if record_flags:
+        messages = messages.annotate(**_record_flags())
+    message = messages.filter(serial=serial).first()
     if message is None or not can_view(user, message):
         return None
     return message
+
+
+def _record_flags() -> dict[str, Exists]:
+    """One EXISTS per optional section of the public record (each an index probe on the
+    section's message_id), under the names `public_record` looks for."""
+    mine = OuterRef("pk")
+    return {
+        "has_replies": Exists(Reply.objects.filter(message=mine, state=ReplyState.PUBLISHED)),
+        "has_images": Exists(Attachment.objects.filter(message=mine)),
+        "has_evaluations": Exists(Evaluation.objects.filter(message=mine)),
+        "has_follow_ups": Exists(FollowUp.objects.filter(message=mine)),
+        "has_thanks": Exists(Thanks.objects.filter(message=mine)),
+        "has_instructions": Exists(Instruction.objects.filter(message=mine, is_public=True)),
+    }
 
 
 @dataclass
@@ -299,22 +314,53 @@ def without_repeats(events: list[Event]) -> list[Event]:
 
 
 def public_record(message: Message) -> PublicRecord:
-    replies = list(
-        message.replies.filter(state=ReplyState.PUBLISHED)
-        .select_related("unit")
-        .prefetch_related("attachments")
-        .order_by("published_at", "id")
-    )
+    """The public sections of the message's page. A section that `message_for(…,
+    record_flags=True)` found empty is not asked for; without the flags every one is.
+
+    Each published reply gets `shown_attachments`; the message's own images and the replies'
+    attachments come in one query."""
+
+    def may_have(section: str) -> bool:
+        return getattr(message, f"has_{section}", True)
+
+    replies: list[Reply] = []
+    if may_have("replies"):
+        replies = list(
+            message.replies.filter(state=ReplyState.PUBLISHED)
+            .select_related("unit")
+            .annotate(has_attachments=Exists(Attachment.objects.filter(reply=OuterRef("pk"))))
+            .order_by("published_at", "id")
+        )
+    images: list[Attachment] = []
+    by_reply = {reply.pk: reply for reply in replies}
+    for reply in replies:
+        reply.shown_attachments = []  # type: ignore[attr-defined]
+    with_attachments = [reply.pk for reply in replies if reply.has_attachments]  # type: ignore[attr-defined]
+    if may_have("images") or with_attachments:
+        found = Attachment.objects.filter(Q(message=message) | Q(reply_id__in=with_attachments))
+        for attachment in found.order_by("created_at", "id"):
+            if attachment.message_id == message.pk:
+                images.append(attachment)
+            if attachment.reply_id in by_reply:
+                by_reply[attachment.reply_id].shown_attachments.append(attachment)  # type: ignore[attr-defined]
     return PublicRecord(
         events=without_repeats(list(timeline(message, staff=False))),
         replies=replies,
-        evaluations=list(message.evaluations.order_by("round")),
-        follow_ups=list(
-            message.follow_ups.select_related("assignment__unit").order_by("created_at", "id")
+        evaluations=(
+            list(message.evaluations.order_by("round")) if may_have("evaluations") else []
         ),
-        thanks=list(message.thanks.order_by("created_at", "id")),
-        instructions=list(message.instructions.filter(is_public=True).order_by("created_at")),
-        images=list(message.attachments.order_by("created_at", "id")),
+        follow_ups=(
+            list(message.follow_ups.select_related("assignment__unit").order_by("created_at", "id"))
+            if may_have("follow_ups")
+            else []
+        ),
+        thanks=list(message.thanks.order_by("created_at", "id")) if may_have("thanks") else [],
+        instructions=(
+            list(message.instructions.filter(is_public=True).order_by("created_at"))
+            if may_have("instructions")
+            else []
+        ),
+        images=images,
     )
 
 

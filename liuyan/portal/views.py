@@ -155,7 +155,7 @@ def _with_after(request: HttpRequest, cursor: str | None) -> str:
 
 
 def _visible_message(request: HttpRequest, serial: str) -> Message:
-    message = selectors.message_for(request.user, serial)
+    message = selectors.message_for(request.user, serial, record_flags=True)
     if message is None:
         raise Http404(_("No such message."))
     return message

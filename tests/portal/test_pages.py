@@ -126,3 +126,48 @@ def test_citizen_follows_a_message_and_a_board_from_their_pages(client, world, r
     client.post(follow_board, {"follow": "1"})
     assert notifications.is_following_message(world.other_citizen, replied.pk)
     assert notifications.is_following_board(world.other_citizen, world.board.pk)
+
+
+def test_public_message_page_reads_the_message_replies_and_timeline_only(
+    client, world, replied, django_assert_num_queries
+):
+    """An anonymous visitor's page of a replied message without images, ratings, follow-ups,
+    thanks or instructions: the message (with a flag for each of those), its published replies
+    and its public timeline; no session, no user, no query for an empty section."""
+    url = reverse("portal:message", args=[replied.serial])
+    with django_assert_num_queries(3):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "您反映的路灯问题已安排维修" in response.text
+
+
+def test_message_images_and_reply_attachments_come_in_one_query(
+    client, world, make, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    from liuyan.board import services
+    from liuyan.desk import services as desk_services
+    from liuyan.portal import uploads
+
+    from .conftest import upload
+
+    message = make.accepted()
+    data = uploads.stash_image(upload(), form_token="t")
+    uploads.attach_images(message, [data], user=world.citizen, now=timezone.now())
+    assignment = message.assignments.get()
+    draft = services.save_reply_draft(
+        assignment_id=assignment.pk, actor=world.handler, body="已安排维修，现场照片见附件。"
+    )
+    desk_services.attach_to_reply(reply=draft, upload=upload(), actor=world.handler)
+    services.submit_reply(assignment_id=assignment.pk, actor=world.handler)
+    services.approve_reply(reply_id=draft.pk, actor=world.moderator)
+    image = message.attachments.get()
+    attachment = draft.attachments.get()
+
+    with django_assert_num_queries(4):  # message, replies, attachments, timeline
+        text = client.get(reverse("portal:message", args=[message.serial])).text
+    image_url = reverse("portal:attachment", args=[image.token])
+    attachment_url = reverse("portal:attachment", args=[attachment.token])
+    assert text.count(image_url) == 2  # the link and the <img>
+    assert text.count(attachment_url) == 1
