@@ -203,3 +203,82 @@ def test_batches_and_workers_write_the_same_rows_events_and_figures(world, tmp_p
     )
     assert (again.created, again.skipped) == (0, 23)
     assert _stored_rows() == stored
+
+
+def _facts_rows(board: Board) -> list[tuple]:
+    """The stored MessageFigures of `board`'s messages, by submission, without ids."""
+    from liuyan.reports.figures.models import MessageFigures
+
+    order = list(
+        Message.objects.filter(board=board)
+        .order_by("submitted_at", "title")
+        .values_list("pk", flat=True)
+    )
+    stored = {row.message_id: row for row in MessageFigures.objects.filter(message_id__in=order)}
+    skip = {"message_id", "board_id"}
+    return [
+        tuple(
+            (f.attname, getattr(stored[pk], f.attname))
+            for f in MessageFigures._meta.concrete_fields
+            if f.attname not in skip
+        )
+        for pk in order
+    ]
+
+
+def test_whole_batches_count_what_row_by_row_reads_back(world, tmp_path):
+    """The fast path (batches of 1,000, text in workers, figures from the rows in hand) and the
+    per-row path (one message a batch, text here) write the same messages, replies, events and
+    figures; the facts stored for each message are what reading it back gives; the roll-ups
+    equal a recount, also with rows of the board imported before; a second run adds nothing."""
+    from liuyan.reports.figures.facts import from_row
+    from liuyan.reports.figures.models import MessageFigures
+
+    Domain.objects.create(name="城乡建设", level=1)
+    twin = Board.objects.create(
+        name="长沙市市长（二）", kind="leader", region=world.city, default_unit=world.bureau
+    )
+    rows = _rows()
+    duplicate = [*rows[2]]
+    duplicate[2] = "同一编号的第二行"
+    rows += [
+        duplicate,  # same id as an earlier row: skipped
+        ["6001", "U", "答复早于留言", "2019-05-01 10:00:00", "正文", "答复", "2019-04-01 10:00:00"],
+        ["6002", "U", "点赞不是数", "2019-05-01 10:00:00", "正文", "", "", "", "很多"],
+        ["6003", "U", "未知领域", "2019-05-01 10:00:00", "正文", "", "", "天文", ""],
+    ]
+    path = tmp_path / "old.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    earlier = tmp_path / "earlier.csv"
+    with earlier.open("w", encoding="utf-8", newline="") as handle:
+        # The same days as the file's, under other ids: figure rows that exist before the import.
+        csv.writer(handle).writerows(
+            [HEADER, *[[f"E{r[0]}", r[1], "旧" + r[2], *r[3:]] for r in _rows(6)]]
+        )
+    for board in (world.board, twin):
+        importer.import_file(
+            earlier, board=board, actor=world.admin, source=f"e{board.pk}", workers=0
+        )
+
+    by_row = importer.import_file(
+        path, board=world.board, actor=world.admin, source="one", batch_size=1, workers=0
+    )
+    fast = importer.import_file(path, board=twin, actor=world.admin, source="two", workers=2)
+    for report in (by_row, fast):
+        assert (report.rows, report.created, report.skipped, report.replies) == (28, 23, 1, 8)
+        assert [p.line for p in report.problems] == [25, 27, 28, 29]
+
+    assert _snapshot(world.board) == _snapshot(twin)
+    assert _facts_rows(world.board) == _facts_rows(twin)
+    stored_facts = {row.message_id: from_row(row) for row in MessageFigures.objects.all()}
+    assert stored_facts == facts_for(Message.objects.values_list("pk", flat=True))
+    stored = _stored_rows()
+    assert stored == _recounted_rows()
+    assert _board_rows(stored, world.board) == _board_rows(stored, twin) != {}
+
+    for board, source in ((world.board, "one"), (twin, "two")):
+        again = importer.import_file(path, board=board, actor=world.admin, source=source)
+        assert (again.created, again.skipped, len(again.problems)) == (0, 24, 4)
+    assert _stored_rows() == stored
+    assert Message.objects.count() == 2 * (23 + 6)
