@@ -166,6 +166,9 @@ def public_issues_with_messages(limit: int) -> list[tuple[HotIssue, list[Message
         .annotate(
             messages=Count("message_id"),
             authors=Count("message__author_id", distinct=True),
+            # Messages without an author (a hotline caller, a letter) count as one writer, as
+            # the daily run counts them.
+            anonymous=Count("pk", filter=Q(message__author_id__isnull=True)),
             likes=Sum("message__likes"),
         )
         .order_by()
@@ -184,7 +187,7 @@ def public_issues_with_messages(limit: int) -> list[tuple[HotIssue, list[Message
         if issue.pk not in counts:
             continue
         issue.message_count = counts[issue.pk]["messages"]
-        issue.author_count = counts[issue.pk]["authors"]
+        issue.author_count = counts[issue.pk]["authors"] + (counts[issue.pk]["anonymous"] > 0)
         issue.likes = counts[issue.pk]["likes"] or 0
         result.append((issue, shown[issue.pk]))
     return result
@@ -247,14 +250,21 @@ def issues_for_reader(user, issues: list[HotIssue]) -> list[IssueForReader]:
     )
     for link in first:
         shown[link.issue_id].append(link.message)
-    rows = []
-    for issue in issues:
-        hidden, named = flags.get(issue.pk, (0, 0))
-        rows.append(_for_reader(issue, shown[issue.pk], named=not hidden or named > 0))
-    return rows
+    named = {pk for pk, (hidden, titled) in flags.items() if not hidden or titled}
+    renamed = [shown[pk][0].pk for pk in ids if pk in flags and pk not in named and shown[pk]]
+    # The bodies of the few messages a partly hidden issue is renamed after, in one query.
+    bodies = dict(Message.objects.filter(pk__in=renamed).values_list("pk", "public_body"))
+    return [
+        _for_reader(
+            issue, shown[issue.pk], named=issue.pk in named or issue.pk not in flags, bodies=bodies
+        )
+        for issue in issues
+    ]
 
 
-def _for_reader(issue: HotIssue, shown: list[Message], *, named: bool) -> IssueForReader:
+def _for_reader(
+    issue: HotIssue, shown: list[Message], *, named: bool, bodies: dict[int, str]
+) -> IssueForReader:
     """`shown`: the first members this reader may read, earliest first; `named`: whether they
     may read the message the issue is named after (or every member)."""
     if named:
@@ -266,7 +276,5 @@ def _for_reader(issue: HotIssue, shown: list[Message], *, named: bool) -> IssueF
     from liuyan.insight.hot import main_place
 
     named_after = shown[0]
-    body = Message.objects.filter(pk=named_after.pk).values_list("public_body", flat=True).get()
-    return IssueForReader(
-        issue, named_after.public_title, main_place(named_after.public_title, body), shown
-    )
+    place = main_place(named_after.public_title, bodies[named_after.pk])
+    return IssueForReader(issue, named_after.public_title, place, shown)

@@ -103,6 +103,16 @@ def test_public_page_recounts_and_renames_after_members_are_hidden(crowd, client
     assert reverse("reports:hot_public") + f"#issue-{issue.rank}" in home.text
 
 
+def test_public_page_counts_the_messages_without_an_author_as_one_writer(crowd, client):
+    """A hotline caller or a letter has no account: such messages are one writer, as the daily
+    run counts them."""
+    fee, _, _ = crowd
+    Message.objects.filter(pk__in=[fee[0].pk, fee[5].pk]).update(author=None)
+    page = client.get(reverse("reports:hot_public"))
+    [(issue, _)] = page.context["issues"]
+    assert (issue.message_count, issue.author_count) == (8, 5)
+
+
 def test_home_strip_names_the_public_issues_only(crowd, client):
     page = client.get(reverse("portal:home"))
     issue = HotIssue.objects.get(is_public_view=True)
