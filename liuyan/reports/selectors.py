@@ -7,15 +7,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber, Substr
 
 from liuyan.board.access import PUBLIC_STATES, staff_scope, visible_messages
 from liuyan.board.models import Message
 from liuyan.board.selectors import public_messages
 from liuyan.core.lifecycle import State
 
-from .models import HotIssue
+from .models import HotIssue, HotIssueMessage
 
 # hot.py reads the first 300 characters of a body; fetching more would only cost transfer.
 BODY_CHARS = 300
@@ -71,9 +84,67 @@ def latest_issues(*, public: bool) -> QuerySet[HotIssue]:
     return HotIssue.objects.filter(is_public_view=public).select_related("region").order_by("rank")
 
 
+# public_messages(), read through an issue's link rows: the members that are public now.
+PUBLIC_MEMBER = Q(message__is_public=True, message__state__in=PUBLIC_STATES)
+
+
+def _public_issues(limit: int) -> list[HotIssue]:
+    """The public view's first issues, each saying whether the message it is named after is
+    still a public member (`title_public`): one query, whatever the issues' sizes."""
+    named_public = HotIssueMessage.objects.filter(
+        PUBLIC_MEMBER, issue=OuterRef("pk"), message_id=OuterRef("title_message_id")
+    )
+    return list(latest_issues(public=True).annotate(title_public=Exists(named_public))[:limit])
+
+
+def _title_public(issue: HotIssue) -> bool:
+    return issue.title_public  # type: ignore[attr-defined]  # annotated by _public_issues
+
+
 def public_hot_issues(limit: int = 5) -> list[HotIssue]:
-    """The home page's strip: the same issues, titles and counts as the public page."""
-    return [issue for issue, _ in public_issues_with_messages(limit)]
+    """The home page's strip: the same issues and titles as the public page, without reading
+    their members (issue #13: they grow with the platform), except to rename an issue whose
+    name-giving message was hidden since the daily run."""
+    issues = _public_issues(limit)
+    renamed = _renamed([issue for issue in issues if not _title_public(issue)])
+    return [issue for issue in issues if _title_public(issue) or issue.pk in renamed]
+
+
+def _first_public_members(issue_ids: list[int], n: int, *, newest: bool) -> QuerySet:
+    """The link rows of the first `n` public members of each issue (newest or earliest first),
+    with the member loaded: one query for every issue, the window numbering members in the
+    database instead of loading them all."""
+    order = (F("message__submitted_at"), F("message_id"))
+    return (
+        HotIssueMessage.objects.filter(PUBLIC_MEMBER, issue_id__in=issue_ids)
+        .annotate(
+            row=Window(
+                RowNumber(),
+                partition_by=F("issue_id"),
+                order_by=[field.desc() if newest else field.asc() for field in order],
+            )
+        )
+        .filter(row__lte=n)
+        .order_by("issue_id", "row")
+    )
+
+
+def _renamed(issues: list[HotIssue]) -> set[int]:
+    """Name `issues`, whose message is no longer public, after their earliest public member;
+    the ids of those that have one."""
+    if not issues:
+        return set()
+    # Imported here: liuyan.insight.hot brings numpy and scipy.sparse, which no other report
+    # page needs, and a new web process would import them before answering its first page.
+    from liuyan.insight.hot import main_place
+
+    by_id = {issue.pk: issue for issue in issues}
+    earliest = _first_public_members(list(by_id), 1, newest=False).values_list(
+        "issue_id", "message__public_title", "message__public_body"
+    )
+    for issue_id, title, body in earliest:
+        by_id[issue_id].title, by_id[issue_id].place = title, main_place(title, body)
+    return {issue_id for issue_id, _, _ in earliest}
 
 
 PUBLIC_MESSAGES_SHOWN = 5
@@ -82,38 +153,44 @@ PUBLIC_MESSAGES_SHOWN = 5
 def public_issues_with_messages(limit: int) -> list[tuple[HotIssue, list[Message]]]:
     """The public view's issues with a few of their messages, re-checked as public now: a
     message hidden since the daily run drops out at once, from the list and the counts, and
-    no longer names the issue; an issue with no public message left is not shown."""
-    issues = list(latest_issues(public=True)[:limit])
-    members: dict[int, list[Message]] = {issue.pk: [] for issue in issues}
-    links = HotIssue.messages.through.objects.filter(
-        issue__in=issues, message__in=public_messages()
-    ).select_related("message__board")
-    for link in links.order_by("-message__submitted_at"):
-        members[link.issue_id].append(link.message)
-    shown = []
+    no longer names the issue; an issue with no public message left is not shown.
+
+    Counted by the database and only the messages shown loaded, with the columns the page
+    reads (issue #13: 726-1,553 members an issue at a million messages)."""
+    issues = _public_issues(limit)
+    ids = [issue.pk for issue in issues]
+    counts = {
+        row["issue_id"]: row
+        for row in HotIssueMessage.objects.filter(PUBLIC_MEMBER, issue_id__in=ids)
+        .values("issue_id")
+        .annotate(
+            messages=Count("message_id"),
+            authors=Count("message__author_id", distinct=True),
+            # Messages without an author (a hotline caller, a letter) count as one writer, as
+            # the daily run counts them.
+            anonymous=Count("pk", filter=Q(message__author_id__isnull=True)),
+            likes=Sum("message__likes"),
+        )
+        .order_by()
+    }
+    shown: dict[int, list[Message]] = {pk: [] for pk in ids}
+    links = (
+        _first_public_members(ids, PUBLIC_MESSAGES_SHOWN, newest=True)
+        .select_related("message__board")
+        .only("issue_id", "message__serial", "message__public_title", "message__board__name")
+    )
+    for link in links:
+        shown[link.issue_id].append(link.message)
+    _renamed([issue for issue in issues if not _title_public(issue) and issue.pk in counts])
+    result = []
     for issue in issues:
-        public = members[issue.pk]
-        if not public:
+        if issue.pk not in counts:
             continue
-        issue.title, issue.place = _title_and_place(issue, public)
-        issue.message_count = len(public)
-        issue.author_count = len({message.author_id for message in public})
-        issue.likes = sum(max(message.likes, 0) for message in public)
-        shown.append((issue, public[:PUBLIC_MESSAGES_SHOWN]))
-    return shown
-
-
-def _title_and_place(issue: HotIssue, readable: list[Message]) -> tuple[str, str]:
-    """The issue's title and place, unless the message it is named after is not among the
-    `readable` ones: then named after one that is (the earliest)."""
-    if any(message.pk == issue.title_message_id for message in readable):
-        return issue.title, issue.place
-    # Imported here: liuyan.insight.hot brings numpy and scipy.sparse, which no other report
-    # page needs, and a new web process would import them before answering its first page.
-    from liuyan.insight.hot import main_place
-
-    named = min(readable, key=lambda message: (message.submitted_at, message.pk))
-    return named.public_title, main_place(named.public_title, named.public_body)
+        issue.message_count = counts[issue.pk]["messages"]
+        issue.author_count = counts[issue.pk]["authors"] + (counts[issue.pk]["anonymous"] > 0)
+        issue.likes = counts[issue.pk]["likes"] or 0
+        result.append((issue, shown[issue.pk]))
+    return result
 
 
 def may_see_staff_hot_issues(user) -> bool:
@@ -136,51 +213,68 @@ STAFF_MESSAGES_SHOWN = 10
 
 
 def issues_for_reader(user, issues: list[HotIssue]) -> list[IssueForReader]:
-    """Members are read as ids, and only the messages shown are loaded as rows: an issue's
-    members grow with the platform (issue #13: 439 rows with every column at 100,000 messages,
-    a second of the page), the messages shown do not."""
-    links = list(
-        HotIssue.messages.through.objects.filter(issue__in=issues)
-        .order_by("message__submitted_at", "message_id")
-        .values_list("issue_id", "message_id")
+    """Which members this reader may read is decided in the database, one Exists per link row,
+    and only the messages shown are loaded: an issue's members grow with the platform (issue
+    #13: ~3,500 member ids at a million messages, which psycopg spent ~110 ms binding as a
+    literal `IN` list), the messages shown do not."""
+    ids = [issue.pk for issue in issues]
+    # One Membership read here; the rule of can_view for each link's message as one query.
+    visible = visible_messages(user, Message.objects.all())
+    readable = Exists(visible.filter(pk=OuterRef("message_id")))
+    links = HotIssueMessage.objects.filter(issue_id__in=ids)
+    flags = {
+        issue_id: (hidden, named)
+        for issue_id, hidden, named in links.values("issue_id")
+        .annotate(
+            hidden=Count("pk", filter=~readable),
+            named=Count("pk", filter=Q(readable, message_id=F("issue__title_message_id"))),
+        )
+        .order_by()
+        .values_list("issue_id", "hidden", "named")
+    }
+    shown: dict[int, list[Message]] = {pk: [] for pk in ids}
+    first = (
+        links.filter(readable)
+        .annotate(
+            row=Window(
+                RowNumber(),
+                partition_by=F("issue_id"),
+                order_by=[F("message__submitted_at").asc(), F("message_id").asc()],
+            )
+        )
+        .filter(row__lte=STAFF_MESSAGES_SHOWN)
+        .select_related("message")
+        # What the page and the naming of a partly hidden issue read, and nothing else.
+        .only("issue_id", "message__serial", "message__public_title", "message__submitted_at")
+        .order_by("issue_id", "row")
     )
-    # One query for the whole page instead of can_view's several queries per message.
-    readable = set(
-        visible_messages(
-            user, Message.objects.filter(pk__in=[message_id for _, message_id in links])
-        ).values_list("pk", flat=True)
-    )
-    members: dict[int, list[int]] = {issue.pk: [] for issue in issues}
-    partly_hidden: set[int] = set()
-    for issue_id, message_id in links:
-        if message_id in readable:
-            members[issue_id].append(message_id)
-        else:
-            partly_hidden.add(issue_id)
-    # What the page and the naming of a partly hidden issue read, and nothing else.
-    loaded = Message.objects.only("serial", "public_title", "public_body", "submitted_at").in_bulk(
-        [pk for ids in members.values() for pk in ids[:STAFF_MESSAGES_SHOWN]]
-    )
+    for link in first:
+        shown[link.issue_id].append(link.message)
+    named = {pk for pk, (hidden, titled) in flags.items() if not hidden or titled}
+    renamed = [shown[pk][0].pk for pk in ids if pk in flags and pk not in named and shown[pk]]
+    # The bodies of the few messages a partly hidden issue is renamed after, in one query.
+    bodies = dict(Message.objects.filter(pk__in=renamed).values_list("pk", "public_body"))
     return [
-        _for_reader(issue, members[issue.pk], loaded, hidden=issue.pk in partly_hidden)
+        _for_reader(
+            issue, shown[issue.pk], named=issue.pk in named or issue.pk not in flags, bodies=bodies
+        )
         for issue in issues
     ]
 
 
 def _for_reader(
-    issue: HotIssue, visible: list[int], loaded: dict[int, Message], *, hidden: bool
+    issue: HotIssue, shown: list[Message], *, named: bool, bodies: dict[int, str]
 ) -> IssueForReader:
-    """`visible`: the ids of the members this reader may read, earliest first."""
-    shown = [loaded[pk] for pk in visible[:STAFF_MESSAGES_SHOWN]]
-    if not hidden or issue.title_message_id in visible:
+    """`shown`: the first members this reader may read, earliest first; `named`: whether they
+    may read the message the issue is named after (or every member)."""
+    if named:
         return IssueForReader(issue, issue.title, issue.place, shown)
-    if not visible:
+    if not shown:
         return IssueForReader(issue, None, "", [])
     # The message the issue is named after is hidden: name it after the earliest readable one.
-    # Imported here for the reason given in _title_and_place.
+    # Imported here for the reason given in _renamed.
     from liuyan.insight.hot import main_place
 
-    named = shown[0]
-    return IssueForReader(
-        issue, named.public_title, main_place(named.public_title, named.public_body), shown
-    )
+    named_after = shown[0]
+    place = main_place(named_after.public_title, bodies[named_after.pk])
+    return IssueForReader(issue, named_after.public_title, place, shown)
