@@ -263,6 +263,7 @@ class AssignmentState(StrEnum):
 
 
 ACTIVE_ASSIGNMENT_STATES = frozenset({AssignmentState.PENDING, AssignmentState.ACCEPTED})
+FINISHED_ASSIGNMENT_STATES = frozenset(set(AssignmentState) - ACTIVE_ASSIGNMENT_STATES)
 
 # --- replies ------------------------------------------------------------------------------
 

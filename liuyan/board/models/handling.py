@@ -67,6 +67,15 @@ class Assignment(models.Model):
                 condition=models.Q(state="accepted"),
                 name="asg_accepted_reply_by",
             ),
+            # A unit's finished tab in its order (the finished assignments grow with the years;
+            # without it the tab sorted all of the unit's, 19,184 at 1M messages).
+            models.Index(
+                fields=["unit", "created_at", "id"],
+                condition=models.Q(
+                    state__in=sorted(s.value for s in lifecycle.FINISHED_ASSIGNMENT_STATES)
+                ),
+                name="asg_unit_finished",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,6 +106,13 @@ class Message(models.Model):
             ),
             models.Index(fields=["is_public", "state", "-submitted_at"], name="msg_public_state"),
             models.Index(fields=["state", "screen_by"], name="msg_state_screen_by"),
+            # The moderators' look-back queue in its keyset order (replied_at, id): a page
+            # reads the first rows of the index instead of sorting every message under review.
+            models.Index(
+                fields=["replied_at", "id"],
+                condition=models.Q(state="review"),
+                name="msg_review_replied",
+            ),
             models.Index(fields=["state", "rate_by"], name="msg_state_rate_by"),
             models.Index(fields=["author", "-submitted_at"], name="msg_author"),
             models.Index(fields=["region", "-submitted_at"], name="msg_region"),

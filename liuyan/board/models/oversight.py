@@ -29,7 +29,16 @@ class Supervision(models.Model):
         ordering = ["due_at", "id"]
         verbose_name = _("supervision")
         verbose_name_plural = _("supervisions")
-        indexes = [models.Index(fields=["resolved_at", "due_at"], name="sup_open_due")]
+        indexes = [
+            models.Index(fields=["resolved_at", "due_at"], name="sup_open_due"),
+            # The open supervisions in the desks' keyset order (due_at, id), so a page reads 26
+            # rows instead of sorting every open supervision (11,237 at 1M messages).
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="sup_open_due_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id} · {self._meta.verbose_name}"

@@ -122,6 +122,7 @@ def follow_up(*, message_id: int, actor, body: str, now: datetime | None = None)
         body=body,
         now=at,
         assignment=assignment,
+        unit_id=assignment.unit_id if assignment is not None else None,
         answer_by=answer_by,
     )
 
