@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django import forms
 from django.http import HttpResponse
@@ -409,26 +409,27 @@ def build_page(*, item: Slice, period: Period, public: bool, link: Linker, title
 
 
 def message_link(url_name: str, period: Period, extra: dict | None = None) -> Linker:
+    """The link to the messages behind a figure. A figure table has hundreds of cells: the
+    path is reversed and the period encoded once per linker, each cell only appends its
+    measure and slice (the same URL, parameter for parameter, as one urlencode would give)."""
+    head = reverse(url_name) + "?" + urlencode(period.query()) + "&measure="
+    tail = "&" + urlencode(extra) if extra else ""
+
     def link(item: Slice, measure: str) -> str:
-        query = {**period.query(), "measure": measure, **(extra or {})}
-        if item.param:
-            query["slice"] = item.param
-        return reverse(url_name) + "?" + urlencode(query)
+        url = head + quote_plus(measure) + tail
+        return url + "&slice=" + quote_plus(item.param) if item.param else url
 
     return link
 
 
 def drill_link(url_name: str, period: Period, extra: dict | None = None):
+    """A slice's own figures page; reversed once per table, like `message_link`."""
+    head = reverse(url_name) + "?" + urlencode({**period.query(), **(extra or {})}) + "&slice="
+
     def link(item: Slice) -> str:
-        return (
-            reverse(url_name) + "?" + urlencode({**period.query(), **(extra or {}), **_drill(item)})
-        )
+        return head + quote_plus(item.param)
 
     return link
-
-
-def _drill(item: Slice) -> dict[str, str]:
-    return {"slice": item.param}
 
 
 # --- export --------------------------------------------------------------------------------
