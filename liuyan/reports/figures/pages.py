@@ -83,6 +83,8 @@ class Period:
 
     @property
     def label(self) -> str:
+        if self.kind == ALL_TIME:
+            return str(_("since the first message"))
         if self.kind == YEAR:
             return f"{self.start:%Y}"
         if self.kind == MONTH:
@@ -93,6 +95,20 @@ class Period:
 
     def query(self) -> dict[str, str]:
         return {"period": self.kind, "on": self.start.isoformat()}
+
+
+# The messages behind an all-time figure (a board's figures since its first message): a
+# period of the list of messages only, bounded by the days the period picker accepts.
+ALL_TIME = "all"
+
+
+def all_time() -> Period:
+    return Period(ALL_TIME, date(2000, 1, 1), date(2101, 1, 1))
+
+
+def this_year() -> Period:
+    start = period_start(YEAR, today())
+    return Period(YEAR, start, period_end(YEAR, start))
 
 
 def today() -> date:
@@ -318,7 +334,10 @@ def cells(totals: Totals, item: Slice, link: Linker, columns=COLUMNS) -> list[Ce
                 )
             )
             continue
-        href = link(item, column.measure) if column.measure and value else ""
+        # Linked whenever there are messages behind it: a median of 0 working days (accepted
+        # the day it came) is a figure too.
+        behind = column.measure and value is not None and getattr(totals, column.measure)
+        href = link(item, column.measure) if behind else ""
         result.append(Cell(value, column.unit, href))
     return result
 
@@ -420,6 +439,16 @@ def message_link(url_name: str, period: Period, extra: dict | None = None) -> Li
         return url + "&slice=" + quote_plus(item.param) if item.param else url
 
     return link
+
+
+# The public figure blocks of the home and board pages: what each figure counts.
+PUBLIC_FIGURE_MEASURES = ("received", "replied", "rated", "satisfied")
+
+
+def public_figure_links(item: Slice, period: Period) -> dict[str, str]:
+    """The public messages behind each figure of a slice's figure block, by measure."""
+    link = message_link("reports:figures:messages", period)
+    return {measure: link(item, measure) for measure in PUBLIC_FIGURE_MEASURES}
 
 
 def drill_link(url_name: str, period: Period, extra: dict | None = None):
