@@ -24,6 +24,9 @@ from liuyan.board.access import can_view, is_publicly_visible
 from liuyan.board.models import Message, Reply
 from liuyan.core.lifecycle import RULES, Action, LifecycleError, State
 from liuyan.directory.models import Board, Region
+from liuyan.reports.figures import pages as figure_pages
+from liuyan.reports.figures.measures import BOARD
+from liuyan.reports.figures.pages import Slice
 from liuyan.reports.selectors import public_hot_issues
 from liuyan.web.inputs import parse_id, parse_positive
 from liuyan.web.requests import HtmxRequest
@@ -46,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {
             "figures": selectors.year_figures(),
+            "figure_links": figure_pages.public_figure_links(Slice(), figure_pages.this_year()),
             "year": timezone.localtime().year,
             "latest": selectors.latest_replied(),
             "hot_issues": public_hot_issues(limit=HOME_HOT_ISSUES),
@@ -132,6 +136,9 @@ def board_detail(request: HtmxRequest, board_id: int) -> HttpResponse:
     context = {
         "board": board,
         "figures": selectors.board_figures(board),
+        "figure_links": figure_pages.public_figure_links(
+            Slice(BOARD, str(board.pk)), figure_pages.all_time()
+        ),
         "filters": filters,
         "page": page,
         "next_query": _with_after(request, page.next_cursor),

@@ -23,6 +23,8 @@ from liuyan.desk.insight import history_messages, kept_lead_counts
 from liuyan.desk.selectors.leader import recent_ratings
 from liuyan.desk.selectors.moderator import lookback_queue, moderated_supervisions, screening_queue
 from liuyan.desk.selectors.unit import open_follow_ups, unit_inbox
+from liuyan.reports.figures import lists
+from liuyan.reports.figures.measures import REGION
 from tests.conftest import MONDAY
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -88,6 +90,20 @@ SELECT m.id, 1, m.id %% 3 <> 0, 1 + m.id %% 5, 1 + m.id %% 4, '',
 FROM board_message m WHERE m.serial LIKE 'P%%' AND m.state = 'closed'
 """
 
+# The figures' facts of every seeded message: all in the city, one in 1,000 in another one.
+FACTS_SQL = """
+INSERT INTO reports_messagefigures (
+    message_id, day, is_public, level, board_id, region1, region2, region3, type, channel,
+    thrown_out, own, dispatched, accepted, accepted_on_time, replied, replied_on_time, rated,
+    satisfied, solved, follow_ups, reopened, supervisions, listed)
+SELECT m.id, (m.submitted_at AT TIME ZONE 'Asia/Shanghai')::date, m.is_public, 2, m.board_id,
+    %(province)s, CASE WHEN m.id %% 1000 = 7 THEN %(other)s ELSE %(city)s END, NULL,
+    m.type, m.channel, false, false, true, true, true, m.state IN ('replied', 'closed'),
+    m.state IN ('replied', 'closed'), m.state = 'closed', m.state = 'closed', false, 0, false, 0,
+    0
+FROM board_message m WHERE m.serial LIKE 'P%%'
+"""
+
 
 @pytest.fixture
 def seeded(world):
@@ -107,12 +123,21 @@ def seeded(world):
         cursor.execute(EVALUATIONS_SQL, {"start": start})
         cursor.execute(LOOKBACK_SQL, {})
         cursor.execute(SUPERVISIONS_SQL, {"user": world.moderator.pk})
+        cursor.execute(
+            FACTS_SQL,
+            {
+                "province": world.province.pk,
+                "city": world.city.pk,
+                "other": world.other_city.pk,
+            },
+        )
         for table in (
             "board_message",
             "board_assignment",
             "board_followup",
             "board_evaluation",
             "board_supervision",
+            "reports_messagefigures",
         ):
             cursor.execute(f"ANALYZE {table}")
     search._postgres_index_by_alias.clear()
@@ -203,6 +228,20 @@ def test_hot_queries_use_their_indexes(seeded):
             "sup_open_due_id",
         ),
     }
+    # The messages behind a small region's figure: the region at any of its levels, within
+    # the year (the figures page's list; a busy region walks the newest messages instead).
+    behind = lists.messages_behind(
+        kind=REGION,
+        key=str(seeded.other_city.pk),
+        measure="replied",
+        since=(MONDAY - timedelta(days=365)).date(),
+        until=MONDAY.date(),
+        public=True,
+    ).filter(pk__in=public_messages().values("pk"))
+    hot["messages behind a region's figure"] = (
+        behind.order_by("-submitted_at", "-id")[:21],
+        "msgfig_region2_day",
+    )
     for name, (queryset, index_names) in hot.items():
         plan = plan_of(queryset)
         names = (index_names,) if isinstance(index_names, str) else index_names

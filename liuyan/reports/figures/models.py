@@ -60,6 +60,11 @@ class MessageFigures(models.Model):
             models.Index(fields=["board_id", "day"], name="msgfig_board_day"),
             models.Index(fields=["unit_id", "day"], name="msgfig_unit_day"),
             models.Index(fields=["day"], name="msgfig_day"),
+            # The messages behind a region's figure: the region at any of its three levels
+            # (a BitmapOr of the three), within the period.
+            models.Index(fields=["region1", "day"], name="msgfig_region1_day"),
+            models.Index(fields=["region2", "day"], name="msgfig_region2_day"),
+            models.Index(fields=["region3", "day"], name="msgfig_region3_day"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django import forms
 from django.http import HttpResponse
@@ -83,6 +83,8 @@ class Period:
 
     @property
     def label(self) -> str:
+        if self.kind == ALL_TIME:
+            return str(_("since the first message"))
         if self.kind == YEAR:
             return f"{self.start:%Y}"
         if self.kind == MONTH:
@@ -93,6 +95,20 @@ class Period:
 
     def query(self) -> dict[str, str]:
         return {"period": self.kind, "on": self.start.isoformat()}
+
+
+# The messages behind an all-time figure (a board's figures since its first message): a
+# period of the list of messages only, bounded by the days the period picker accepts.
+ALL_TIME = "all"
+
+
+def all_time() -> Period:
+    return Period(ALL_TIME, date(2000, 1, 1), date(2101, 1, 1))
+
+
+def this_year() -> Period:
+    start = period_start(YEAR, today())
+    return Period(YEAR, start, period_end(YEAR, start))
 
 
 def today() -> date:
@@ -318,7 +334,10 @@ def cells(totals: Totals, item: Slice, link: Linker, columns=COLUMNS) -> list[Ce
                 )
             )
             continue
-        href = link(item, column.measure) if column.measure and value else ""
+        # Linked whenever there are messages behind it: a median of 0 working days (accepted
+        # the day it came) is a figure too.
+        behind = column.measure and value is not None and getattr(totals, column.measure)
+        href = link(item, column.measure) if behind else ""
         result.append(Cell(value, column.unit, href))
     return result
 
@@ -409,26 +428,37 @@ def build_page(*, item: Slice, period: Period, public: bool, link: Linker, title
 
 
 def message_link(url_name: str, period: Period, extra: dict | None = None) -> Linker:
+    """The link to the messages behind a figure. A figure table has hundreds of cells: the
+    path is reversed and the period encoded once per linker, each cell only appends its
+    measure and slice (the same URL, parameter for parameter, as one urlencode would give)."""
+    head = reverse(url_name) + "?" + urlencode(period.query()) + "&measure="
+    tail = "&" + urlencode(extra) if extra else ""
+
     def link(item: Slice, measure: str) -> str:
-        query = {**period.query(), "measure": measure, **(extra or {})}
-        if item.param:
-            query["slice"] = item.param
-        return reverse(url_name) + "?" + urlencode(query)
+        url = head + quote_plus(measure) + tail
+        return url + "&slice=" + quote_plus(item.param) if item.param else url
 
     return link
+
+
+# The public figure blocks of the home and board pages: what each figure counts.
+PUBLIC_FIGURE_MEASURES = ("received", "replied", "rated", "satisfied")
+
+
+def public_figure_links(item: Slice, period: Period) -> dict[str, str]:
+    """The public messages behind each figure of a slice's figure block, by measure."""
+    link = message_link("reports:figures:messages", period)
+    return {measure: link(item, measure) for measure in PUBLIC_FIGURE_MEASURES}
 
 
 def drill_link(url_name: str, period: Period, extra: dict | None = None):
+    """A slice's own figures page; reversed once per table, like `message_link`."""
+    head = reverse(url_name) + "?" + urlencode({**period.query(), **(extra or {})}) + "&slice="
+
     def link(item: Slice) -> str:
-        return (
-            reverse(url_name) + "?" + urlencode({**period.query(), **(extra or {}), **_drill(item)})
-        )
+        return head + quote_plus(item.param)
 
     return link
-
-
-def _drill(item: Slice) -> dict[str, str]:
-    return {"slice": item.param}
 
 
 # --- export --------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from .measures import (
 from .pages import Period, PeriodForm, Slice, Table
 
 EXPORTS = ("csv", "xlsx")
+LIST_PAGE_SIZE = 20  # the messages behind a figure, a page
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, Period | None]:
@@ -379,7 +380,10 @@ def rankings(request: HttpRequest) -> HttpResponse:
 def messages(request: HttpRequest) -> HttpResponse:
     """Public figures lead to public messages; a staff figure (`staff=1`) to the messages the
     staff member may read, within the regions they cover."""
-    _form, period = _period(request)
+    if request.GET.get("period") == pages.ALL_TIME:  # an all-time figure's messages
+        period: Period | None = pages.all_time()
+    else:
+        _form, period = _period(request)
     item = pages.parse_slice(request.GET.get("slice"))
     measure = request.GET.get("measure") or "received"
     if period is None or item is None or measure not in lists.MEASURE_FILTERS:
@@ -408,7 +412,7 @@ def messages(request: HttpRequest) -> HttpResponse:
         key="submitted_at",
         descending=True,
         cursor=request.GET.get("after"),
-        size=20,
+        size=LIST_PAGE_SIZE,
         cursor_format=MICROS_AND_ID,
     )
     if scope is not None and scope.has(MODERATOR):
