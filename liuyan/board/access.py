@@ -365,6 +365,22 @@ def led_q(scope: StaffScope, prefix: str = "") -> Q:
     return q
 
 
+def led_rows_q(scope: StaffScope) -> Q:
+    """`led_q` on a row that carries its message's board (Evaluation, Assignment): the led
+    boards by the row's own `board_id`, read by index; the region branches through the message,
+    and only when the scope has them, so that a board leader's query joins no message."""
+    q = Q(board_id__in=scope.leader_board_ids)
+    if scope.leader_region_ids:
+        q |= Q(message__region_id__in=scope.leader_region_ids)
+    if scope.region_board_ids:
+        q |= Q(
+            board_id__in=scope.region_board_ids,
+            message__is_public=True,
+            message__state__in=PUBLIC_STATES,
+        )
+    return q
+
+
 def entered_messages(scope: StaffScope) -> QuerySet[Message]:
     return Message.objects.filter(entered_by=scope.staff_user)
 
