@@ -70,22 +70,27 @@ def overview_figures(scope: StaffScope, *, now: datetime) -> tuple[Overview, lis
         "replied": by_state.get(State.REPLIED, 0),
         "closed": by_state.get(State.CLOSED, 0),
     }
-    overdue = (
-        Assignment.objects.filter(
-            led_rows_q(scope), message__submitted_at__gte=since, kind=AssignmentKind.LEAD
-        )
-        .filter(
-            Q(state=AssignmentState.PENDING, accept_by__lt=now)
-            | Q(state=AssignmentState.ACCEPTED, reply_by__lt=now)
-        )
-        .count()
-    )
+    overdue = overdue_lead_assignments(scope, since=since, now=now).count()
     ratings = recent_ratings(scope, since=since).aggregate(
         rated=Count("pk"),
         satisfied=Count("pk", filter=Q(solved=True, attitude__gte=3, speed__gte=3)),
     )
     overview = Overview(since=since, overdue=overdue, **figures, **ratings)
     return overview, _weeks(by_week, since=chart_since, now=now)
+
+
+def overdue_lead_assignments(
+    scope: StaffScope, *, since: datetime, now: datetime
+) -> QuerySet[Assignment]:
+    """The led messages' lead assignments past their deadline, of messages submitted since
+    `since`: read by the (board, deadline) indexes of the open assignments, so the cost follows
+    the led boards' open assignments, not the country's overdue ones."""
+    return Assignment.objects.filter(
+        led_rows_q(scope), message__submitted_at__gte=since, kind=AssignmentKind.LEAD
+    ).filter(
+        Q(state=AssignmentState.PENDING, accept_by__lt=now)
+        | Q(state=AssignmentState.ACCEPTED, reply_by__lt=now)
+    )
 
 
 def recent_ratings(scope: StaffScope, *, since: datetime) -> QuerySet[Evaluation]:
