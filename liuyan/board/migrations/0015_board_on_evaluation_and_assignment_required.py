@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("state", "pending")),
                 fields=["board", "accept_by"],
+                include=["kind", "message"],
                 name="asg_board_pending_accept_by",
             ),
         ),
@@ -42,11 +43,16 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("state", "accepted")),
                 fields=["board", "reply_by"],
+                include=["kind", "message"],
                 name="asg_board_accepted_reply_by",
             ),
         ),
         migrations.AddIndex(
             model_name="evaluation",
-            index=models.Index(fields=["board", "created_at"], name="evaluation_board_created"),
+            index=models.Index(
+                fields=["board", "created_at"],
+                include=["message", "solved", "attitude", "speed"],
+                name="evaluation_board_created",
+            ),
         ),
     ]

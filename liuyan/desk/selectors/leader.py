@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
-from liuyan.board.access import StaffScope, led_messages, led_rows_q
+from liuyan.board.access import StaffScope, led_board_bound, led_messages, led_rows_parts
 from liuyan.board.models import Assignment, Evaluation
 from liuyan.core.clock import SHANGHAI
 from liuyan.core.lifecycle import HANDLING_STATES, AssignmentKind, AssignmentState, State
@@ -46,9 +46,12 @@ def overview_figures(scope: StaffScope, *, now: datetime) -> tuple[Overview, lis
     since = now - timedelta(days=OVERVIEW_DAYS)
     chart_since = now - timedelta(weeks=CHART_WEEKS)
     first = min(since, chart_since)
+    messages = led_messages(scope)
+    bound = led_board_bound(scope)
+    if bound is not None:
+        messages = messages.filter(board_id__in=bound)
     rows = (
-        led_messages(scope)
-        .filter(submitted_at__gte=first)
+        messages.filter(submitted_at__gte=first)
         .annotate(week=TruncWeek("submitted_at", tzinfo=SHANGHAI))
         .values("week", "state")
         .annotate(
@@ -70,34 +73,45 @@ def overview_figures(scope: StaffScope, *, now: datetime) -> tuple[Overview, lis
         "replied": by_state.get(State.REPLIED, 0),
         "closed": by_state.get(State.CLOSED, 0),
     }
-    overdue = overdue_lead_assignments(scope, since=since, now=now).count()
-    ratings = recent_ratings(scope, since=since).aggregate(
-        rated=Count("pk"),
-        satisfied=Count("pk", filter=Q(solved=True, attitude__gte=3, speed__gte=3)),
-    )
+    overdue = sum(part.count() for part in overdue_lead_assignments(scope, since=since, now=now))
+    ratings = {"rated": 0, "satisfied": 0}
+    for part in recent_ratings(scope, since=since):
+        # Counting the (never null) message column, not the id: the (board, created_at) index
+        # includes it, so the count is read from the index alone.
+        counts = part.aggregate(
+            rated=Count("message"),
+            satisfied=Count("message", filter=Q(solved=True, attitude__gte=3, speed__gte=3)),
+        )
+        ratings = {name: ratings[name] + counts[name] for name in ratings}
     overview = Overview(since=since, overdue=overdue, **figures, **ratings)
     return overview, _weeks(by_week, since=chart_since, now=now)
 
 
 def overdue_lead_assignments(
     scope: StaffScope, *, since: datetime, now: datetime
-) -> QuerySet[Assignment]:
+) -> list[QuerySet[Assignment]]:
     """The led messages' lead assignments past their deadline, of messages submitted since
-    `since`: read by the (board, deadline) indexes of the open assignments, so the cost follows
-    the led boards' open assignments, not the country's overdue ones."""
-    return Assignment.objects.filter(
-        led_rows_q(scope), message__submitted_at__gte=since, kind=AssignmentKind.LEAD
-    ).filter(
-        Q(state=AssignmentState.PENDING, accept_by__lt=now)
-        | Q(state=AssignmentState.ACCEPTED, reply_by__lt=now)
+    `since`, in disjoint parts (`led_rows_parts`): read by the (board, deadline) indexes of the
+    open assignments, so the cost follows the led boards' open assignments, not the country's
+    overdue ones."""
+    overdue = Q(state=AssignmentState.PENDING, accept_by__lt=now) | Q(
+        state=AssignmentState.ACCEPTED, reply_by__lt=now
     )
+    return [
+        Assignment.objects.filter(
+            part, overdue, message__submitted_at__gte=since, kind=AssignmentKind.LEAD
+        )
+        for part in led_rows_parts(scope)
+    ]
 
 
-def recent_ratings(scope: StaffScope, *, since: datetime) -> QuerySet[Evaluation]:
-    """Every rating given since `since` on the leader's messages (all rounds), read through
-    the (board, created_at) index: the cost follows the led boards' ratings of the period, not
-    the country's."""
-    return Evaluation.objects.filter(led_rows_q(scope), created_at__gte=since)
+def recent_ratings(scope: StaffScope, *, since: datetime) -> list[QuerySet[Evaluation]]:
+    """Every rating given since `since` on the leader's messages (all rounds), in disjoint
+    parts (`led_rows_parts`) read through the (board, created_at) index: the cost follows the
+    led boards' ratings of the period, not the country's."""
+    return [
+        Evaluation.objects.filter(part, created_at__gte=since) for part in led_rows_parts(scope)
+    ]
 
 
 def weekly_counts(scope: StaffScope, *, now: datetime) -> list[tuple[str, int]]:
