@@ -139,6 +139,17 @@ def world(db) -> World:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached answers (the dashboards' rising topics, per set of regions and day) outlive a
+    test's database transaction, and ids repeat from one test to the next: start empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def force_login_counts_as_two_factors(monkeypatch):
     """`client.force_login` stands for a finished sign-in: with both factors, as the staff
     sign-in makes it. A session without a recorded sign-in method counts as one factor, and

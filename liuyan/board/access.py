@@ -365,6 +365,52 @@ def led_q(scope: StaffScope, prefix: str = "") -> Q:
     return q
 
 
+def led_board_bound(scope: StaffScope) -> frozenset[int] | None:
+    """Every board a led message can be on, when the scope leads boards only (not regions): the
+    led boards and the region's other boards. A condition implied by `led_q` that the planner can
+    read a (board, …) index with, which it cannot do with the OR of `led_q`'s branches (it read
+    the country's rows of the period instead). None when the scope leads a region."""
+    if scope.leader_region_ids:
+        return None
+    return scope.leader_board_ids | scope.region_board_ids
+
+
+def led_rows_q(scope: StaffScope) -> Q:
+    """`led_q` on a row that carries its message's board (Evaluation, Assignment): the led
+    boards by the row's own `board_id`, read by index; the region branches through the message,
+    and only when the scope has them, so that a board leader's query joins no message."""
+    q = Q(board_id__in=scope.leader_board_ids)
+    if scope.leader_region_ids:
+        q |= Q(message__region_id__in=scope.leader_region_ids)
+    if scope.region_board_ids:
+        q |= Q(
+            board_id__in=scope.region_board_ids,
+            message__is_public=True,
+            message__state__in=PUBLIC_STATES,
+        )
+    return q
+
+
+def led_rows_parts(scope: StaffScope) -> list[Q]:
+    """`led_rows_q` as disjoint parts, each of which the planner reads by a (board, …) index:
+    for a board leader, the led boards' rows, and the public rows of the region's other boards;
+    an OR of the two made PostgreSQL read the country's rows of the period instead. A scope
+    that leads a region keeps the one OR (its region branch is not bounded by boards)."""
+    if led_board_bound(scope) is None:
+        return [led_rows_q(scope)]
+    parts = [Q(board_id__in=scope.leader_board_ids)]
+    others = scope.region_board_ids - scope.leader_board_ids
+    if others:
+        parts.append(
+            Q(
+                board_id__in=others,
+                message__is_public=True,
+                message__state__in=PUBLIC_STATES,
+            )
+        )
+    return parts
+
+
 def entered_messages(scope: StaffScope) -> QuerySet[Message]:
     return Message.objects.filter(entered_by=scope.staff_user)
 

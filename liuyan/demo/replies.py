@@ -156,6 +156,7 @@ class ReplySteps(Steps):
             Evaluation,
             {
                 "message_id": self.id,
+                "board_id": self.message["board_id"],
                 "round": self.round,
                 "solved": solved,
                 "attitude": attitude,

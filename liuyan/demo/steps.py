@@ -224,6 +224,7 @@ class Steps:
         assignment = {
             "id": self.writer.new_id(Assignment),
             "message_id": self.id,
+            "board_id": self.message["board_id"],
             "unit_id": unit.id,
             "kind": kind.value,
             "parent_id": parent["id"] if parent else None,

@@ -3,7 +3,7 @@ previous weeks, read from the messages, judged by `liuyan.insight.rising`.
 
 "This week" is the last seven days up to now (a rolling window, so that a Monday morning does not
 compare half a day with whole weeks); the previous weeks are the seven-day windows before it.
-Each window is one grouped query over an indexed range of `submitted_at`; a message counts for
+The windows are one grouped query over an indexed range of `submitted_at`; a message counts for
 its own region and every region above it, so a county's rise also shows in its city.
 
 Read directly from messages for now; once the figures roll-ups (issue #15, `figures`) have a
@@ -12,17 +12,20 @@ weekly table per domain and region, `_window_counts` is the one function to move
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 
 from liuyan.board.access import StaffScope, region_subtree_ids
 from liuyan.board.models import Message
+from liuyan.core.clock import SHANGHAI
 from liuyan.core.lifecycle import State
 from liuyan.directory.models import Domain, Region
 from liuyan.directory.selectors import region_paths
@@ -47,23 +50,38 @@ class RisingRow:
 
 
 def _window_counts(
-    since: datetime, until: datetime, region_ids: set[int] | None
-) -> dict[tuple[int, int], int]:
-    """Messages per (top-level domain id, message region id) submitted in [since, until)."""
+    now: datetime, weeks: int, region_ids: set[int] | None
+) -> list[dict[tuple[int, int], int]]:
+    """Messages per (top-level domain id, message region id) in each seven-day window before
+    `now` (window k is [now - 7(k+1) days, now - 7k days)), for k < `weeks`: one grouped
+    query over the whole range, the window told by a CASE (it was one query per window, each
+    reading the range of every region of the country before filtering, issue #13)."""
+    since = now - timedelta(days=7 * weeks)
     messages = Message.objects.filter(
-        submitted_at__gte=since, submitted_at__lt=until, domain__isnull=False
+        submitted_at__gte=since, submitted_at__lt=now, domain__isnull=False
     ).exclude(state__in=THROWN_OUT)
     if region_ids is not None:
         messages = messages.filter(region_id__in=region_ids)
+    window = Case(
+        *(
+            When(submitted_at__gte=now - timedelta(days=7 * (k + 1)), then=Value(k))
+            for k in range(weeks)
+        ),
+        output_field=IntegerField(),
+    )
     rows = (
         messages.annotate(
-            top=Coalesce("domain__parent__parent_id", "domain__parent_id", "domain_id")
+            top=Coalesce("domain__parent__parent_id", "domain__parent_id", "domain_id"),
+            window=window,
         )
-        .values_list("top", "region_id")
+        .values_list("window", "top", "region_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return {(top, region): n for top, region, n in rows}
+    windows: list[dict[tuple[int, int], int]] = [{} for _ in range(weeks)]
+    for k, top, region, n in rows:
+        windows[k][(top, region)] = n
+    return windows
 
 
 def rising_in(
@@ -72,10 +90,7 @@ def rising_in(
     """Significant rises among the regions `region_ids` (and the regions above them that lie
     inside the set); None: the whole platform."""
     paths = region_paths()
-    windows = [
-        _window_counts(now - timedelta(days=7 * (k + 1)), now - timedelta(days=7 * k), region_ids)
-        for k in range(weeks_back + 1)
-    ]
+    windows = _window_counts(now, weeks_back + 1, region_ids)
     per_key: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * (weeks_back + 1))
     for k, window in enumerate(windows):
         for (domain_id, region_id), n in window.items():
@@ -102,6 +117,26 @@ def rising_in(
                 since=since,
             )
         )
+    return rows
+
+
+# The dashboards' panel is computed at most once an hour per set of regions (and size): the
+# test runs over every message of the regions' last nine weeks, and a rise is a matter of days.
+PANEL_CACHE_SECONDS = 3600
+
+
+def cached_rising_in(*, region_ids: set[int] | None, now: datetime, limit: int) -> list[RisingRow]:
+    """`rising_in` for the dashboards' panel, cached. The key names the exact set of regions
+    (a digest of the sorted ids, or everywhere), so one region's topics are never shown to
+    a leader of another; and the day, so that no answer outlives its day."""
+    regions = "all" if region_ids is None else ",".join(map(str, sorted(region_ids)))
+    digest = hashlib.sha256(regions.encode()).hexdigest()
+    day = now.astimezone(SHANGHAI).date().isoformat()
+    key = f"rising:v1:{digest}:{limit}:{day}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = rising_in(region_ids=region_ids, now=now, limit=limit)
+        cache.set(key, rows, PANEL_CACHE_SECONDS)
     return rows
 
 

@@ -20,7 +20,7 @@ from liuyan.board.access import staff_scope
 from liuyan.board.models import Message
 from liuyan.board.selectors import overdue_assignments, public_messages, unrated_past_window
 from liuyan.desk.insight import history_messages, kept_lead_counts
-from liuyan.desk.selectors.leader import recent_ratings
+from liuyan.desk.selectors.leader import overdue_lead_assignments, recent_ratings
 from liuyan.desk.selectors.moderator import lookback_queue, moderated_supervisions, screening_queue
 from liuyan.desk.selectors.unit import open_follow_ups, unit_inbox
 from liuyan.reports.figures import lists
@@ -36,7 +36,7 @@ INSERT INTO board_message (
     serial, board_id, region_id, type, channel, title, body, public_title, public_body, place,
     is_public, is_urgent, state, round, reject_reason, reject_note, likes, search_text,
     submitted_at, screen_by, rate_by, updated_at)
-SELECT 'P' || lpad(g::text, 12, '0'), %(board)s, %(region)s, 'complaint', 'web', 't', 'b',
+SELECT %(prefix)s || lpad(g::text, 12, '0'), %(board)s, %(region)s, 'complaint', 'web', 't', 'b',
     't', 'b', '', g %% 10 <> 0, false,
     (ARRAY['submitted','dispatched','accepted','replied','closed','closed','closed','closed',
            'closed','rejected'])[1 + g %% 10],
@@ -50,14 +50,14 @@ SELECT 'P' || lpad(g::text, 12, '0'), %(board)s, %(region)s, 'complaint', 'web',
 FROM generate_series(1, %(count)s) g
 """
 ASSIGNMENTS_SQL = """
-INSERT INTO board_assignment (message_id, unit_id, kind, state, round, created_at, accept_by,
-    reply_by, note)
-SELECT m.id, %(unit)s, 'lead',
+INSERT INTO board_assignment (message_id, board_id, unit_id, kind, state, round, created_at,
+    accept_by, reply_by, note)
+SELECT m.id, m.board_id, %(unit)s, 'lead',
     (ARRAY['pending','accepted','done','done','done','done','done','done','done','done'])
         [1 + m.id %% 10],
     1, m.submitted_at, m.submitted_at + interval '5 days', m.submitted_at + interval '20 days',
     ''
-FROM board_message m WHERE m.serial LIKE 'P%%'
+FROM board_message m WHERE m.serial LIKE 'P%%' OR m.serial LIKE 'Q%%'
 """
 # A follow-up question on every replied or closed message, one in 50 still open; a rating of
 # every closed message, given an hour apart going back about two years.
@@ -84,10 +84,11 @@ SELECT m.id, 'reminder', %(user)s, '', m.submitted_at + interval '7 days', m.sub
 FROM board_message m WHERE m.serial LIKE 'P%%' AND m.id %% 5 = 1
 """
 EVALUATIONS_SQL = """
-INSERT INTO board_evaluation (message_id, round, solved, attitude, speed, comment, created_at)
-SELECT m.id, 1, m.id %% 3 <> 0, 1 + m.id %% 5, 1 + m.id %% 4, '',
+INSERT INTO board_evaluation (message_id, board_id, round, solved, attitude, speed, comment,
+    created_at)
+SELECT m.id, m.board_id, 1, m.id %% 3 <> 0, 1 + m.id %% 5, 1 + m.id %% 4, '',
     %(start)s - row_number() OVER (ORDER BY m.id) * interval '4 hours'
-FROM board_message m WHERE m.serial LIKE 'P%%' AND m.state = 'closed'
+FROM board_message m WHERE m.serial LIKE %(prefix)s || '%%' AND m.state = 'closed'
 """
 
 # The figures' facts of every seeded message: all in the city, one in 1,000 in another one.
@@ -116,11 +117,25 @@ def seeded(world):
                 "region": world.city.pk,
                 "start": start,
                 "count": MESSAGES,
+                "prefix": "P",
+            },
+        )
+        # As many on the other city's board, rated too: a board's ratings are then a part of
+        # the period's, which only the (board, created_at) index reads alone.
+        cursor.execute(
+            SEED_SQL,
+            {
+                "board": world.other_board.pk,
+                "region": world.other_city.pk,
+                "start": start,
+                "count": MESSAGES,
+                "prefix": "Q",
             },
         )
         cursor.execute(ASSIGNMENTS_SQL, {"unit": world.bureau.pk})
         cursor.execute(FOLLOW_UPS_SQL, {})
-        cursor.execute(EVALUATIONS_SQL, {"start": start})
+        cursor.execute(EVALUATIONS_SQL, {"start": start, "prefix": "P"})
+        cursor.execute(EVALUATIONS_SQL, {"start": start, "prefix": "Q"})
         cursor.execute(LOOKBACK_SQL, {})
         cursor.execute(SUPERVISIONS_SQL, {"user": world.moderator.pk})
         cursor.execute(
@@ -193,8 +208,14 @@ def test_hot_queries_use_their_indexes(seeded):
             "followup_unit_open_due",
         ),
         "leader overview: the last 90 days' ratings": (
-            recent_ratings(staff_scope(seeded.leader), since=now - timedelta(days=90)),
-            "evaluation_created",
+            recent_ratings(staff_scope(seeded.leader), since=now - timedelta(days=90))[0],
+            "evaluation_board_created",
+        ),
+        "leader overview: the overdue lead assignments": (
+            overdue_lead_assignments(
+                staff_scope(seeded.leader), since=now - timedelta(days=90), now=now
+            )[0],
+            "asg_board_",
         ),
     }
     # The desk queues, each a keyset page in its own order (the views' pager).

@@ -59,6 +59,7 @@ class Builder:
     def reply(self, message, unit, when, *, round=1):
         assignment = Assignment.objects.create(
             message=message,
+            board_id=message.board_id,
             unit=unit,
             created_at=message.submitted_at,
             accept_by=message.submitted_at,
@@ -81,7 +82,12 @@ class Builder:
 
     def rate(self, message, when, *, solved=True, attitude=5, speed=5):
         Evaluation.objects.create(
-            message=message, solved=solved, attitude=attitude, speed=speed, created_at=when
+            message=message,
+            board_id=message.board_id,
+            solved=solved,
+            attitude=attitude,
+            speed=speed,
+            created_at=when,
         )
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from liuyan.core import lifecycle
+from liuyan.directory.models import Board
 
 from .handling import Assignment
 from .labels import FOLLOW_UP_STATE_LABELS, _choices
@@ -15,6 +16,10 @@ class Evaluation(models.Model):
     """The author's rating of a published reply (评价), one per round."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="evaluations")
+    # The message's board, copied when the rating is written (a message never changes board):
+    # a board's ratings of a period are read by index, not by joining the period's ratings of
+    # the whole country to every message of the board (the leader overview, issue #13).
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="+", db_index=False)
     round = models.PositiveSmallIntegerField(default=1)
     solved = models.BooleanField(_("solved"))
     attitude = models.PositiveSmallIntegerField(_("attitude"))
@@ -33,7 +38,17 @@ class Evaluation(models.Model):
             ),
         ]
         # The ratings given lately (the leader overview's last 90 days).
-        indexes = [models.Index(fields=["created_at"], name="evaluation_created")]
+        indexes = [
+            models.Index(fields=["created_at"], name="evaluation_created"),
+            # Covering the overview's counts (an index-only scan): the board's rows are spread
+            # over the table, and reading each from the heap cost the planner more than the
+            # period's rows of the whole country.
+            models.Index(
+                fields=["board", "created_at"],
+                include=["message", "solved", "attitude", "speed"],
+                name="evaluation_board_created",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id} · {self._meta.verbose_name}"

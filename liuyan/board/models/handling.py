@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from liuyan.core import lifecycle
-from liuyan.directory.models import Unit
+from liuyan.directory.models import Board, Unit
 
 from .labels import ASSIGNMENT_STATE_LABELS, REPLY_STATE_LABELS, _choices
 from .message import Message
@@ -20,6 +20,10 @@ class Assignment(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="assignments", db_index=False
     )
+    # The message's board, copied when the row is written (a message never changes board), so
+    # that a board's overdue assignments are read by index instead of joining every overdue
+    # assignment of the country to the board's messages (the leader overview, issue #13).
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(
         max_length=4,
         choices=[("lead", _("lead")), ("co", _("co-handling"))],
@@ -75,6 +79,20 @@ class Assignment(models.Model):
                     state__in=sorted(s.value for s in lifecycle.FINISHED_ASSIGNMENT_STATES)
                 ),
                 name="asg_unit_finished",
+            ),
+            # A board's overdue assignments (the leader overview): open ones only, as above,
+            # covering the count (an index-only scan: a board's rows are spread over the heap).
+            models.Index(
+                fields=["board", "accept_by"],
+                include=["kind", "message"],
+                condition=models.Q(state="pending"),
+                name="asg_board_pending_accept_by",
+            ),
+            models.Index(
+                fields=["board", "reply_by"],
+                include=["kind", "message"],
+                condition=models.Q(state="accepted"),
+                name="asg_board_accepted_reply_by",
             ),
         ]
 

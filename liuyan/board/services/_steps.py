@@ -175,6 +175,7 @@ def _create_assignment(
     clock = _clock(message, unit)
     return Assignment.objects.create(
         message=message,
+        board_id=message.board_id,
         unit=unit,
         kind=kind,
         parent=parent,

@@ -57,6 +57,7 @@ def rate_reply(
     )
     evaluation = Evaluation.objects.create(
         message=message,
+        board_id=message.board_id,
         round=message.round,
         solved=solved,
         attitude=attitude,

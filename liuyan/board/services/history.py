@@ -239,6 +239,7 @@ def _import(
         }
         assignment = {
             "unit_id": unit.pk,
+            "board_id": board.pk,
             "kind": AssignmentKind.LEAD.value,
             "round": 1,
             "state": AssignmentState.PENDING.value,

@@ -14,7 +14,14 @@ from .common import (
     timer_for_assignment,
     timer_for_deadline,
 )
-from .leader import CHART_WEEKS, OVERVIEW_DAYS, Overview, leader_overview, weekly_counts
+from .leader import (
+    CHART_WEEKS,
+    OVERVIEW_DAYS,
+    Overview,
+    leader_overview,
+    overview_figures,
+    weekly_counts,
+)
 from .moderator import (
     LOOKBACK_FRESH_DAYS,
     PERSONAL_DATA_LABELS,
@@ -96,6 +103,7 @@ __all__ = [
     "overdue_acceptance_queue",
     "overdue_reply_queue",
     "overdue_screening_queue",
+    "overview_figures",
     "phrase_hints",
     "published_replies",
     "reply_review_queue",

@@ -24,9 +24,9 @@ LEADER = access.LEADER
 def overview(request):
     now = timezone.now()
     scope = request.scope
-    weeks = sel.weekly_counts(scope, now=now)
+    overview, weeks = sel.overview_figures(scope, now=now)
     context = {
-        "overview": sel.leader_overview(scope, now=now),
+        "overview": overview,
         "boards": access.led_boards(scope),
         "chart": {"weeks": [w for w, _ in weeks], "counts": [n for _, n in weeks]},
         "weeks": weeks,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from liuyan.board.access import StaffScope
 
-from ..rising import rising_in, scope_region_ids
+from ..rising import cached_rising_in, scope_region_ids
 
 register = template.Library()
 
@@ -19,5 +19,5 @@ register = template.Library()
 @register.inclusion_tag("reports/rising/_panel.html")
 def rising_topics_panel(scope: StaffScope, limit: int = 8) -> dict:
     region_ids = scope_region_ids(scope)
-    rows = rising_in(region_ids=region_ids, now=timezone.now(), limit=limit)
+    rows = cached_rising_in(region_ids=region_ids, now=timezone.now(), limit=limit)
     return {"rows": rows}
