@@ -49,6 +49,7 @@ def _seed_assignments(world, count=190):
         rows.append(
             Assignment(
                 message=message,
+                board_id=message.board_id,
                 unit=world.bureau,
                 kind="lead" if i % 4 else "co",
                 state=STATES[i % len(STATES)],
