@@ -70,15 +70,22 @@ def rank_units(
     out for too few messages."""
     numerator, denominator = RATES[by]
     keys = [str(pk) for pk in unit_ids] if unit_ids is not None else None
-    rows = figures.breakdown(UNIT, period=period, start=start, public=public, keys=keys)
+    rows = figures.counters_by_key(
+        UNIT,
+        {"fair_dispatched", numerator, denominator},
+        period=period,
+        start=start,
+        public=public,
+        keys=keys,
+    )
     scored, too_few = [], 0
-    for key, totals in rows.items():
-        volume = totals.fair_dispatched
-        trials = getattr(totals, denominator)
+    for key, counts in rows.items():
+        volume = counts["fair_dispatched"]
+        trials = counts[denominator]
         if volume < min_volume or trials == 0:
             too_few += volume > 0
             continue
-        successes = getattr(totals, numerator)
+        successes = counts[numerator]
         low, high = wilson_interval(successes, trials)
         scored.append((low, high, successes, trials, volume, int(key)))
     scored.sort(key=lambda row: (-row[0], -row[4], row[5]))

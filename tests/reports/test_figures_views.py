@@ -130,6 +130,28 @@ def test_rankings_order_by_the_lower_bound_and_need_a_minimum_volume(client, wor
     assert response.context["too_few"] == 2  # below the page's minimum of 20 messages
 
 
+def test_rankings_read_the_same_counters_as_the_full_breakdown(world, make):
+    """The rankings sum three counters per unit in SQL; they must equal the full totals."""
+    from datetime import date
+
+    from liuyan.reports.figures import selectors as figures
+    from liuyan.reports.figures.measures import UNIT
+    from liuyan.reports.rankings import RATES
+
+    for _ in range(3):
+        make.replied()
+    make.replied(unit=world.other_unit)
+    make.replied(public=False)
+    start = date(2026, 1, 1)
+    names = {"fair_dispatched"} | {name for pair in RATES.values() for name in pair}
+    for public in (True, False):
+        full = figures.breakdown(UNIT, start=start, public=public)
+        narrow = figures.counters_by_key(UNIT, names, start=start, public=public)
+        assert set(narrow) == set(full) and full
+        for key, totals in full.items():
+            assert narrow[key] == {name: getattr(totals, name) for name in names}
+
+
 def test_wilson_lower_bound_prefers_volume_to_a_perfect_small_score():
     small, _ = wilson_interval(10, 10)
     large, _ = wilson_interval(950, 1000)

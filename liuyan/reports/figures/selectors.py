@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Sum
+
 from .measures import (
     ACCEPT_HIST,
     ALL,
@@ -157,6 +159,30 @@ def breakdown(
     if keys is not None:
         filters["key__in"] = list(keys)
     return {row["key"]: _totals([row]) for row in _rows(public, "key", **filters)}
+
+
+def counters_by_key(
+    kind: str,
+    names: Iterable[str],
+    *,
+    period: str = YEAR,
+    start: date,
+    public: bool,
+    keys: Iterable[str] | None = None,
+) -> dict[str, dict[str, int]]:
+    """A few counters of every slice of one kind over one period, summed in SQL.
+
+    For pages that read three counters of thousands of slices (the rankings: every unit of the
+    platform); `breakdown` would build all 65 measures of each, which at 6,000 units took most of
+    the page's time."""
+    names = list(names)
+    rows = Figure.objects.filter(kind=kind, period=period, start=start)
+    if public:
+        rows = rows.filter(public=True)
+    if keys is not None:
+        rows = rows.filter(key__in=list(keys))
+    summed = rows.values("key").annotate(**{f"sum_{name}": Sum(name) for name in names})
+    return {row["key"]: {name: row[f"sum_{name}"] or 0 for name in names} for row in summed}
 
 
 def breakdown_all_time(kind: str, *, keys: Iterable[str], public: bool) -> dict[str, Totals]:
