@@ -21,6 +21,7 @@ and the query are limited to public messages in public states.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -232,17 +233,62 @@ def tsvector_matches(rows: QuerySet, table: str, words: list[str]) -> QuerySet:
     )
 
 
+# Measured at 3,000,000 demo messages (bench/README.md, "scale"): RUM hands out the newest
+# matches in order only after collecting and sorting all of a word's matches (物业, in 15 % of
+# the messages: 336,000 matches, 4,516 temporary blocks, 213 ms), while walking the primary key
+# backwards with the match as a filter found the newest 1,000 after 13,000 rows (65 ms). For a
+# rare word it is the other way round (井盖: RUM 51 ms; the walk or a bitmap 1.3 s). So a
+# query whose words are together in at least COMMON_SHARE of the messages walks the key.
+COMMON_SHARE = 0.05
+WORD_SHARES_SECONDS = 600
+_word_shares_by_alias: dict[str, tuple[float, dict[str, float]]] = {}
+
+
+def word_shares(using: str = DEFAULT_DB_ALIAS) -> dict[str, float]:
+    """The share of messages holding each of the search column's most common words, as the last
+    ANALYZE measured them (`pg_stats.most_common_elems`); read again every ten minutes."""
+    read_at, shares = _word_shares_by_alias.get(using, (0.0, {}))
+    if time.monotonic() - read_at < WORD_SHARES_SECONDS:
+        return shares
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'board_message' AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+    shares = {}
+    if row and row[0]:
+        # The frequencies list ends with three summary values (min, max, nulls) after one
+        # frequency per element.
+        shares = dict(zip(row[0], row[1][: len(row[0])], strict=True))
+    _word_shares_by_alias[using] = (time.monotonic(), shares)
+    return shares
+
+
+def _is_common(words: list[str], using: str) -> bool:
+    """Whether all the words together are in at least COMMON_SHARE of the messages (the words
+    taken as independent, as the planner takes them); a word not among the most common ones is
+    rare."""
+    shares = word_shares(using)
+    together = 1.0
+    for word in words:
+        together *= shares.get(word.lower(), 0.0)
+    return together >= COMMON_SHARE
+
+
 def _candidates_on_postgresql(messages: QuerySet[Message], words: list[str]) -> QuerySet:
     matching = tsvector_matches(messages, "board_message", words)
-    if postgres_search_index(messages.db) == "msg_search_rum":
-        # Measured on 300,000 demo messages (bench/search_scale.py): the RUM index hands out the
-        # newest matches of 物业 in order without a heap visit for the others; the LIMIT stops it.
+    if postgres_search_index(messages.db) == "msg_search_rum" and not _is_common(
+        words, messages.db
+    ):
+        # A rare word: the RUM index hands out its matches newest first; the LIMIT stops it.
         newest_first = RawSQL("board_message.id <=| %s", [MAX_ID], output_field=FloatField())
         matching = matching.order_by(newest_first.asc())
     else:
-        # GIN cannot order: PostgreSQL walks the primary key backwards with the match as a
-        # filter for a common word (stopping after CANDIDATES hits) and takes the bitmap for a
-        # rare one; ANALYZE (after every bulk load) lets it tell which is which.
+        # A common word, or GIN (which cannot order): PostgreSQL walks the primary key
+        # backwards with the match as a filter for a common word (stopping after CANDIDATES
+        # hits) and takes the bitmap for a rare one; ANALYZE (after every bulk load) lets it
+        # tell which is which.
         matching = matching.order_by("-pk")
     return matching.values_list("pk", "search_score", "submitted_at")[:CANDIDATES]
 
