@@ -1,7 +1,9 @@
 """The message's board copied onto its ratings and assignments (issue #13: the leader overview
 reads a board's ratings and overdue assignments by index). Nullable here, filled from the
 messages, and made required in the next migration: on PostgreSQL the fill and the ALTER must not
-share a transaction (the fill queues the deferred foreign-key checks)."""
+share a transaction (the fill queues the deferred foreign-key checks). Every row of both tables
+is rewritten: run `VACUUM (ANALYZE) board_evaluation, board_assignment` afterwards on a large
+database (docs/production.md)."""
 
 from django.db import migrations, models
 import django.db.models.deletion
