@@ -31,6 +31,7 @@ from time import perf_counter
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = PROJECT.parent / "shared" / "data"
 FILES = ["messages_labeled.csv", "messages_replies.csv", "messages_hot.csv"]
+BATCH_SIZE = int(os.environ.get("IMPORT_BATCH", "1000"))
 DOMAINS = ["城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生"]
 
 
@@ -88,7 +89,7 @@ def run_import(paths, board, admin) -> tuple[int, int, float]:
     start = perf_counter()
     cpu_start = cpu_seconds()
     for path in paths:
-        report = importer.import_file(path, board=board, actor=admin)
+        report = importer.import_file(path, board=board, actor=admin, batch_size=BATCH_SIZE)
         rows, created = rows + report.rows, created + report.created
     seconds = perf_counter() - start
     own, workers = (after - before for after, before in zip(cpu_seconds(), cpu_start, strict=True))
@@ -129,7 +130,9 @@ def main() -> None:
     rows, created, seconds = run_import(paths, board, admin)
     if args.profile:
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("TOP", "25"))
+        )
     print(
         f"import:        {rows:6d} rows, {created} messages, {Reply.objects.count()} replies, "
         f"{Event.objects.count()} events in {seconds:6.2f} s = {rows / seconds:8.0f} rows/s"

@@ -489,8 +489,13 @@ def _plain_opening(text: str) -> SafeString:
 def search_text_for(message: Message, reply_body: str = "") -> str:
     """What the index holds for a message: the same text `board.services` stores. A reply has
     no public copy of its own: it is masked here as staff text, as on the page."""
+    return search_text_of(message.public_title, message.public_body, reply_body)
+
+
+def search_text_of(public_title: str, public_body: str, reply_body: str = "") -> str:
+    """`search_text_for` from the texts alone (the importer's workers have no message)."""
     public_reply = mask_staff_text(reply_body)
-    return segment_for_search(" ".join([message.public_title, message.public_body, public_reply]))
+    return segment_for_search(" ".join([public_title, public_body, public_reply]))
 
 
 def _states_sql() -> str:

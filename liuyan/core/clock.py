@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -143,6 +143,37 @@ class Calendar(Protocol):
     def add_working_days(self, start: datetime, days: int) -> datetime: ...
 
     def working_days_between(self, start: datetime, end: datetime) -> int: ...
+
+
+class RememberingCalendar:
+    """A WorkCalendar that remembers its working days and deadlines (a deadline depends only on
+    the local start day). Bulk work (the demo generator, an import of history) asks hundreds of
+    thousands of times about a few hundred distinct days; the calendar itself stays the single
+    source of truth."""
+
+    def __init__(self, calendar: WorkCalendar):
+        self.calendar = calendar
+        self._deadlines: dict[tuple[date, int], datetime] = {}
+        self._working: dict[date, bool] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.calendar, name)
+
+    def is_working_day(self, day: date) -> bool:
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = self.calendar.is_working_day(day)
+        return working
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        key = (local_date(start), days)
+        deadline = self._deadlines.get(key)
+        if deadline is None:
+            deadline = self._deadlines[key] = self.calendar.add_working_days(start, days)
+        return deadline
+
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        return self.calendar.working_days_between(start, end)
 
 
 class Clock:

@@ -36,7 +36,7 @@ from liuyan.board.models import (
     Supervision,
     Thanks,
 )
-from liuyan.core.clock import Clock, ClockRules, WorkCalendar
+from liuyan.core.clock import Clock, ClockRules, RememberingCalendar, WorkCalendar
 from liuyan.core.lifecycle import (
     State,
 )
@@ -304,27 +304,14 @@ class Simulator:
         return self.rng.choice(topics)[1] if topics else None
 
 
-class _RememberingCalendar:
-    """A WorkCalendar that remembers working days and deadlines (a deadline depends only on
-    the local start day).
-
-    A load test asks hundreds of thousands of times, about a few hundred distinct days; the
-    calendar itself stays the single source of truth. Days can also be named by their number
-    since 1970-01-01, which is how the simulation's epoch-second arithmetic finds them.
-    """
+class _RememberingCalendar(RememberingCalendar):
+    """The core's remembering calendar, whose days can also be named by their number since
+    1970-01-01, which is how the simulation's epoch-second arithmetic finds them."""
 
     def __init__(self, calendar: WorkCalendar):
-        self.calendar = calendar
-        self._deadlines: dict[tuple[date, int], datetime] = {}
-        self._working: dict[date, bool] = {}
+        super().__init__(calendar)
         self._working_numbers: dict[int, bool] = {}
         self._next_numbers: dict[int, int] = {}
-
-    def is_working_day(self, day: date) -> bool:
-        working = self._working.get(day)
-        if working is None:
-            working = self._working[day] = self.calendar.is_working_day(day)
-        return working
 
     def is_working_day_number(self, number: int) -> bool:
         working = self._working_numbers.get(number)
@@ -341,10 +328,8 @@ class _RememberingCalendar:
             following = self._next_numbers[number] = day.toordinal() - _EPOCH_ORDINAL
         return following
 
-    def __getattr__(self, name: str):
-        return getattr(self.calendar, name)
-
     def add_working_days(self, start: datetime, days: int) -> datetime:
+        # The fixed UTC+8 offset: cheaper than the zone lookup, the same day since 1992.
         key = ((start + CST).date(), days)
         deadline = self._deadlines.get(key)
         if deadline is None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.cache import cache
 
-from liuyan.core.clock import Clock, ClockRules, WorkCalendar
+from liuyan.core.clock import Clock, ClockRules, RememberingCalendar, WorkCalendar
 
 from .models import CalendarYear, ClockRule, Domain, Holiday, Region, Unit
 
@@ -61,8 +61,14 @@ def clock_rules_for(*, unit: Unit | None = None, region: Region | None = None) -
     return ClockRules(**{name: getattr(rule, name) for name in _RULE_FIELDS})
 
 
-def clock_for(*, unit: Unit | None = None, region: Region | None = None) -> Clock:
-    return Clock(work_calendar(), clock_rules_for(unit=unit, region=region))
+def clock_for(
+    *, unit: Unit | None = None, region: Region | None = None, remember: bool = False
+) -> Clock:
+    """The clock of a message of `region` handled by `unit`; `remember` for bulk work, whose
+    many deadlines fall on few days (each is then worked out once)."""
+    calendar = work_calendar()
+    rules = clock_rules_for(unit=unit, region=region)
+    return Clock(RememberingCalendar(calendar) if remember else calendar, rules)
 
 
 def region_paths() -> dict[int, tuple[int, ...]]:

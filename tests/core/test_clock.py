@@ -15,6 +15,7 @@ from liuyan.core.clock import (
     SHANGHAI,
     Clock,
     ClockRules,
+    RememberingCalendar,
     WorkCalendar,
     end_of_day,
     local_date,
@@ -273,4 +274,22 @@ def test_the_rating_window_counts_calendar_days():
     published = at(date(2026, 9, 30))
     assert ClockRules(rating_window_days=15).rating_deadline(published) == published + timedelta(
         days=15
+    )
+
+
+@given(
+    st.datetimes(min_value=datetime(2004, 1, 1), max_value=datetime(2026, 12, 20)),
+    st.integers(min_value=0, max_value=20),
+)
+@settings(max_examples=200)
+def test_a_remembering_calendar_gives_the_calendars_deadlines_asked_twice(start, days):
+    remembering = RememberingCalendar(PACKAGE)
+    moment = start.replace(tzinfo=SHANGHAI)
+    expected = PACKAGE.add_working_days(moment, days)
+    assert remembering.add_working_days(moment, days) == expected
+    # The same local day at another hour comes from memory, and is the same deadline.
+    later = datetime.combine(local_date(moment), time(23, 30), tzinfo=SHANGHAI)
+    assert remembering.add_working_days(later, days) == expected
+    assert remembering.is_working_day(local_date(moment)) == PACKAGE.is_working_day(
+        local_date(moment)
     )

@@ -116,3 +116,19 @@ def test_repeated_text_segmenter_gives_exactly_the_search_tokens(parts):
 def test_repeated_text_segmenter_of_nothing_is_empty():
     segment = text.RepeatedTextSegmenter()
     assert segment(None) == segment("") == segment("，。") == ""
+
+
+def test_segment_for_search_is_the_same_from_the_learned_forms_and_after_they_are_cleared():
+    sample = "Ｐｈｏｎｅ小区物业管理，电梯坏了3个月！ 住房公积金提取难"
+    reference = " ".join(
+        filter(None, map(text._index_form, text.segmenter().cut_for_search(text.normalize(sample))))
+    )
+    text._INDEX_FORMS.clear()
+    first = text.segment_for_search(sample)  # learns the tokens' forms
+    assert text._INDEX_FORMS  # and keeps them
+    assert first == text.segment_for_search(sample) == reference
+    assert "phone" in first.split() and "，" not in first
+    text._INDEX_FORMS["物业"] = "wrong"  # the next call reads the learned forms
+    assert "wrong" in text.segment_for_search(sample).split()
+    text._INDEX_FORMS.clear()
+    assert text.segment_for_search(sample) == reference

@@ -70,8 +70,7 @@ def public_texts(title: str, body: str, reply_body: str) -> tuple[str, str, str]
     work, no database: the importer runs it in worker processes."""
     public_title = mask_personal_data(title)
     public_body = mask_personal_data(body)
-    shell = Message(public_title=public_title, public_body=public_body)
-    return public_title, public_body, search.search_text_for(shell, reply_body)
+    return public_title, public_body, search.search_text_of(public_title, public_body, reply_body)
 
 
 class _Timeline:
@@ -184,8 +183,9 @@ def import_history(
     )
     _require(board.is_active, _("This board does not take messages now."), "board")
     _require(unit.is_active, _("The unit %(unit)s is not active.") % {"unit": unit}, "unit")
-    message_clock = clock_for(region=board.region)
-    unit_clock = clock_for(unit=unit, region=board.region)
+    # A batch's thousand messages fall on a few hundred days: each deadline worked out once.
+    message_clock = clock_for(region=board.region, remember=True)
+    unit_clock = clock_for(unit=unit, region=board.region, remember=True)
     with transaction.atomic():
         ids = _import(board, unit, actor, items, now, message_clock, unit_clock)
         # The figures of the new messages, in this transaction (reports listens).
