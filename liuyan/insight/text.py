@@ -169,14 +169,15 @@ def _joined_index_forms(tokens: list[str]) -> str:
     forms = _INDEX_FORMS
     try:
         return " ".join(filter(None, map(forms.__getitem__, tokens)))
-    except KeyError:  # a token not seen yet: learn the batch's new tokens, then join
+    except KeyError:  # tokens not seen yet: learn them, then join
         if len(forms) > _INDEX_FORMS_MAX:
             forms.clear()
-        for token in tokens:
-            if token not in forms:
-                forms[token] = _index_form(token)
-        # Not the dict again: another thread may have just cleared it.
-        return " ".join(filter(None, map(_index_form, tokens)))
+        learned = {token: _index_form(token) for token in set(tokens).difference(forms)}
+        forms.update(learned)
+        try:
+            return " ".join(filter(None, map(forms.__getitem__, tokens)))
+        except KeyError:  # another thread cleared the forms meanwhile
+            return " ".join(filter(None, map(_index_form, tokens)))
 
 
 @lru_cache(maxsize=200_000)
