@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -73,6 +74,23 @@ def public_texts(title: str, body: str, reply_body: str) -> tuple[str, str, str]
     return public_title, public_body, search.search_text_of(public_title, public_body, reply_body)
 
 
+@lru_cache(maxsize=256)
+def _checked_step(
+    state: lifecycle.State | None, action: Action, roles: frozenset[Role]
+) -> tuple[lifecycle.State | None, str, str, str]:
+    """The lifecycle's verdict on a step (it raises when the step is not allowed): the state
+    after it, the acting role, and the from and to states as stored. Remembered: an import
+    takes the same few steps from the same states tens of thousands of times."""
+    transition = lifecycle.transition(state, action, roles)
+    after = _state_after(transition) if transition.to_state else state
+    return (
+        after,
+        _acting_role(action, roles),
+        transition.from_state.value if transition.from_state else "",
+        transition.to_state.value if transition.to_state else "",
+    )
+
+
 class _Timeline:
     """The events of one message, numbered as `_steps._record` numbers them. They are kept as
     plain rows (the message and assignment get their ids when written), because building an
@@ -93,17 +111,17 @@ class _Timeline:
         is_public: bool = True,
         system: bool = False,
     ) -> None:
-        transition = lifecycle.transition(self.state, action, roles)
-        self.state = _state_after(transition) if transition.to_state else self.state
+        state, role, from_state, to_state = _checked_step(self.state, action, roles)
+        self.state = state
         self.steps.append(
             (
                 len(self.steps) + 1,
                 at,
                 None if system else self.actor_id,
-                _acting_role(action, roles),
+                role,
                 action.value,
-                transition.from_state.value if transition.from_state else "",
-                transition.to_state.value if transition.to_state else "",
+                from_state,
+                to_state,
                 assigned,
                 is_public,
             )
