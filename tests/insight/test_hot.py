@@ -323,3 +323,26 @@ def test_names_one_character_apart_with_other_problems_stay_apart():
     ]
     issues = hot_issues(messages, top=5)
     assert sorted(sorted(i.message_ids) for i in issues) == [[1, 2, 3], [4, 5]]
+
+
+def test_a_name_the_window_knows_is_a_place_where_it_is_written_alone():
+    # 翠湖天地 is written with 小区 by two writers; a third writes it alone, and his words are
+    # those of another estate's message: the name the window knows makes it this estate's.
+    messages = [
+        _msg(
+            1,
+            "A市翠湖天地小区交房在即正门却没有路",
+            0,
+            body="翠湖天地小区马上交房，小区正门没有修路，业主出行困难。",
+        ),
+        _msg(
+            2,
+            "A3区翠湖天地小区门口没有路业主出行难",
+            2,
+            body="翠湖天地小区门口的路一直没有修，业主进出都是泥巴。",
+        ),
+        _msg(3, "A市翠湖天地门前有土堆，业主出行难", 4, body="门前堆了土堆，下雨全是泥。"),
+        _msg(4, "A市碧水华庭门前有土堆，业主出行难", 4, body="门前堆了土堆，下雨全是泥。"),
+    ]
+    issues = hot_issues(messages, top=5)
+    assert [sorted(i.message_ids) for i in issues] == [[1, 2, 3]]

@@ -8,6 +8,9 @@ from liuyan.insight.places import (
     LINE,
     ROAD,
     SITE,
+    Place,
+    bare_name,
+    known_names_in,
     main_place,
     name_variants,
     place_key,
@@ -147,3 +150,18 @@ def test_one_name_written_two_ways_are_variants(a, b):
 )
 def test_names_that_tell_places_apart_are_not_variants(a, b):
     assert not name_variants(a, b)
+
+
+def test_a_known_bare_name_is_found_only_where_a_name_may_begin():
+    known = {"翠湖天地": COMPOUND}
+    longest = max(map(len, known))
+    assert [p.key for p in known_names_in("投诉A市翠湖天地开发商", known, longest)] == ["翠湖天地"]
+    assert [p.position for p in known_names_in("翠湖天地门前有土堆", known, longest)] == [0]
+    assert known_names_in("A市南翠湖天地开发商", known, longest) == []  # inside a longer name
+    assert known_names_in("投诉A市碧水华庭开发商", known, longest) == []
+
+
+def test_bare_names():
+    assert bare_name(Place("翠湖天地小区", "翠湖天地", COMPOUND, 0))
+    assert not bare_name(Place("翠湖新城", "翠湖新城", COMPOUND, 0))  # has its place word
+    assert not bare_name(Place("榆溪小区", "榆溪", COMPOUND, 0))  # too short to look for
