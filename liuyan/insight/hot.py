@@ -22,7 +22,9 @@ Clustering runs in three passes, because a place and a problem are matched in di
 3. Across places. Issues whose keys are one entity written two ways (海外滩 / 绿地海外滩, a road
    and a compound on it that the other messages also name) are merged when their problems are
    similar; a message without a place joins a place's issue only when nearly identical. A merge
-   never puts two different compounds (or schools, companies …) into one issue.
+   never puts two different compounds (or schools, companies …) into one issue. A name one
+   character apart (中茂城 / 中贸城) or written without its place word (丽发小区 / 丽发新城)
+   may be one place, which needs a closer problem, and once merged the two are one name.
 
 Messages of different areas are never one issue, in any pass. The area comes from the text (the
 anonymised A市A2区 of the shared data) and, on the platform, from where the message was filed
@@ -55,12 +57,14 @@ from liuyan.insight.places import (
     known_names_in,
     main_place,
     most_specific,
+    name_stem,
     name_variants,
     places_in,
     region_of,
     regions_conflict,
     same_place,
     specific_places,
+    stem_variant,
     whole_in,
 )
 from liuyan.insight.text import STOP_WORDS, normalize, segmenter, tokens
@@ -543,6 +547,9 @@ def _variant_keys(keys: set[str], related: dict[str, set[str]]) -> dict[str, set
                 if name_variants(a, b):
                     found.add((a, b))
     for key in keys:
+        stem = name_stem(key)
+        if stem in keys and stem_variant(stem, key):
+            found.add((stem, key))
         for index in range(len(key) - 2):
             swapped = f"{key[:index]}{key[index + 1]}{key[index]}{key[index + 2 :]}"
             if swapped in keys and name_variants(key, swapped):
@@ -734,10 +741,19 @@ def _merge_across_places(
             continue
         if root_a == root_b:
             continue
-        if not _anchors_agree(anchors[root_a], anchors[root_b], related) and not (
-            score >= VARIANT_THRESHOLD and _anchors_agree(anchors[root_a], anchors[root_b], loose)
-        ):
-            continue
+        if not _anchors_agree(anchors[root_a], anchors[root_b], related):
+            if not (
+                score >= VARIANT_THRESHOLD
+                and _anchors_agree(anchors[root_a], anchors[root_b], loose)
+            ):
+                continue
+            # Merged through a variant spelling: from now on the two are one name, so that
+            # the issue's other parts join it as they would have joined either spelling.
+            for x in anchors[root_a]:
+                for y in anchors[root_b]:
+                    if y in loose.get(x, ()):
+                        related.setdefault(x, {x}).add(y)
+                        related.setdefault(y, {y}).add(x)
         components.parent[root_a] = root_b
         anchors[root_b] = {**anchors[root_a], **anchors[root_b]}
         group_levels[root_b] = [

@@ -434,6 +434,28 @@ def name_variants(a: str, b: str) -> bool:
     return second == first + 1 and a[first] == b[second] and a[second] == b[first]
 
 
+def name_stem(name: str) -> str:
+    """A name without its place word: 丽发新城 -> 丽发, 丽发新城小区 -> 丽发."""
+    return _split_suffix(name)[0]
+
+
+def stem_variant(short: str, long: str) -> bool:
+    """Whether ``short`` may be the name ``long`` written without its place word: the key of
+    丽发小区 is 丽发, and 丽发新城 is 丽发 with the place word 新城 (a writer says 丽发小区 for
+    the 丽发新城 compound). Only a compound's place word, and a bare ``short`` (one with no place
+    word of its own). Like :func:`name_variants` this says only that they may be one: 阳光小区
+    and 阳光新城 may be two estates, and the caller must ask for more (a close problem, one
+    area)."""
+    stem, kind = _split_suffix(long)
+    return (
+        kind == COMPOUND
+        and stem == short
+        and len(short) >= 2
+        and _split_suffix(short)[1] is None
+        and not _GENERIC_STEM.fullmatch(short)
+    )
+
+
 # Names learned from the window (known_names_in): the shortest name looked for, and the kinds.
 KNOWN_MIN_CHARS = 4
 _KNOWN_KINDS = (COMPOUND, SITE)

@@ -346,3 +346,18 @@ def test_a_name_the_window_knows_is_a_place_where_it_is_written_alone():
     ]
     issues = hot_issues(messages, top=5)
     assert [sorted(i.message_ids) for i in issues] == [[1, 2, 3]]
+
+
+def test_a_compound_written_without_its_place_word_is_one_issue_when_the_problem_is_one():
+    messages = [
+        _msg(
+            1, "A2区榆溪新城附近建搅拌站噪音扰民", 0, body="榆溪新城小区旁边建了搅拌站，日夜施工。"
+        ),
+        _msg(2, "投诉榆溪新城小区旁搅拌站粉尘噪音", 1, body="搅拌站粉尘大，噪音大，居民无法休息。"),
+        _msg(
+            3, "A市榆溪小区附近建搅拌站噪音扰民", 2, body="榆溪小区旁边建了搅拌站，粉尘噪音扰民。"
+        ),
+        _msg(4, "A市榆溪小区物业乱收停车费", 3, body="榆溪小区物业私自上调停车费。"),
+    ]
+    issues = hot_issues(messages, top=5)
+    assert [sorted(i.message_ids) for i in issues] == [[1, 2, 3]]

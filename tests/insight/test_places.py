@@ -12,6 +12,7 @@ from liuyan.insight.places import (
     bare_name,
     known_names_in,
     main_place,
+    name_stem,
     name_variants,
     place_key,
     places_in,
@@ -19,6 +20,7 @@ from liuyan.insight.places import (
     regions_conflict,
     same_place,
     specific_places,
+    stem_variant,
 )
 
 
@@ -161,7 +163,11 @@ def test_a_known_bare_name_is_found_only_where_a_name_may_begin():
     assert known_names_in("投诉A市碧水华庭开发商", known, longest) == []
 
 
-def test_bare_names():
+def test_bare_names_and_stems():
     assert bare_name(Place("翠湖天地小区", "翠湖天地", COMPOUND, 0))
     assert not bare_name(Place("翠湖新城", "翠湖新城", COMPOUND, 0))  # has its place word
     assert not bare_name(Place("榆溪小区", "榆溪", COMPOUND, 0))  # too short to look for
+    assert name_stem("榆溪新城小区") == "榆溪"
+    assert stem_variant("榆溪", "榆溪新城")
+    assert not stem_variant("榆溪新城", "榆溪")
+    assert not stem_variant("榆溪", "榆溪路")  # a road is not the compound
