@@ -22,9 +22,10 @@ Clustering runs in three passes, because a place and a problem are matched in di
 3. Across places. Issues whose keys are one entity written two ways (海外滩 / 绿地海外滩, a road
    and a compound on it that the other messages also name) are merged when their problems are
    similar; a message without a place joins a place's issue only when nearly identical. A merge
-   never puts two different compounds (or schools, companies …) into one issue. A name one
-   character apart (中茂城 / 中贸城) or written without its place word (丽发小区 / 丽发新城)
-   may be one place, which needs a closer problem, and once merged the two are one name.
+   never puts two different compounds (or schools, companies …) into one issue. Two roads
+   ending in one road's name (星沙凉塘路, 四区凉塘路) are that road; a name one character
+   apart (中茂城 / 中贸城) or written without its place word (丽发小区 / 丽发新城) may be one
+   place, which needs a closer problem, and once merged the two are one name.
 
 Messages of different areas are never one issue, in any pass. The area comes from the text (the
 anonymised A市A2区 of the shared data) and, on the platform, from where the message was filed
@@ -54,6 +55,7 @@ from liuyan.insight.places import (
     LINE,
     Place,
     bare_name,
+    is_road,
     known_names_in,
     main_place,
     most_specific,
@@ -527,6 +529,14 @@ def _related_keys(keys: set[str], inside: set[tuple[str, str]]) -> dict[str, set
                 if short in related and same_place(short, long):
                     related[short].add(long)
                     related[long].add(short)
+    # A road is known by its name, whatever a writer puts in front of it: 星沙凉塘路 and
+    # 四区凉塘路 are both 凉塘路, so they are one road too (two compounds ending in one name,
+    # 绿地海外滩 / 中海海外滩, may be two estates and are not joined this way).
+    for road in [key for key in related if is_road(key)]:
+        ends = [key for key in related[road] if key.endswith(road) and is_road(key)]
+        if len(ends) > 2:
+            for key in ends:
+                related[key].update(ends)
     return related
 
 

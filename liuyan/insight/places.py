@@ -434,6 +434,11 @@ def name_variants(a: str, b: str) -> bool:
     return second == first + 1 and a[first] == b[second] and a[second] == b[first]
 
 
+def is_road(name: str) -> bool:
+    """Whether a place name or key names a road (凉塘路, 万家丽南路, 湘江大道)."""
+    return _split_suffix(name)[1] == ROAD
+
+
 def name_stem(name: str) -> str:
     """A name without its place word: 丽发新城 -> 丽发, 丽发新城小区 -> 丽发."""
     return _split_suffix(name)[0]

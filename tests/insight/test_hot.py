@@ -361,3 +361,12 @@ def test_a_compound_written_without_its_place_word_is_one_issue_when_the_problem
     ]
     issues = hot_issues(messages, top=5)
     assert [sorted(i.message_ids) for i in issues] == [[1, 2, 3]]
+
+
+def test_roads_ending_in_one_road_are_that_road_and_compounds_are_not():
+    from liuyan.insight.hot import _related_keys
+
+    keys = {"松岭路", "东城松岭路", "三区松岭路", "江景苑", "绿洲江景苑", "中建江景苑"}
+    related = _related_keys(keys, set())
+    assert "三区松岭路" in related["东城松岭路"] and "东城松岭路" in related["三区松岭路"]
+    assert "江景苑" in related["绿洲江景苑"] and "中建江景苑" not in related["绿洲江景苑"]

@@ -10,6 +10,7 @@ from liuyan.insight.places import (
     SITE,
     Place,
     bare_name,
+    is_road,
     known_names_in,
     main_place,
     name_stem,
@@ -171,3 +172,4 @@ def test_bare_names_and_stems():
     assert stem_variant("榆溪", "榆溪新城")
     assert not stem_variant("榆溪新城", "榆溪")
     assert not stem_variant("榆溪", "榆溪路")  # a road is not the compound
+    assert is_road("东城松岭路") and not is_road("榆溪新城")
