@@ -1,6 +1,7 @@
 """Hot issues over messages_hot.csv, measured against our own labels, old and new side by side.
 
     .venv/bin/python bench/insight_hot.py [--top N] [--members N] [--baseline REV] [--no-cli]
+        [--part dev]
 
 ``tests/data/hot_labels.csv`` names, for 528 messages of the shared file, the problem each one
 is about (every problem with five or more messages, a few smaller ones, and singletons), and
@@ -46,6 +47,7 @@ LABELS = REPO / "tests" / "data" / "hot_labels.csv"
 BASELINE = "74c0657"  # main before issue #18: place pass + average linkage + cross-place merge
 GOAL_F1 = 0.85
 GOAL_SHARE = 0.8
+PARTS = ("dev", "holdout")
 
 
 def read_messages(path: Path = DATA) -> list[HotMessage]:
@@ -114,6 +116,7 @@ def evaluate(
     run: Callable[[Sequence[HotMessage]], list[HotIssue]],
     messages: list[HotMessage],
     labels: dict[str, tuple[str, str]],
+    parts: Sequence[str] = PARTS,
 ) -> dict[str, dict[str, float]]:
     started = time.perf_counter()
     issues = run(messages)
@@ -129,7 +132,7 @@ def evaluate(
     best_small = min(small, default=len(issues) + 1)
     print(f"\n== {name}: {len(issues)} issues of 2+ messages, clustering {seconds:.1f} s")
     results = {}
-    for part in ("dev", "holdout"):
+    for part in parts:
         part_labels = {m: p for m, (p, s) in labels.items() if s == part}
         precision, recall, f1 = b_cubed(issue_of, part_labels)
         problems: dict[str, list[str]] = defaultdict(list)
@@ -187,7 +190,15 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=4, help="member titles per listed issue")
     parser.add_argument("--baseline", default=BASELINE, help="git revision of the old algorithm")
     parser.add_argument("--no-cli", action="store_true", help="skip timing the CLI")
+    parser.add_argument(
+        "--part",
+        choices=PARTS,
+        action="append",
+        help="print only this part (repeatable; default both). While tuning, `--part dev` keeps "
+        "the held-out figures and the top list (which shows the whole file) out of sight",
+    )
     args = parser.parse_args()
+    parts = tuple(args.part or PARTS)
     messages = read_messages()
     labels = read_labels()
     missing = [m for m in labels if m not in {str(x.id) for x in messages}]
@@ -202,11 +213,12 @@ def main() -> None:
         lambda _: old.hot_issues(old_messages, top=everything),
         messages,
         labels,
+        parts,
     )
-    after = evaluate("new", lambda ms: hot_issues(ms, top=everything), messages, labels)
+    after = evaluate("new", lambda ms: hot_issues(ms, top=everything), messages, labels, parts)
     print("\n== side by side (held-out is the test; dev was read while tuning)")
     print(f"{'':>10} {'old F1':>8} {'new F1':>8} {'old 10+ ok':>11} {'new 10+ ok':>11}")
-    for part in ("dev", "holdout"):
+    for part in parts:
         print(
             f"{part:>10} {before[part]['f1']:8.3f} {after[part]['f1']:8.3f} "
             f"{before[part]['met']:11.0f} {after[part]['met']:11.0f}"
@@ -216,6 +228,8 @@ def main() -> None:
         print(
             f"CLI `liuyan insight hot --input messages_hot.csv`: {wall:.1f} s wall, {cpu:.1f} s CPU"
         )
+    if args.part:
+        return
     titles = {m.id: m.title for m in messages}
     print(f"\n== new: top {args.top}")
     for issue in hot_issues(messages, top=args.top):

@@ -4,7 +4,11 @@ Clustering runs in three passes, because a place and a problem are matched in di
 
 1. Place. Every message gets the most specific place it names (title first, then the start of
    the body), reduced to a key: "A2区丽发新城", "丽发新城小区" and "暮云街道丽发新城社区" all key
-   丽发新城 (see :mod:`liuyan.insight.places`). Messages are grouped by key.
+   丽发新城 (see :mod:`liuyan.insight.places`). Messages are grouped by key. A title in which
+   the rules find no place is searched for the names the window knows: a name written with a
+   place word by two messages, one in its title (南山十里天池小区), is that place where another
+   writer puts it alone ("投诉A市南山十里天池开发商"); such a learned place is weaker evidence,
+   held to the bar of a place read from a body.
 2. Problem within a place. Inside one group the messages are clustered by average-linkage over
    the cosine of their problem vectors, with a low threshold: same place plus a related problem
    is one issue even when the wording differs (搅拌站/搅拌厂, 噪音/噪声), while unrelated
@@ -18,7 +22,10 @@ Clustering runs in three passes, because a place and a problem are matched in di
 3. Across places. Issues whose keys are one entity written two ways (海外滩 / 绿地海外滩, a road
    and a compound on it that the other messages also name) are merged when their problems are
    similar; a message without a place joins a place's issue only when nearly identical. A merge
-   never puts two different compounds (or schools, companies …) into one issue.
+   never puts two different compounds (or schools, companies …) into one issue. Two roads
+   ending in one road's name (星沙凉塘路, 四区凉塘路) are that road; a name one character
+   apart (中茂城 / 中贸城) or written without its place word (丽发小区 / 丽发新城) may be one
+   place, which needs a closer problem, and once merged the two are one name.
 
 Messages of different areas are never one issue, in any pass. The area comes from the text (the
 anonymised A市A2区 of the shared data) and, on the platform, from where the message was filed
@@ -37,7 +44,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -47,14 +54,19 @@ from liuyan.insight.heat import heat_index
 from liuyan.insight.places import (
     LINE,
     Place,
+    bare_name,
+    is_road,
+    known_names_in,
     main_place,
     most_specific,
+    name_stem,
     name_variants,
     places_in,
     region_of,
     regions_conflict,
     same_place,
     specific_places,
+    stem_variant,
     whole_in,
 )
 from liuyan.insight.text import STOP_WORDS, normalize, segmenter, tokens
@@ -103,6 +115,9 @@ NAME_WEIGHT = 0.3
 NAME_PROBLEM_FLOOR = 0.05
 NAME_THRESHOLD = 0.3
 LINK_DAYS = 60
+# A bare name (南山十里天池) is looked for in titles that name no place for it once this many
+# messages of the window write it with a place word, one of them in its title.
+KNOWN_MIN_MESSAGES = 2
 # Bounds of the clustering's memory and time (issue #13): a block of at most DENSE_MAX messages
 # is clustered with dense matrices (DENSE_MAX² similarities, 18 MB at 1,500); a larger one
 # through the sparse graph of its pairs with a cosine of at least NEIGHBOUR_FLOOR times the
@@ -164,6 +179,15 @@ class _Located:
     inside: tuple[
         tuple[str, str], ...
     ]  # (place, place it is written inside of): 伊景园滨河苑 in 伊景园
+    title: str = ""
+    title_places: tuple[Place, ...] = ()
+    body_places: tuple[Place, ...] = ()
+    learned: bool = False  # the main place is a name the window knows, not one the rules found
+
+    @property
+    def strong(self) -> bool:
+        """Whether the main place is evidence enough for the low bar of one place."""
+        return self.from_title and not self.learned
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +207,12 @@ class _Text:
 
 
 def _locate(text: _Text) -> _Located:
-    title_places = places_in(text.title, normalized=True)
-    body_places = places_in(text.body, normalized=True)
+    return _located(
+        text.title, places_in(text.title, normalized=True), places_in(text.body, normalized=True)
+    )
+
+
+def _located(title: str, title_places: list[Place], body_places: list[Place]) -> _Located:
     # The title states what the message is about; the body's first places stand in when the
     # title names none (later ones are usually landmarks: "离XX路不到100米").
     place = most_specific(title_places) or most_specific(body_places[:3])
@@ -197,7 +225,55 @@ def _locate(text: _Text) -> _Located:
         frozenset(keys),
         tuple(p.name for p in everything),
         tuple((p.key, p.within) for p in everything if p.within),
+        title,
+        tuple(title_places),
+        tuple(body_places),
     )
+
+
+def _known_names(located: list[_Located]) -> dict[str, str]:
+    """The bare names (:func:`places.bare_name`) the window knows as places: written with a
+    place word in at least ``KNOWN_MIN_MESSAGES`` messages, in the title of one of them. Twice
+    and once in a title, because a sentence cut wrong makes a one-off "place" (严重影响小区)
+    that must not be looked for in other titles."""
+    seen: dict[str, set[int]] = {}
+    titled: set[str] = set()
+    kinds: dict[str, str] = {}
+    for index, loc in enumerate(located):
+        for in_title, found in ((True, loc.title_places), (False, loc.body_places)):
+            for place in found:
+                if bare_name(place):
+                    seen.setdefault(place.key, set()).add(index)
+                    kinds.setdefault(place.key, place.kind)
+                    if in_title:
+                        titled.add(place.key)
+    return {
+        key: kinds[key]
+        for key, holders in seen.items()
+        if key in titled and len(holders) >= KNOWN_MIN_MESSAGES
+    }
+
+
+def _with_known_names(located: list[_Located], known: dict[str, str]) -> list[_Located]:
+    """Messages whose titles the rules find no place in, located again with the names the
+    window knows (:func:`_known_names`): a writer names 南山十里天池 alone where others write
+    南山十里天池小区, and the title is then about that estate, not about a landmark of its body.
+    Such a place is weaker evidence than one the rules find (it is ``learned``: passes 2 and 3
+    hold it to the bar of a place read from a body), and pass 4 sees the message as before."""
+    if not known:
+        return located
+    longest = max(map(len, known))
+    result = []
+    for loc in located:
+        extra = [] if loc.title_places else known_names_in(loc.title, known, longest)
+        if extra:
+            # The names stay in the problem's words: they were not blanked before, and pass 4
+            # compares issues by those words.
+            loc = replace(
+                _located(loc.title, extra, list(loc.body_places)), names=loc.names, learned=True
+            )
+        result.append(loc)
+    return result
 
 
 def _problem_tokens(text: _Text, located: _Located) -> list[str]:
@@ -453,6 +529,14 @@ def _related_keys(keys: set[str], inside: set[tuple[str, str]]) -> dict[str, set
                 if short in related and same_place(short, long):
                     related[short].add(long)
                     related[long].add(short)
+    # A road is known by its name, whatever a writer puts in front of it: 星沙凉塘路 and
+    # 四区凉塘路 are both 凉塘路, so they are one road too (two compounds ending in one name,
+    # 绿地海外滩 / 中海海外滩, may be two estates and are not joined this way).
+    for road in [key for key in related if is_road(key)]:
+        ends = [key for key in related[road] if key.endswith(road) and is_road(key)]
+        if len(ends) > 2:
+            for key in ends:
+                related[key].update(ends)
     return related
 
 
@@ -473,6 +557,9 @@ def _variant_keys(keys: set[str], related: dict[str, set[str]]) -> dict[str, set
                 if name_variants(a, b):
                     found.add((a, b))
     for key in keys:
+        stem = name_stem(key)
+        if stem in keys and stem_variant(stem, key):
+            found.add((stem, key))
         for index in range(len(key) - 2):
             swapped = f"{key[:index]}{key[index + 1]}{key[index]}{key[index + 2 :]}"
             if swapped in keys and name_variants(key, swapped):
@@ -598,7 +685,7 @@ def _merge_across_places(
     pairs: list[tuple[float, int, int]] = []
     # A cluster whose place comes only from its messages' bodies is weak evidence of a place,
     # as within a place: each such side raises the bar.
-    weak = np.array([not any(located[m].from_title for m in group) for group in groups])
+    weak = np.array([not any(located[m].strong for m in group) for group in groups])
     if candidates:
         every_row, every_col = map(np.array, zip(*sorted(candidates), strict=True))
         for begin in range(0, len(every_row), SCORE_SLICE):
@@ -664,10 +751,19 @@ def _merge_across_places(
             continue
         if root_a == root_b:
             continue
-        if not _anchors_agree(anchors[root_a], anchors[root_b], related) and not (
-            score >= VARIANT_THRESHOLD and _anchors_agree(anchors[root_a], anchors[root_b], loose)
-        ):
-            continue
+        if not _anchors_agree(anchors[root_a], anchors[root_b], related):
+            if not (
+                score >= VARIANT_THRESHOLD
+                and _anchors_agree(anchors[root_a], anchors[root_b], loose)
+            ):
+                continue
+            # Merged through a variant spelling: from now on the two are one name, so that
+            # the issue's other parts join it as they would have joined either spelling.
+            for x in anchors[root_a]:
+                for y in anchors[root_b]:
+                    if y in loose.get(x, ()):
+                        related.setdefault(x, {x}).add(y)
+                        related.setdefault(y, {y}).add(x)
         components.parent[root_a] = root_b
         anchors[root_b] = {**anchors[root_a], **anchors[root_b]}
         group_levels[root_b] = [
@@ -742,7 +838,9 @@ def _merge_by_names(
         | {
             (place.key, NAME_CAP)
             for m in g
-            if (place := located[m].place) is not None and place.kind != LINE
+            if (place := located[m].place) is not None
+            and place.kind != LINE
+            and not located[m].learned
         }
         for g in groups
     ]
@@ -914,6 +1012,7 @@ def _cluster(
         return [], [], []
     texts = [_Text.of(m) for m in messages]
     located = [_locate(t) for t in texts]
+    located = _with_known_names(located, _known_names(located))
     # A generator: the token lists are read once, never all held (a window of 500,000).
     documents = (_problem_tokens(t, loc) for t, loc in zip(texts, located, strict=True))
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -952,7 +1051,7 @@ def _cluster(
         apart = _Apart(region_ids[rows], conflicts, levels[rows])
         # A place found only in the body is weaker evidence than one in the title: a prolific
         # writer mentions their own compound in every message, whatever it is about.
-        weak = np.array([key is not None and not located[m].from_title for m in members])
+        weak = np.array([key is not None and not located[m].strong for m in members])
         for part in _bounded_linkage(vectors[rows], threshold, apart, weak, searchable):
             groups.append([members[r] for r in part])
     regions = [t.region for t in texts]

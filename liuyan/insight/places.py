@@ -432,3 +432,82 @@ def name_variants(a: str, b: str) -> bool:
         return len(a) >= VARIANT_MIN_CHARS
     first, second = differ if len(differ) == 2 else (0, 0)
     return second == first + 1 and a[first] == b[second] and a[second] == b[first]
+
+
+def is_road(name: str) -> bool:
+    """Whether a place name or key names a road (凉塘路, 万家丽南路, 湘江大道)."""
+    return _split_suffix(name)[1] == ROAD
+
+
+def name_stem(name: str) -> str:
+    """A name without its place word: 丽发新城 -> 丽发, 丽发新城小区 -> 丽发."""
+    return _split_suffix(name)[0]
+
+
+def stem_variant(short: str, long: str) -> bool:
+    """Whether ``short`` may be the name ``long`` written without its place word: the key of
+    丽发小区 is 丽发, and 丽发新城 is 丽发 with the place word 新城 (a writer says 丽发小区 for
+    the 丽发新城 compound). Only a compound's place word, and a bare ``short`` (one with no place
+    word of its own). Like :func:`name_variants` this says only that they may be one: 阳光小区
+    and 阳光新城 may be two estates, and the caller must ask for more (a close problem, one
+    area)."""
+    stem, kind = _split_suffix(long)
+    return (
+        kind == COMPOUND
+        and stem == short
+        and len(short) >= 2
+        and _split_suffix(short)[1] is None
+        and not _GENERIC_STEM.fullmatch(short)
+    )
+
+
+# Names learned from the window (known_names_in): the shortest name looked for, and the kinds.
+KNOWN_MIN_CHARS = 4
+_KNOWN_KINDS = (COMPOUND, SITE)
+
+
+def bare_name(place: Place) -> bool:
+    """Whether a place's key is a name without a place word (南山十里天池 of 南山十里天池小区,
+    绿地海外滩 of 绿地海外滩项目): the name of an estate, company or project that a writer may
+    just as well write alone, where the rules find no place ("投诉A市南山十里天池开发商")."""
+    return (
+        place.kind in _KNOWN_KINDS
+        and len(place.key) >= KNOWN_MIN_CHARS
+        and _split_suffix(place.key)[1] is None
+        and not place.key[0].isdigit()
+    )
+
+
+def _name_starts(text: str) -> set[int]:
+    """Where a name may begin in ``text``: at its start, after a region (A市, 暮云街道) and after
+    a sentence word (投诉, 的, punctuation): the places :func:`_strip_front` cuts a name at."""
+    starts = {0}
+    starts.update(match.end() for match in _REGION_RUN.finditer(text))
+    starts.update(match.end() for match in _NAMED_REGION_RE.finditer(text))
+    starts.update(match.end() for match in _CUT_BEFORE.finditer(text))
+    return starts
+
+
+def known_names_in(text: str, known: dict[str, str], longest: int) -> list[Place]:
+    """Places of ``text`` written without a place word whose names the window knows:
+    ``known`` maps a bare name (see :func:`bare_name`) that other messages write with one
+    (南山十里天池小区) to its kind, ``longest`` is the length of its longest name. A name is
+    taken where a name may begin (after a region or a sentence word, see
+    :func:`_name_starts`), the longest known one there, as whole words of the text as
+    segmented ("严重影响" is no name, and a known 天池 would not be found in 天池路). ``text`` is
+    normalised."""
+    places: list[Place] = []
+    bounds: set[int] | None = None
+    for start in sorted(_name_starts(text)):
+        for end in range(min(len(text), start + longest), start + KNOWN_MIN_CHARS - 1, -1):
+            name = text[start:end]
+            kind = known.get(name)
+            if kind is None:
+                continue
+            if bounds is None:
+                bounds = _word_bounds(text)
+            if start in bounds and _ends_a_word(text, end, bounds):
+                if all(p.key != name for p in places):
+                    places.append(Place(name, name, kind, start))
+                break
+    return places

@@ -323,3 +323,50 @@ def test_names_one_character_apart_with_other_problems_stay_apart():
     ]
     issues = hot_issues(messages, top=5)
     assert sorted(sorted(i.message_ids) for i in issues) == [[1, 2, 3], [4, 5]]
+
+
+def test_a_name_the_window_knows_is_a_place_where_it_is_written_alone():
+    # 翠湖天地 is written with 小区 by two writers; a third writes it alone, and his words are
+    # those of another estate's message: the name the window knows makes it this estate's.
+    messages = [
+        _msg(
+            1,
+            "A市翠湖天地小区交房在即正门却没有路",
+            0,
+            body="翠湖天地小区马上交房，小区正门没有修路，业主出行困难。",
+        ),
+        _msg(
+            2,
+            "A3区翠湖天地小区门口没有路业主出行难",
+            2,
+            body="翠湖天地小区门口的路一直没有修，业主进出都是泥巴。",
+        ),
+        _msg(3, "A市翠湖天地门前有土堆，业主出行难", 4, body="门前堆了土堆，下雨全是泥。"),
+        _msg(4, "A市碧水华庭门前有土堆，业主出行难", 4, body="门前堆了土堆，下雨全是泥。"),
+    ]
+    issues = hot_issues(messages, top=5)
+    assert [sorted(i.message_ids) for i in issues] == [[1, 2, 3]]
+
+
+def test_a_compound_written_without_its_place_word_is_one_issue_when_the_problem_is_one():
+    messages = [
+        _msg(
+            1, "A2区榆溪新城附近建搅拌站噪音扰民", 0, body="榆溪新城小区旁边建了搅拌站，日夜施工。"
+        ),
+        _msg(2, "投诉榆溪新城小区旁搅拌站粉尘噪音", 1, body="搅拌站粉尘大，噪音大，居民无法休息。"),
+        _msg(
+            3, "A市榆溪小区附近建搅拌站噪音扰民", 2, body="榆溪小区旁边建了搅拌站，粉尘噪音扰民。"
+        ),
+        _msg(4, "A市榆溪小区物业乱收停车费", 3, body="榆溪小区物业私自上调停车费。"),
+    ]
+    issues = hot_issues(messages, top=5)
+    assert [sorted(i.message_ids) for i in issues] == [[1, 2, 3]]
+
+
+def test_roads_ending_in_one_road_are_that_road_and_compounds_are_not():
+    from liuyan.insight.hot import _related_keys
+
+    keys = {"松岭路", "东城松岭路", "三区松岭路", "江景苑", "绿洲江景苑", "中建江景苑"}
+    related = _related_keys(keys, set())
+    assert "三区松岭路" in related["东城松岭路"] and "东城松岭路" in related["三区松岭路"]
+    assert "江景苑" in related["绿洲江景苑"] and "中建江景苑" not in related["绿洲江景苑"]

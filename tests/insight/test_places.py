@@ -8,7 +8,12 @@ from liuyan.insight.places import (
     LINE,
     ROAD,
     SITE,
+    Place,
+    bare_name,
+    is_road,
+    known_names_in,
     main_place,
+    name_stem,
     name_variants,
     place_key,
     places_in,
@@ -16,6 +21,7 @@ from liuyan.insight.places import (
     regions_conflict,
     same_place,
     specific_places,
+    stem_variant,
 )
 
 
@@ -147,3 +153,23 @@ def test_one_name_written_two_ways_are_variants(a, b):
 )
 def test_names_that_tell_places_apart_are_not_variants(a, b):
     assert not name_variants(a, b)
+
+
+def test_a_known_bare_name_is_found_only_where_a_name_may_begin():
+    known = {"翠湖天地": COMPOUND}
+    longest = max(map(len, known))
+    assert [p.key for p in known_names_in("投诉A市翠湖天地开发商", known, longest)] == ["翠湖天地"]
+    assert [p.position for p in known_names_in("翠湖天地门前有土堆", known, longest)] == [0]
+    assert known_names_in("A市南翠湖天地开发商", known, longest) == []  # inside a longer name
+    assert known_names_in("投诉A市碧水华庭开发商", known, longest) == []
+
+
+def test_bare_names_and_stems():
+    assert bare_name(Place("翠湖天地小区", "翠湖天地", COMPOUND, 0))
+    assert not bare_name(Place("翠湖新城", "翠湖新城", COMPOUND, 0))  # has its place word
+    assert not bare_name(Place("榆溪小区", "榆溪", COMPOUND, 0))  # too short to look for
+    assert name_stem("榆溪新城小区") == "榆溪"
+    assert stem_variant("榆溪", "榆溪新城")
+    assert not stem_variant("榆溪新城", "榆溪")
+    assert not stem_variant("榆溪", "榆溪路")  # a road is not the compound
+    assert is_road("东城松岭路") and not is_road("榆溪新城")
