@@ -57,10 +57,6 @@ REQUIRED = (ID, TITLE, TIME, BODY)
 SEGMENTED, SEGMENTED_TITLE_MAX = "分词文本", 30
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
 BATCH = 1000
-# A file's first batch is smaller, so that the writer starts early (it waits for the batch's
-# text work); text work goes to the workers in chunks of TEXT_CHUNK rows.
-FIRST_BATCH = 200
-TEXT_CHUNK = 100
 # History is taken as it was written: the old system allowed longer texts than our write form's
 # BODY_MAX (18 messages of the provincial data set have 3,000-6,000 characters).
 IMPORT_BODY_MAX = 20_000
@@ -297,7 +293,6 @@ def import_file(
     report = ImportReport()
     seen: set[str] = set()
     batch: list[_Row] = []
-    limit = min(batch_size, FIRST_BATCH)
     texts = _TextWork(_worker_count(workers))
 
     def write(rows: list[_Row]) -> None:
@@ -318,10 +313,10 @@ def import_file(
                 continue
             seen.add(row.source_id)
             batch.append(row)
-            if len(batch) >= limit:
+            if len(batch) >= batch_size:
                 for ready in texts.submit(_fresh(batch, source, report)):
                     write(ready)
-                batch, limit = [], batch_size
+                batch = []
         for ready in texts.submit(_fresh(batch, source, report)):
             write(ready)
         for ready in texts.drain():
@@ -366,7 +361,7 @@ class _TextWork:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool: multiprocessing.pool.Pool | None = None
-        self.pending: deque[tuple[list[_Row], list[multiprocessing.pool.AsyncResult]]] = deque()
+        self.pending: deque[tuple[list[_Row], multiprocessing.pool.AsyncResult]] = deque()
 
     def submit(self, rows: list[_Row]) -> list[list[_Row]]:
         """Queue `rows`; return the batches whose texts are ready, to be written now."""
@@ -379,14 +374,7 @@ class _TextWork:
             services.public_texts("", "", "")
             self.pool = multiprocessing.get_context("fork").Pool(self.workers)
         job = [(row.item.title, row.item.body, row.item.reply_body) for row in rows]
-        # In chunks, so that every worker takes part in each batch: the writer waits for a
-        # file's first batch (and the last ones are written while the workers idle) for as
-        # long as the batch's text work takes.
-        parts = [
-            self.pool.apply_async(_public_texts, (job[first : first + TEXT_CHUNK],))
-            for first in range(0, len(job), TEXT_CHUNK)
-        ]
-        self.pending.append((rows, parts))
+        self.pending.append((rows, self.pool.apply_async(_public_texts, (job,))))
         ready = []
         while len(self.pending) > self.workers:
             ready.append(self._take())
@@ -396,10 +384,9 @@ class _TextWork:
         return [self._take() for _ in range(len(self.pending))]
 
     def _take(self) -> list[_Row]:
-        rows, parts = self.pending.popleft()
-        texts = [text for part in parts for text in part.get()]
-        for row, text in zip(rows, texts, strict=True):
-            row.item.texts = text
+        rows, result = self.pending.popleft()
+        for row, texts in zip(rows, result.get(), strict=True):
+            row.item.texts = texts
         return rows
 
     def close(self) -> None:

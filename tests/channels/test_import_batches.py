@@ -160,9 +160,7 @@ def _board_rows(rows: dict, board: Board) -> dict:
     return {k[:2] + k[3:]: v for k, v in rows.items() if k[1] == "board" and k[2] == str(board.pk)}
 
 
-def test_batches_and_workers_write_the_same_rows_events_and_figures(world, tmp_path, monkeypatch):
-    # Text work in chunks of 3: each batch of 4 goes to the workers in two parts.
-    monkeypatch.setattr(importer, "TEXT_CHUNK", 3)
+def test_batches_and_workers_write_the_same_rows_events_and_figures(world, tmp_path):
     Domain.objects.create(name="城乡建设", level=1)
     twin = Board.objects.create(
         name="长沙市市长（二）", kind="leader", region=world.city, default_unit=world.bureau
