@@ -383,12 +383,14 @@ def led_rows_q(scope: StaffScope) -> Q:
     if scope.leader_region_ids:
         q |= Q(message__region_id__in=scope.leader_region_ids)
     if scope.region_board_ids:
-        q |= Q(
-            board_id__in=scope.region_board_ids,
-            message__is_public=True,
-            message__state__in=PUBLIC_STATES,
-        )
+        q |= _public_rows_of(scope.region_board_ids)
     return q
+
+
+def _public_rows_of(board_ids) -> Q:
+    """A message-carrying row (Evaluation, Assignment) whose message, on one of `board_ids`,
+    the public may see: what a leader sees of the region's other boards."""
+    return Q(board_id__in=board_ids, message__is_public=True, message__state__in=PUBLIC_STATES)
 
 
 def led_rows_parts(scope: StaffScope) -> list[Q]:
@@ -401,13 +403,7 @@ def led_rows_parts(scope: StaffScope) -> list[Q]:
     parts = [Q(board_id__in=scope.leader_board_ids)]
     others = scope.region_board_ids - scope.leader_board_ids
     if others:
-        parts.append(
-            Q(
-                board_id__in=others,
-                message__is_public=True,
-                message__state__in=PUBLIC_STATES,
-            )
-        )
+        parts.append(_public_rows_of(others))
     return parts
 
 
