@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import reset_queries
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 FORMATS = ("csv", "xlsx", "jsonl")
 CONTENT_TYPES = {
@@ -88,13 +89,23 @@ def xlsx_pieces(
     *,
     piece: int = 64 * 1024,
 ) -> Iterator[bytes]:
+    """The rows as an XLSX workbook: a sheet of `sheet_name` and, past Excel's rows a sheet,
+    more sheets numbered on (`sheet_name` 2, 3, …), each with the headers."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    sheet.append(list(headers))
+    sheets = 0
+    room = 0  # rows the current sheet can still take
     for row in rows:
+        if not room:
+            sheets += 1
+            sheet = workbook.create_sheet(sheet_name if sheets == 1 else f"{sheet_name} {sheets}")
+            sheet.append(list(headers))
+            room = SHEET_ROWS - 1
         sheet.append([cell(value) for value in row])
+        room -= 1
+    if not sheets:
+        workbook.create_sheet(sheet_name).append(list(headers))
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)
@@ -103,8 +114,21 @@ def xlsx_pieces(
 
 
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+# Excel's limits: rows a sheet (the header's included) and characters a cell. A file over
+# either opens only after Excel "repairs" it, dropping the rows or the text beyond.
+SHEET_ROWS = 1_048_576
+CELL_CHARS = 32_767
 
 
 def cell(value: Any) -> Any:
-    """Text without the control characters XML 1.0 (so XLSX) cannot hold."""
-    return value.translate(_ILLEGAL) if isinstance(value, str) else value
+    """Text without the control characters XML 1.0 (so XLSX) cannot hold, cut to what a
+    cell holds, saying so (CSV and JSON Lines carry the whole text)."""
+    if not isinstance(value, str):
+        return value
+    value = value.translate(_ILLEGAL)
+    if len(value) <= CELL_CHARS:
+        return value
+    mark = _("… [cut: a cell holds %(n)d characters; CSV and JSON Lines hold all]") % {
+        "n": CELL_CHARS
+    }
+    return value[: CELL_CHARS - len(mark)] + mark

@@ -107,3 +107,25 @@ def test_export_keeps_no_growing_query_log_with_debug_on(world, replied, setting
     found = list(export.records(Message.objects.all(), chunk=1))
     assert len(found) == 5
     assert len(connection.queries) <= 3
+
+
+def test_xlsx_goes_on_in_new_sheets_past_a_sheets_rows_and_cuts_what_a_cell_cannot_hold(
+    monkeypatch,
+):
+    from liuyan.web import tables
+
+    monkeypatch.setattr(tables, "SHEET_ROWS", 4)  # Excel's is 1,048,576: header + 3 rows here
+    long_text = "长" * (tables.CELL_CHARS + 10)
+    rows = [[n, "x"] for n in range(1, 8)] + [[8, long_text]]
+    book = load_workbook(io.BytesIO(b"".join(tables.xlsx_pieces("留言", ["编号", "内容"], rows))))
+    assert book.sheetnames == ["留言", "留言 2", "留言 3"]
+    sheets = [list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets]
+    assert [len(rows) for rows in sheets] == [4, 4, 3]
+    assert all(rows[0] == ("编号", "内容") for rows in sheets)
+    assert [row[0] for rows in sheets for row in rows[1:]] == list(range(1, 9))
+    cut = sheets[2][-1][1]
+    assert len(cut) == tables.CELL_CHARS and cut.startswith("长" * 100)
+    assert "CSV" in cut[-60:]  # says where the whole text is
+    # No rows at all: one sheet with the headers.
+    empty = load_workbook(io.BytesIO(b"".join(tables.xlsx_pieces("留言", ["编号"], []))))
+    assert [list(s.iter_rows(values_only=True)) for s in empty.worksheets] == [[("编号",)]]
