@@ -1,6 +1,6 @@
 """How fast `liuyan import` loads the shared message files, beside a plain insert of the same rows.
 
-    LIUYAN_DEBUG=1 .venv/bin/python bench/import_speed.py [--rows 0] [--profile]
+    LIUYAN_DEBUG=1 .venv/bin/python bench/import_speed.py [--rows 0] [--profile [--sort tottime]]
 
 In a fresh SQLite database (temporary directory): one board and unit, the seven first-level
 domains of the labelled file, then
@@ -13,7 +13,8 @@ domains of the labelled file, then
    with one `bulk_create` per 1,000 (no checks, masking, search text, serials, events, replies).
 
 `--rows N` takes only the first N rows of each file; `--profile` prints where the import's time
-went (cProfile, top 25). Needs ../shared/data.
+went (cProfile, top 25 by cumulative time, or by `--sort tottime`: a function's own time).
+Needs ../shared/data.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from time import perf_counter
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = PROJECT.parent / "shared" / "data"
 FILES = ["messages_labeled.csv", "messages_replies.csv", "messages_hot.csv"]
-BATCH_SIZE = int(os.environ.get("IMPORT_BATCH", "1000"))
 DOMAINS = ["城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生"]
 
 
@@ -89,7 +89,7 @@ def run_import(paths, board, admin) -> tuple[int, int, float]:
     start = perf_counter()
     cpu_start = cpu_seconds()
     for path in paths:
-        report = importer.import_file(path, board=board, actor=admin, batch_size=BATCH_SIZE)
+        report = importer.import_file(path, board=board, actor=admin)
         rows, created = rows + report.rows, created + report.created
     seconds = perf_counter() - start
     own, workers = (after - before for after, before in zip(cpu_seconds(), cpu_start, strict=True))
@@ -106,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=0, help="first N rows of each file (0: all)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="profile order (pstats key)")
     parser.add_argument("--baseline-db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -130,9 +131,7 @@ def main() -> None:
     rows, created, seconds = run_import(paths, board, admin)
     if args.profile:
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
-            int(os.environ.get("TOP", "25"))
-        )
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(25)
     print(
         f"import:        {rows:6d} rows, {created} messages, {Reply.objects.count()} replies, "
         f"{Event.objects.count()} events in {seconds:6.2f} s = {rows / seconds:8.0f} rows/s"
