@@ -14,5 +14,7 @@ event_recorded = Signal()
 # Sent with `message_ids=` (a list of ints) by `services.import_history` once per batch of
 # messages loaded from an old system's history, inside the batch's transaction, after their
 # replies and events are written. No `event_recorded` is sent for those steps (history notifies
-# nobody); a receiver that keeps figures counts the batch here.
+# nobody); a receiver that keeps figures counts the batch here. `written=` (a
+# `services.history.WrittenHistory`) holds what was written of them, so that such a receiver
+# need not read the batch back.
 history_imported = Signal()

@@ -282,3 +282,41 @@ def test_whole_batches_count_what_row_by_row_reads_back(world, tmp_path):
         assert (again.created, again.skipped, len(again.problems)) == (0, 24, 4)
     assert _stored_rows() == stored
     assert Message.objects.count() == 2 * (23 + 6)
+
+
+def test_the_facts_an_import_counts_from_its_rows_are_those_read_back(world, tmp_path):
+    """The figures of an import's batch are counted from the rows it wrote
+    (`facts_of_written`); they must be the facts `facts_for` reads from the tables, for
+    answered, closed, still-rateable and unanswered messages, with and without a domain."""
+    from liuyan.board import signals
+    from liuyan.reports.figures.facts import facts_of_written
+
+    Domain.objects.create(name="城乡建设", level=1)
+    path = tmp_path / "old.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *_rows()])
+    sent = []
+
+    def keep(sender, message_ids, written=None, **kwargs):
+        sent.append((message_ids, written))
+
+    signals.history_imported.connect(keep)
+    try:
+        importer.import_file(path, board=world.board, actor=world.admin, batch_size=10, workers=0)
+    finally:
+        signals.history_imported.disconnect(keep)
+    assert [len(ids) for ids, _written in sent] == [10, 10, 3]
+    for ids, written in sent:
+        in_hand = facts_of_written(
+            written.messages,
+            leads=written.leads,
+            first_accept=written.first_accept,
+            first_reply=written.first_reply,
+        )
+        assert in_hand == facts_for(ids)
+    kinds = [facts_for(ids) for ids, _written in sent]
+    facts = [f for batch in kinds for f in batch.values()]
+    # The sample covers what the facts tell apart.
+    assert {f.replied for f in facts} == {True, False}
+    assert {bool(f.domains) for f in facts} == {True, False}
+    assert {f.type for f in facts} == {"complaint", "consultation"}

@@ -91,6 +91,66 @@ def _checked_step(
     )
 
 
+@dataclass
+class WrittenHistory:
+    """What `import_history` wrote of a batch, in the shapes the figures read back
+    (`reports.figures.facts.facts_for`): each message's columns, its lead unit, its acceptance
+    and first published reply. Sent with `signals.history_imported`."""
+
+    messages: list[dict] = field(default_factory=list)
+    leads: dict[int, int] = field(default_factory=dict)
+    first_accept: dict[int, tuple] = field(default_factory=dict)  # created, accept by, accepted
+    first_reply: dict[int, tuple] = field(default_factory=dict)  # published, accepted, by, level
+
+    def record(
+        self,
+        messages: list[dict],
+        message_ids: list[int],
+        assignments: list[dict],
+        replies: list[tuple[int, dict]],
+        *,
+        unit_level: int,
+    ) -> None:
+        for message, pk, assignment in zip(messages, message_ids, assignments, strict=True):
+            self.messages.append(
+                {
+                    "pk": pk,
+                    "author_id": None,
+                    "round": 1,
+                    **{name: message[name] for name in _FACT_COLUMNS},
+                }
+            )
+            self.leads[pk] = assignment["unit_id"]  # pending or done: it holds the message
+            if assignment.get("accepted_at") is not None:
+                self.first_accept[pk] = (
+                    assignment["created_at"],
+                    assignment["accept_by"],
+                    assignment["accepted_at"],
+                )
+        for index, reply in replies:
+            assignment = assignments[index]
+            self.first_reply[message_ids[index]] = (
+                reply["published_at"],
+                assignment["accepted_at"],
+                assignment["reply_by"],
+                unit_level,
+            )
+
+
+# The message columns the figures read that an import sets (the rest are named in `record`).
+_FACT_COLUMNS = (
+    "submitted_at",
+    "is_public",
+    "state",
+    "board_id",
+    "region_id",
+    "domain_id",
+    "type",
+    "channel",
+    "dispatched_at",
+)
+
+
 class _Timeline:
     """The events of one message, numbered as `_steps._record` numbers them. They are kept as
     plain rows (the message and assignment get their ids when written), because building an
@@ -204,10 +264,11 @@ def import_history(
     # A batch's thousand messages fall on a few hundred days: each deadline worked out once.
     message_clock = clock_for(region=board.region, remember=True)
     unit_clock = clock_for(unit=unit, region=board.region, remember=True)
+    written = WrittenHistory()
     with transaction.atomic():
-        ids = _import(board, unit, actor, items, now, message_clock, unit_clock)
+        ids = _import(board, unit, actor, items, now, message_clock, unit_clock, written)
         # The figures of the new messages, in this transaction (reports listens).
-        signals.history_imported.send(sender=Message, message_ids=ids)
+        signals.history_imported.send(sender=Message, message_ids=ids, written=written)
         if remember is not None:
             remember(ids)
     return ids
@@ -221,6 +282,7 @@ def _import(
     now: datetime,
     message_clock: Clock,
     unit_clock: Clock,
+    written: WrittenHistory,
 ) -> list[int]:
     numbers = _serials_for(items)
     messages: list[dict] = []
@@ -249,6 +311,7 @@ def _import(
             "public_title": public_title,
             "public_body": public_body,
             "search_text": search_text,
+            "is_public": True,
             "likes": item.likes,
             "submitted_at": at,
             "screen_by": message_clock.screen_by(at),
@@ -284,6 +347,7 @@ def _import(
     for index, reply in replies:
         reply["message_id"], reply["assignment_id"] = message_ids[index], assignment_ids[index]
     insert_rows(Reply, [reply for _index, reply in replies], now)
+    written.record(messages, message_ids, assignments, replies, unit_level=unit.region.level)
     _insert_events(
         [
             row

@@ -3,8 +3,9 @@ messages with a fixed number of queries, and one step reads its own message the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -64,14 +65,6 @@ def facts_for(message_ids: Iterable[int], calendar: WorkCalendar | None = None) 
             "dispatched_at",
         )
     )
-    boards = dict(
-        Board.objects.filter(pk__in={m["board_id"] for m in messages}).values_list(
-            "pk", "region__level"
-        )
-    )
-    regions = _chains(Region, {m["region_id"] for m in messages})
-    domains = _chains(Domain, {m["domain_id"] for m in messages if m["domain_id"]})
-
     leads: dict[int, int] = {}  # the newest holding lead assignment's unit
     first_accept: dict[int, tuple] = {}
     for row in (
@@ -124,14 +117,79 @@ def facts_for(message_ids: Iterable[int], calendar: WorkCalendar | None = None) 
             n=Count("pk"), listed=Count("pk", filter=Q(level=lifecycle.SupervisionLevel.LISTED))
         )
     }
-    staff_pairs = set(
+    staff_pairs = _staff_pairs(messages, leads)
+    return _assemble(
+        messages,
+        calendar=calendar,
+        leads=leads,
+        first_accept=first_accept,
+        first_reply=first_reply,
+        ratings=ratings,
+        follow_ups=follow_ups,
+        supervisions=supervisions,
+        staff_pairs=staff_pairs,
+    )
+
+
+def facts_of_written(
+    messages: Sequence[Mapping[str, Any]],
+    *,
+    leads: dict[int, int],
+    first_accept: dict[int, tuple],
+    first_reply: dict[int, tuple],
+    calendar: WorkCalendar | None = None,
+) -> dict[int, Facts]:
+    """`facts_for` of messages just written, from the rows in hand instead of read back: an
+    import's batch (`board.services.import_history`), whose messages have no ratings,
+    follow-ups or supervisions yet. `messages` holds the columns `facts_for` reads (with "pk"),
+    `leads`, `first_accept` and `first_reply` what it reads of the assignments and replies."""
+    return _assemble(
+        messages,
+        calendar=calendar or work_calendar(),
+        leads=leads,
+        first_accept=first_accept,
+        first_reply=first_reply,
+        ratings={},
+        follow_ups={},
+        supervisions={},
+        staff_pairs=_staff_pairs(messages, leads),
+    )
+
+
+def _staff_pairs(
+    messages: Sequence[Mapping[str, Any]], leads: dict[int, int]
+) -> set[tuple[int, int]]:
+    """(author, unit) of the messages written by a member of their own lead unit."""
+    authors = {m["author_id"] for m in messages if m["author_id"]}
+    if not authors:
+        return set()
+    return set(
         Membership.objects.filter(
-            role__in=UNIT_ROLES,
-            user_id__in={m["author_id"] for m in messages if m["author_id"]},
-            unit_id__in=set(leads.values()),
+            role__in=UNIT_ROLES, user_id__in=authors, unit_id__in=set(leads.values())
         ).values_list("user_id", "unit_id")
     )
 
+
+def _assemble(
+    messages: Sequence[Mapping[str, Any]],
+    *,
+    calendar: WorkCalendar,
+    leads: dict[int, int],
+    first_accept: dict[int, tuple],
+    first_reply: dict[int, tuple],
+    ratings: dict[int, tuple[bool, bool]],
+    follow_ups: dict[int, int],
+    supervisions: dict[int, tuple[int, int]],
+    staff_pairs: set[tuple[int, int]],
+) -> dict[int, Facts]:
+    """The facts of `messages` from what was read of them (see `facts_for`)."""
+    boards = dict(
+        Board.objects.filter(pk__in={m["board_id"] for m in messages}).values_list(
+            "pk", "region__level"
+        )
+    )
+    regions = _chains(Region, {m["region_id"] for m in messages})
+    domains = _chains(Domain, {m["domain_id"] for m in messages if m["domain_id"]})
     result = {}
     for m in messages:
         pk = m["pk"]

@@ -28,6 +28,7 @@ from . import workers
 from .measures import (
     MEASURES,
     Contribution,
+    Facts,
     RowKey,
     contribution,
     difference,
@@ -77,18 +78,29 @@ def count_message(message_id: int) -> None:
         )
 
 
-def on_history_imported(sender, message_ids: list[int], **kwargs) -> None:
-    """The `history_imported` receiver: count a batch of imported messages, in its transaction."""
-    count_messages(message_ids)
+def on_history_imported(sender, message_ids: list[int], written=None, **kwargs) -> None:
+    """The `history_imported` receiver: count a batch of imported messages, in its transaction,
+    from the rows the import wrote when it sends them (see `board.signals`)."""
+    new = None
+    if written is not None:
+        new = facts_module.facts_of_written(
+            written.messages,
+            leads=written.leads,
+            first_accept=written.first_accept,
+            first_reply=written.first_reply,
+        )
+    count_messages(message_ids, new=new)
 
 
-def count_messages(message_ids: list[int]) -> None:
+def count_messages(message_ids: list[int], *, new: dict[int, Facts] | None = None) -> None:
     """`count_message` for many messages at once, with a fixed number of queries (as a
-    rebuild's chunk): what their facts add now, less what they added when last counted."""
+    rebuild's chunk): what their facts add now, less what they added when last counted.
+    `new`: their facts when the caller has them (an import's rows in hand)."""
     ids = list(message_ids)
     if not ids:
         return
-    new = facts_module.facts_for(ids)
+    if new is None:
+        new = facts_module.facts_for(ids)
     stored = MessageFigures.objects.filter(message_id__in=ids)
     old = [facts_module.from_row(row) for row in stored]
     delta = difference(total_contribution(new.values()), total_contribution(old))
