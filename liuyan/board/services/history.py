@@ -112,14 +112,8 @@ class WrittenHistory:
         unit_level: int,
     ) -> None:
         for message, pk, assignment in zip(messages, message_ids, assignments, strict=True):
-            self.messages.append(
-                {
-                    "pk": pk,
-                    "author_id": None,
-                    "round": 1,
-                    **{name: message[name] for name in _FACT_COLUMNS},
-                }
-            )
+            # The row as written, with what the import leaves to the columns' defaults.
+            self.messages.append({**message, "pk": pk, "author_id": None, "round": 1})
             self.leads[pk] = assignment["unit_id"]  # pending or done: it holds the message
             if assignment.get("accepted_at") is not None:
                 self.first_accept[pk] = (
@@ -135,20 +129,6 @@ class WrittenHistory:
                 assignment["reply_by"],
                 unit_level,
             )
-
-
-# The message columns the figures read that an import sets (the rest are named in `record`).
-_FACT_COLUMNS = (
-    "submitted_at",
-    "is_public",
-    "state",
-    "board_id",
-    "region_id",
-    "domain_id",
-    "type",
-    "channel",
-    "dispatched_at",
-)
 
 
 class _Timeline:
