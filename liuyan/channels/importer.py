@@ -361,7 +361,7 @@ class _TextWork:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool: multiprocessing.pool.Pool | None = None
-        self.pending: deque[tuple[list[_Row], multiprocessing.pool.AsyncResult]] = deque()
+        self.pending: deque[tuple[list[_Row], list[multiprocessing.pool.AsyncResult]]] = deque()
 
     def submit(self, rows: list[_Row]) -> list[list[_Row]]:
         """Queue `rows`; return the batches whose texts are ready, to be written now."""
@@ -370,11 +370,17 @@ class _TextWork:
         if not self.workers:
             return [rows]  # import_history does the text work itself
         if self.pool is None:
-            # Load the segmenter's dictionary once, before the fork, not in every worker.
-            services.public_texts("", "", "")
+            # The segmenter's dictionary loaded once, before the fork, not in every worker.
+            services.prepare_public_texts()
             self.pool = multiprocessing.get_context("fork").Pool(self.workers)
         job = [(row.item.title, row.item.body, row.item.reply_body) for row in rows]
-        self.pending.append((rows, self.pool.apply_async(_public_texts, (job,))))
+        # Each batch shared among the workers: the first batch of a file is ready in half the
+        # time (the writer waits for nothing else), and the batches after it as soon.
+        size = -(-len(job) // self.workers)
+        parts = [job[first : first + size] for first in range(0, len(job), size)]
+        self.pending.append(
+            (rows, [self.pool.apply_async(_public_texts, (part,)) for part in parts])
+        )
         ready = []
         while len(self.pending) > self.workers:
             ready.append(self._take())
@@ -384,9 +390,10 @@ class _TextWork:
         return [self._take() for _ in range(len(self.pending))]
 
     def _take(self) -> list[_Row]:
-        rows, result = self.pending.popleft()
-        for row, texts in zip(rows, result.get(), strict=True):
-            row.item.texts = texts
+        rows, parts = self.pending.popleft()
+        texts = [text for part in parts for text in part.get()]
+        for row, text in zip(rows, texts, strict=True):
+            row.item.texts = text
         return rows
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from .handling import (
     return_assignment,
     transfer_assignment,
 )
-from .history import HistoricalMessage, import_history, public_texts
+from .history import HistoricalMessage, import_history, prepare_public_texts, public_texts
 from .intake import (
     dispatch_message,
     dispatch_urgent_call,
@@ -57,6 +57,7 @@ __all__ = [
     "instruct",
     "invite_co_units",
     "mark_duplicate",
+    "prepare_public_texts",
     "public_texts",
     "rate_reply",
     "refuse_signoff",

@@ -74,6 +74,13 @@ def public_texts(title: str, body: str, reply_body: str) -> tuple[str, str, str]
     return public_title, public_body, search.search_text_of(public_title, public_body, reply_body)
 
 
+def prepare_public_texts() -> None:
+    """Load what `public_texts` loads on first use (the segmenter's dictionary, the
+    traditional-to-simplified tables), so that worker processes forked after this share them
+    instead of each loading its own. Empty texts load nothing: they return before segmenting."""
+    public_texts("路灯不亮", "請聯繫13800000000，長沙市岳麓區1棟2單元301室", "已修复")
+
+
 @lru_cache(maxsize=256)
 def _checked_step(
     state: lifecycle.State | None, action: Action, roles: frozenset[Role]
