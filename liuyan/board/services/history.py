@@ -174,14 +174,18 @@ class _Timeline:
             )
         )
 
-    def rows(self, message_id: int, assignment_id: int, unit_id: int) -> list[tuple]:
-        """The steps in the column order of `_EVENT_COLUMNS`, now that the ids are known."""
+    def rows(
+        self, message_id: int, assignment_id: int, unit_id: int, adapted: dict[datetime, str | None]
+    ) -> list[tuple]:
+        """The steps in the column order of `_EVENT_COLUMNS`, now that the ids are known.
+        `adapted`: times already in the database's form (a message's steps share a few times,
+        a batch's messages many), filled in here."""
         adapt = connection.ops.adapt_datetimefield_value
         return [
             (
                 message_id,
                 seq,
-                adapt(at),
+                adapted.get(at) or adapted.setdefault(at, adapt(at)),
                 actor_id,
                 role,
                 action,
@@ -335,13 +339,14 @@ def _import(
         reply["message_id"], reply["assignment_id"] = message_ids[index], assignment_ids[index]
     insert_rows(Reply, [reply for _index, reply in replies], now)
     written.record(messages, message_ids, assignments, replies, unit_level=unit.region.level)
+    adapted: dict[datetime, str | None] = {}
     _insert_events(
         [
             row
             for timeline, message_id, assignment_id in zip(
                 timelines, message_ids, assignment_ids, strict=True
             )
-            for row in timeline.rows(message_id, assignment_id, unit.pk)
+            for row in timeline.rows(message_id, assignment_id, unit.pk, adapted)
         ]
     )
     return message_ids

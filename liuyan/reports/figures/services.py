@@ -135,6 +135,7 @@ def add_to_rows(delta: Contribution) -> None:
     placeholders = "(" + ", ".join(["%s"] * (5 + len(changed))) + ")"
     keys: list[RowKey] = sorted(delta, key=_lock_order)
     per_statement = max(1, BATCH_PARAMETERS // (5 + len(changed)))
+    zeros = [0] * len(changed)
     with connection.cursor() as wrapper:
         # The database's own cursor: Django's debug wrapper would format every parameter of
         # these wide statements into its query log (most of a rebuild's time with DEBUG on).
@@ -145,7 +146,7 @@ def add_to_rows(delta: Contribution) -> None:
             for key in chunk:
                 counts = delta[key]
                 params.extend(key)
-                params.extend(counts.get(m, 0) for m in changed)
+                params.extend(map(counts.get, changed, zeros))  # in C: 45 columns a row
             # Only our own quoted column names are formatted in; every value is a parameter.
             values = ", ".join([placeholders] * len(chunk))
             sql = f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
