@@ -105,9 +105,9 @@ def _parameters_per_statement() -> int:
     """How many parameters one INSERT may carry here.
 
     On SQLite as many as the library allows, up to `SQLITE_PARAMETERS`: a message insert fires
-    the FTS trigger, and FTS5 writes out its pending entries at the start of every such
-    statement, so 28 rows a statement (Django's 999 over 35 columns) made indexing the texts of
-    an import two to three times as costly as indexing them 900 rows at a time."""
+    the FTS trigger, whose index work has a cost per statement; in 28-row statements (Django's
+    999 over 35 columns) the import's 8,894 messages took 2.0 CPU-s to insert, in 900-row ones
+    1.3 s (0.4 s without the trigger)."""
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)

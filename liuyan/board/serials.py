@@ -49,9 +49,7 @@ def _create_counter(day: date) -> None:
     """The day's first submission makes its row. Two first submissions at once both try: the
     INSERT ... ON CONFLICT DO NOTHING of the second waits for the first and then does nothing.
     The row starts after any serial already stored for the day (messages loaded in bulk)."""
-    SerialCounter.objects.bulk_create(
-        [SerialCounter(day=day, last=_highest_stored_number(day))], ignore_conflicts=True
-    )
+    _create_counters({day: _highest_stored_number(day)})
 
 
 def _highest_stored_number(day: date) -> int:
@@ -137,7 +135,7 @@ def reserve_serials(counts: dict[date, int]) -> dict[date, list[str]]:
 
 def _create_counters(starts: dict[date, int]) -> None:
     """Counter rows for the days of `starts`, each at its start; a row that exists meanwhile (a
-    submission of that day) is left as it is, as `_create_counter` leaves it."""
+    submission of that day, an import) is left as it is."""
     if not starts:
         return
     table = connection.ops.quote_name(SerialCounter._meta.db_table)

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 # Working-day buckets of the histograms: 0..15 one day each, then 16-20, 21-30, 31-60, 61+.
 BUCKET_LOWS = (*range(16), 16, 21, 31, 61)
@@ -123,6 +124,42 @@ def bucket(days: int) -> int:
     return 0  # pragma: no cover - days >= 0 always meets bucket 0
 
 
+class Shape(NamedTuple):
+    """What decides the roll-up rows a message adds to (its slices): shared by every message
+    of one board, region, unit, domain, type, channel and replying level."""
+
+    level: int
+    regions: tuple[int, ...]
+    board: int
+    unit: int | None
+    domains: tuple[int, ...]
+    type: str
+    channel: str
+    reply_level: int | None
+
+    def slices(self) -> Iterator[tuple[str, str]]:
+        yield ALL, ""
+        yield LEVEL, str(self.level)
+        for region in self.regions:
+            yield REGION, str(region)
+        yield BOARD, str(self.board)
+        if self.unit is not None:
+            yield UNIT, str(self.unit)
+        for domain in self.domains:
+            yield DOMAIN, str(domain)
+        if self.domains:
+            for region in self.regions:
+                yield REGION_DOMAIN, f"{region}:{self.domains[0]}"
+        yield TYPE, self.type
+        yield CHANNEL, self.channel
+        if self.reply_level is not None:
+            yield REPLY_LEVEL, str(self.reply_level)
+        for region in self.regions:
+            yield REGION_LEVEL, f"{region}:{self.level}"
+            if self.reply_level is not None:
+                yield REGION_REPLY_LEVEL, f"{region}:{self.reply_level}"
+
+
 @dataclass(frozen=True)
 class Facts:
     """One message as the figures see it."""
@@ -155,27 +192,21 @@ class Facts:
     supervisions: int = 0
     listed: int = 0
 
+    @property
+    def shape(self) -> Shape:
+        return Shape(
+            self.level,
+            self.regions,
+            self.board,
+            self.unit,
+            self.domains,
+            self.type,
+            self.channel,
+            self.reply_level,
+        )
+
     def slices(self) -> Iterator[tuple[str, str]]:
-        yield ALL, ""
-        yield LEVEL, str(self.level)
-        for region in self.regions:
-            yield REGION, str(region)
-        yield BOARD, str(self.board)
-        if self.unit is not None:
-            yield UNIT, str(self.unit)
-        for domain in self.domains:
-            yield DOMAIN, str(domain)
-        if self.domains:
-            for region in self.regions:
-                yield REGION_DOMAIN, f"{region}:{self.domains[0]}"
-        yield TYPE, self.type
-        yield CHANNEL, self.channel
-        if self.reply_level is not None:
-            yield REPLY_LEVEL, str(self.reply_level)
-        for region in self.regions:
-            yield REGION_LEVEL, f"{region}:{self.level}"
-            if self.reply_level is not None:
-                yield REGION_REPLY_LEVEL, f"{region}:{self.reply_level}"
+        return self.shape.slices()
 
     def cohort_counts(self) -> dict[str, int]:
         """What the message adds to the rows of its submission day."""
@@ -251,14 +282,14 @@ def total_contribution(many: Iterable[Facts]) -> Contribution:
     time of counting them): by day and *shape* (the slices a message adds to, shared by every
     message of one board, region, unit, domain, type and channel), then by period and shape,
     and only then into each slice's rows."""
-    by_day: dict[tuple[bool, date, tuple], dict[str, int]] = defaultdict(dict)
+    by_day: dict[tuple[bool, date, Shape], dict[str, int]] = defaultdict(dict)
     for facts in many:
-        shape = _shape(facts)
+        shape = facts.shape
         _add_counts(by_day[(facts.is_public, facts.day, shape)], facts.cohort_counts())
         if facts.reply_day is not None:
             row = by_day[(facts.is_public, facts.reply_day, shape)]
             row["published"] = row.get("published", 0) + 1
-    by_period: dict[tuple[bool, str, date, tuple], dict[str, int]] = defaultdict(dict)
+    by_period: dict[tuple[bool, str, date, Shape], dict[str, int]] = defaultdict(dict)
     for (public, day, shape), counts in by_day.items():
         for period in PERIODS:
             _add_counts(by_period[(public, period, period_start(period, day), shape)], counts)
@@ -274,38 +305,10 @@ def _add_counts(row: dict[str, int], counts: dict[str, int]) -> None:
         row[name] = row.get(name, 0) + value
 
 
-def _shape(facts: Facts) -> tuple:
-    """What decides the slices of a message (`Facts.slices`), as a key."""
-    return (
-        facts.level,
-        facts.regions,
-        facts.board,
-        facts.unit,
-        facts.domains,
-        facts.type,
-        facts.channel,
-        facts.reply_level,
-    )
-
-
 @lru_cache(maxsize=4096)
-def _slices_by_period(shape: tuple) -> dict[str, tuple[tuple[str, str], ...]]:
+def _slices_by_period(shape: Shape) -> dict[str, tuple[tuple[str, str], ...]]:
     """The slices of a shape, by the periods their rows are kept for (`periods_for`)."""
-    level, regions, board, unit, domains, type_, channel, reply_level = shape
-    # Facts of the shape with defaults elsewhere: `slices` reads only the fields of the shape.
-    facts = Facts(
-        day=date.min,
-        is_public=False,
-        level=level,
-        board=board,
-        regions=regions,
-        unit=unit,
-        domains=domains,
-        type=type_,
-        channel=channel,
-        reply_level=reply_level,
-    )
-    slices = list(facts.slices())
+    slices = list(shape.slices())
     return {period: tuple(s for s in slices if period in periods_for(s[0])) for period in PERIODS}
 
 
